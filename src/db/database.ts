@@ -1,0 +1,50 @@
+/**
+ * Opens the store named by a URL: `sqlite:./path.db`, `sqlite::memory:` or `postgres://…`.
+ * Kysely over better-sqlite3 (WAL) or node-postgres; the same schema and migrations on both.
+ */
+import SQLite from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import type { Database } from "./schema.js";
+
+export type DialectName = "sqlite" | "postgres";
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  close(): Promise<void>;
+}
+
+// int8 (bigint) columns carry epoch milliseconds and money: both fit a JS number exactly.
+pg.types.setTypeParser(20, (value: string) => Number.parseInt(value, 10));
+
+export interface OpenOptions {
+  /** PostgreSQL only: the schema to use (created if missing). Tests get one each. */
+  schema?: string;
+}
+
+export function openStore(url: string, options: OpenOptions = {}): Store {
+  if (url.startsWith("sqlite:")) {
+    const path = url.slice("sqlite:".length);
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const sqlite = new SQLite(path);
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("synchronous = NORMAL");
+    sqlite.pragma("foreign_keys = ON");
+    sqlite.pragma("busy_timeout = 5000");
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return { db, dialect: "sqlite", close: () => db.destroy() };
+  }
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 10,
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: "postgres", close: () => db.destroy() };
+  }
+  throw new Error(`TENURE_DATABASE_URL must start with sqlite: or postgres:// (got "${url}")`);
+}

@@ -1,0 +1,18 @@
+/** Applies the one migration set, in order, on either engine. Safe to run at every start. */
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import type { DialectName, Store } from "./database.js";
+import * as initial from "./migrations/0001-initial.js";
+
+function migrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    "0001-initial": { up: (db: Kysely<unknown>) => initial.up(db, dialect) },
+  };
+}
+
+export async function migrateToLatest(store: Store): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(store.dialect) };
+  const migrator = new Migrator({ db: store.db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

@@ -1,0 +1,215 @@
+/**
+ * Table types shared by SQLite and PostgreSQL. Portable types only: instants are epoch
+ * milliseconds, money is integer minor units plus a currency, booleans are 0/1 (see columns.ts).
+ */
+import type { Generated } from "kysely";
+
+export interface CustomersTable {
+  id: string;
+  email: string;
+  name: string;
+  locale: string;
+  currency: string;
+  time_zone: string;
+  card_token: string | null;
+  card_label: string | null;
+  created_at: number;
+}
+
+export interface TldPricesTable {
+  tld: string;
+  currency: string;
+  renew_amount: number;
+}
+
+export interface ProductsTable {
+  id: string;
+  kind: string;
+  name: string;
+  plan: string;
+  price: number;
+  currency: string;
+}
+
+export interface ServicesTable {
+  id: string;
+  customer_id: string;
+  kind: string;
+  label: string;
+  status: string;
+  created_at: number;
+  /** Earliest instant at which the engine has work for this service; null when none. */
+  next_due_at: number | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  failure_count: number;
+  last_error: string | null;
+}
+
+export interface SubscriptionsTable {
+  service_id: string;
+  product_id: string | null;
+  plan: string;
+  price: number;
+  currency: string;
+  started_at: number;
+  anchor_at: number;
+  terms_since_anchor: number;
+  term_ends_at: number;
+}
+
+export interface DomainsTable {
+  service_id: string;
+  name: string;
+  tld: string;
+  registrar: string;
+  registered_at: number;
+  lock_start_at: number;
+  expires_at: number;
+  auto_renew: number;
+  auto_renew_changed_at: number | null;
+  email_verified: number;
+  site_service_id: string | null;
+  site_connected: number;
+  offer: string | null;
+  legacy_lost_reason: string | null;
+  recorded_price: number;
+  recorded_currency: string;
+}
+
+export interface CancellationRequestsTable {
+  id: Generated<number>;
+  service_id: string;
+  reason: string;
+  mode: string;
+  stop_domain_ids: string;
+  status: string;
+  requested_at: number;
+  effective_at: number;
+  requested_by: string;
+  closed_at: number | null;
+}
+
+export interface InvoicesTable {
+  id: Generated<number>;
+  customer_id: string;
+  /** Deterministic key of the decision that issued it; unique, so a decision cannot issue twice. */
+  issue_key: string | null;
+  service_id: string | null;
+  purpose: string;
+  period_start_at: number | null;
+  currency: string;
+  total: number;
+  amount_paid: number;
+  status: string;
+  issued_at: number;
+  due_at: number;
+  paid_at: number | null;
+  voided_at: number | null;
+}
+
+export interface InvoiceLinesTable {
+  id: Generated<number>;
+  invoice_id: number;
+  service_id: string | null;
+  description: string;
+  amount: number;
+  period_start_at: number | null;
+  period_end_at: number | null;
+}
+
+export interface PaymentsTable {
+  id: Generated<number>;
+  invoice_id: number;
+  customer_id: string;
+  attempt: number;
+  /** `charge:<invoice>:<attempt>`, sent to the gateway; unique. */
+  idempotency_key: string;
+  amount: number;
+  currency: string;
+  status: string;
+  gateway_ref: string | null;
+  failure_code: string | null;
+  created_at: number;
+  resolved_at: number | null;
+}
+
+export interface TicketsTable {
+  id: Generated<number>;
+  customer_id: string;
+  kind: string;
+  subject: string;
+  body: string;
+  status: string;
+  service_id: string | null;
+  invoice_id: number | null;
+  opened_by: string;
+  created_at: number;
+  closed_at: number | null;
+}
+
+export interface NoticesTable {
+  id: Generated<number>;
+  /** `<template>@<marker>:<service>`: one notice per (template, service, period). */
+  notice_key: string;
+  customer_id: string;
+  service_id: string | null;
+  template: string;
+  locale: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  status: string;
+  attempts: number;
+  created_at: number;
+  sent_at: number | null;
+  last_error: string | null;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  at: number;
+  type: string;
+  customer_id: string | null;
+  service_id: string | null;
+  details: string;
+}
+
+export interface EngineRunsTable {
+  id: Generated<number>;
+  worker: string;
+  now_at: number;
+  started_at: number;
+  finished_at: number | null;
+  status: string;
+  steps_applied: number;
+  services_failed: number;
+}
+
+export interface EngineFailuresTable {
+  id: Generated<number>;
+  run_id: number;
+  service_id: string;
+  step: string;
+  error: string;
+  at: number;
+}
+
+export interface Database {
+  customers: CustomersTable;
+  tld_prices: TldPricesTable;
+  products: ProductsTable;
+  services: ServicesTable;
+  subscriptions: SubscriptionsTable;
+  domains: DomainsTable;
+  cancellation_requests: CancellationRequestsTable;
+  invoices: InvoicesTable;
+  invoice_lines: InvoiceLinesTable;
+  payments: PaymentsTable;
+  tickets: TicketsTable;
+  notices: NoticesTable;
+  events: EventsTable;
+  engine_runs: EngineRunsTable;
+  engine_failures: EngineFailuresTable;
+}

@@ -1,0 +1,200 @@
+/**
+ * The domain lifecycle of seed 004 and ICANN practice, decided purely: given the facts about one
+ * domain and the instant `now`, which step is next and when. The engine applies it and asks again.
+ */
+import { nextRetryAt, type PeriodInvoiceFacts } from "./invoice-rules.js";
+import type { RegistrarPolicy } from "./policies.js";
+import type { RenewalQuote } from "./pricing.js";
+import { addDays, DAY, dayAfterPeriod, type Instant } from "./time.js";
+
+export const DOMAIN_STATUSES = [
+  "active",
+  "suspended",
+  "expired",
+  "redemption",
+  "released",
+  "transferred-out",
+  "deleted",
+] as const;
+export type DomainStatus = (typeof DOMAIN_STATUSES)[number];
+
+export interface DomainFacts {
+  status: DomainStatus;
+  registeredAt: Instant;
+  expiresAt: Instant;
+  autoRenew: boolean;
+  autoRenewChangedAt: Instant | null;
+  emailVerified: boolean;
+  /** A legacy free domain whose site has lapsed: the offer ends and auto-renew goes off (seed 004). */
+  isLegacySiteLapsed: boolean;
+  quote: RenewalQuote;
+  /** The renewal invoice for the period ending at `expiresAt`, void ones included (latest first). */
+  renewal: PeriodInvoiceFacts | null;
+  /** A reactivation or restore invoice for the period ending at `expiresAt`, if any. */
+  reactivation: PeriodInvoiceFacts | null;
+  /** The oldest charge still waiting for its outcome from the gateway. */
+  pendingPaymentSince: Instant | null;
+  /** Notices already issued for this domain, as `template@marker` (see noticeMarker). */
+  sentNotices: ReadonlySet<string>;
+}
+
+export type DomainStep =
+  | { kind: "resolve-payment"; at: Instant }
+  | { kind: "renew-at-registrar"; at: Instant; invoiceId: number }
+  | { kind: "send-verification-notice"; at: Instant }
+  | { kind: "suspend-unverified"; at: Instant }
+  | { kind: "send-renewal-notice"; at: Instant }
+  | { kind: "send-expiry-warning"; at: Instant; daysBefore: number }
+  | { kind: "lapse-legacy-offer"; at: Instant }
+  | { kind: "renew-free"; at: Instant }
+  | { kind: "charge"; at: Instant; invoiceId: number | null; attempt: number }
+  | { kind: "expire"; at: Instant }
+  | { kind: "start-redemption"; at: Instant }
+  | { kind: "release"; at: Instant };
+
+/** Order of steps due at the same instant: settle money first, then act on it. */
+const PRIORITY: DomainStep["kind"][] = [
+  "resolve-payment",
+  "renew-at-registrar",
+  "send-verification-notice",
+  "suspend-unverified",
+  "lapse-legacy-offer",
+  "send-expiry-warning",
+  "send-renewal-notice",
+  "renew-free",
+  "charge",
+  "expire",
+  "start-redemption",
+  "release",
+];
+
+export function noticeMarker(template: string, marker: Instant | string): string {
+  return `${template}@${typeof marker === "number" ? new Date(marker).toISOString() : marker}`;
+}
+
+export interface DomainSchedule {
+  renewalNoticeAt: Instant;
+  chargeAt: Instant;
+  autoRenewDeadline: Instant;
+  expiresAt: Instant;
+  /** Last instant at which the owner can reactivate; released (or redemption) the day after. */
+  graceEndsAt: Instant;
+  redemptionStartsAt: Instant | null;
+  pendingDeleteStartsAt: Instant | null;
+  releaseAt: Instant;
+}
+
+export function domainSchedule(expiresAt: Instant, policy: RegistrarPolicy): DomainSchedule {
+  const chargeAt = addDays(expiresAt, -policy.chargeLeadDays);
+  const afterGrace = dayAfterPeriod(expiresAt, policy.graceDays);
+  const redemptionStartsAt = policy.redemption ? afterGrace : null;
+  const afterRedemption = policy.redemption ? addDays(afterGrace, policy.redemption.days) : afterGrace;
+  const pendingDeleteStartsAt = policy.pendingDeleteDays > 0 ? afterRedemption : null;
+  return {
+    renewalNoticeAt: addDays(chargeAt, -policy.renewalNoticeDaysBeforeCharge),
+    chargeAt,
+    autoRenewDeadline: addDays(chargeAt, -policy.autoRenewOffLeadDays),
+    expiresAt,
+    graceEndsAt: addDays(expiresAt, policy.graceDays),
+    redemptionStartsAt,
+    pendingDeleteStartsAt,
+    releaseAt: addDays(afterRedemption, policy.pendingDeleteDays),
+  };
+}
+
+/** Seed 004: switching auto-renew off only stops the charge if done at least a day before it. */
+export function isAutoRenewEffective(facts: DomainFacts, policy: RegistrarPolicy): boolean {
+  if (facts.autoRenew) return true;
+  if (facts.autoRenewChangedAt === null) return false;
+  return facts.autoRenewChangedAt > domainSchedule(facts.expiresAt, policy).autoRenewDeadline;
+}
+
+/** The earliest transfer-out instant: the day after the lock that follows registration or transfer-in. */
+export function transferAllowedFrom(lockStartAt: Instant, policy: RegistrarPolicy): Instant {
+  return dayAfterPeriod(lockStartAt, policy.transferLockDays);
+}
+
+/** Whether the owner may reactivate (grace) or restore (redemption) the domain at `now`. */
+export function reactivationWindow(
+  facts: Pick<DomainFacts, "status" | "expiresAt">,
+  policy: RegistrarPolicy,
+  now: Instant,
+): "reactivate" | "restore" | null {
+  const s = domainSchedule(facts.expiresAt, policy);
+  if (facts.status === "expired" && now < s.graceEndsAt + DAY) return "reactivate";
+  // Pending delete follows redemption: nothing can be restored then, only released.
+  if (facts.status === "redemption" && now < (s.pendingDeleteStartsAt ?? s.releaseAt)) return "restore";
+  return null;
+}
+
+function lifecycleSteps(d: DomainFacts, policy: RegistrarPolicy, now: Instant): DomainStep[] {
+  const s = domainSchedule(d.expiresAt, policy);
+  const steps: DomainStep[] = [];
+  const sent = (template: string, marker: Instant | string) => d.sentNotices.has(noticeMarker(template, marker));
+
+  if (d.pendingPaymentSince !== null) steps.push({ kind: "resolve-payment", at: d.pendingPaymentSince });
+  for (const invoice of [d.renewal, d.reactivation]) {
+    if (invoice?.status === "paid") steps.push({ kind: "renew-at-registrar", at: invoice.paidAt!, invoiceId: invoice.id });
+  }
+
+  if (d.status === "active" || d.status === "suspended") {
+    if (policy.verificationDays > 0 && !d.emailVerified) {
+      if (!sent("verification-required", d.registeredAt)) {
+        steps.push({ kind: "send-verification-notice", at: d.registeredAt });
+      }
+      if (d.status === "active") {
+        steps.push({ kind: "suspend-unverified", at: addDays(d.registeredAt, policy.verificationDays) });
+      }
+    }
+    const renews = isAutoRenewEffective(d, policy);
+    if (now < s.expiresAt && d.renewal?.status !== "paid") {
+      for (const daysBefore of policy.expiryWarningDaysBefore) {
+        const at = addDays(s.expiresAt, -daysBefore);
+        const due = !renews || d.isLegacySiteLapsed || policy.expiryWarningWhenAutoRenewOn;
+        if (due && !sent("expiry-warning", `${new Date(s.expiresAt).toISOString()}-${daysBefore}d`)) {
+          steps.push({ kind: "send-expiry-warning", at, daysBefore });
+        }
+      }
+    }
+    if (renews && d.renewal === null && now < s.chargeAt && !sent("renewal-upcoming", s.expiresAt)) {
+      if (!d.isLegacySiteLapsed) steps.push({ kind: "send-renewal-notice", at: s.renewalNoticeAt });
+    }
+    if (renews && canOpenRenewal(d) && now < s.expiresAt) {
+      if (d.isLegacySiteLapsed) steps.push({ kind: "lapse-legacy-offer", at: s.chargeAt });
+      else if (d.quote.price.amount === 0) steps.push({ kind: "renew-free", at: s.chargeAt });
+      else steps.push({ kind: "charge", at: s.chargeAt, invoiceId: null, attempt: 1 });
+    }
+    const r = d.renewal;
+    if (r?.status === "open" && d.pendingPaymentSince === null) {
+      const at = r.lastAttemptAt === null ? s.chargeAt : nextRetryAt(r.attempts, r.lastAttemptAt, policy, s.expiresAt);
+      if (at !== null) steps.push({ kind: "charge", at, invoiceId: r.id, attempt: r.attempts + 1 });
+    }
+    steps.push({ kind: "expire", at: s.expiresAt });
+  } else if (d.status === "expired") {
+    if (s.redemptionStartsAt !== null) steps.push({ kind: "start-redemption", at: s.redemptionStartsAt });
+    else steps.push({ kind: "release", at: s.releaseAt });
+  } else if (d.status === "redemption") {
+    steps.push({ kind: "release", at: s.releaseAt });
+  }
+  return steps;
+}
+
+/** No renewal invoice yet for this period, or the last was voided and auto-renew turned on again since. */
+function canOpenRenewal(d: DomainFacts): boolean {
+  const r = d.renewal;
+  if (r === null) return true;
+  return (
+    r.status === "void" &&
+    d.autoRenew &&
+    d.autoRenewChangedAt !== null &&
+    r.voidedAt !== null &&
+    d.autoRenewChangedAt > r.voidedAt
+  );
+}
+
+/** The next step for this domain, due or not; null when its life is over. */
+export function nextDomainStep(d: DomainFacts, policy: RegistrarPolicy, now: Instant): DomainStep | null {
+  const steps = lifecycleSteps(d, policy, now);
+  steps.sort((a, b) => a.at - b.at || PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind));
+  return steps[0] ?? null;
+}

@@ -1,0 +1,89 @@
+/**
+ * The one event catalog (DESIGN.md). The same events feed the timeline, notices, webhooks, the
+ * audit log and `tenure simulate`; names are stable.
+ */
+import type { Money } from "./money.js";
+import type { Instant } from "./time.js";
+
+export const EVENT_TYPES = [
+  "invoice.issued",
+  "invoice.voided",
+  "invoice.paid",
+  "payment.succeeded",
+  "payment.failed",
+  "notice.sent",
+  "service.activated",
+  "service.renewed",
+  "service.cancellation_requested",
+  "service.cancellation_withdrawn",
+  "service.cancelled",
+  "service.suspended",
+  "service.unsuspended",
+  "service.terminated",
+  "domain.registered",
+  "domain.renewed",
+  "domain.auto_renew_changed",
+  "domain.suspended",
+  "domain.unsuspended",
+  "domain.expired",
+  "domain.reactivated",
+  "domain.redemption_started",
+  "domain.restored",
+  "domain.released",
+  "domain.transfer_requested",
+  "domain.transfer_denied",
+  "domain.transferred_out",
+  "domain.deleted",
+  "ticket.opened",
+  "ticket.closed",
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+type InvoiceRef = { invoice: number; amount: Money };
+
+/** Details carried by each event type, beyond `at`, `type`, `service` and `customer`. */
+export interface EventDetails {
+  "invoice.issued": InvoiceRef & { dueAt: string };
+  "invoice.voided": InvoiceRef & { reason: string };
+  "invoice.paid": InvoiceRef;
+  "payment.succeeded": InvoiceRef & { attempt: number };
+  "payment.failed": InvoiceRef & { attempt: number; reason: string; nextAttemptAt?: string };
+  "notice.sent": { template: string; to: string; locale: string };
+  "service.activated": { plan?: string };
+  "service.renewed": { termEndsAt: string };
+  "service.cancellation_requested": { when: "immediate" | "end-of-term"; effectiveAt: string; reason: string };
+  "service.cancellation_withdrawn": Record<string, never>;
+  "service.cancelled": { when: "immediate" | "end-of-term" };
+  "service.suspended": { reason: string };
+  "service.unsuspended": { reason: string };
+  "service.terminated": { reason: string };
+  "domain.registered": { name: string; expiresAt: string };
+  "domain.renewed": { name: string; expiresAt: string; amount: Money; basis: string };
+  "domain.auto_renew_changed": { on: boolean; reason: string; chargeStillDue?: boolean };
+  "domain.suspended": { reason: string };
+  "domain.unsuspended": { reason: string };
+  "domain.expired": { name: string; graceEndsAt: string };
+  "domain.reactivated": { name: string; expiresAt: string };
+  "domain.redemption_started": { name: string; until: string; restoreFee: Money | null };
+  "domain.restored": { name: string; expiresAt: string };
+  "domain.released": { name: string };
+  "domain.transfer_requested": { name: string };
+  "domain.transfer_denied": { name: string; until: string; reason: string };
+  "domain.transferred_out": { name: string };
+  "domain.deleted": { name: string };
+  "ticket.opened": { ticket: number; kind: string };
+  "ticket.closed": { ticket: number };
+}
+
+export type TenureEvent<T extends EventType = EventType> = {
+  at: Instant;
+  type: T;
+  service?: string;
+  customer?: string;
+  details: EventDetails[T];
+};
+
+export function isEventType(value: string): value is EventType {
+  return (EVENT_TYPES as readonly string[]).includes(value);
+}

@@ -1,0 +1,34 @@
+/** Money is an integer amount of minor units with an ISO 4217 currency code; never a float. */
+
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+export function money(amount: number, currency: string): Money {
+  if (!Number.isSafeInteger(amount)) throw new RangeError(`amount must be an integer of minor units: ${amount}`);
+  return { amount, currency };
+}
+
+export function isZero(m: Money): boolean {
+  return m.amount === 0;
+}
+
+export function addMoney(a: Money, b: Money): Money {
+  if (a.currency !== b.currency) throw new RangeError(`cannot add ${a.currency} and ${b.currency}`);
+  return money(a.amount + b.amount, a.currency);
+}
+
+/** The one rounding function: integer division rounded half away from zero. */
+export function divideRounded(amount: number, divisor: number): number {
+  const q = amount / divisor;
+  return Math.sign(q) * Math.round(Math.abs(q));
+}
+
+export function formatMoney(m: Money, locale: string): string {
+  const digits = new Intl.NumberFormat("en", { style: "currency", currency: m.currency }).resolvedOptions()
+    .maximumFractionDigits;
+  return new Intl.NumberFormat(locale, { style: "currency", currency: m.currency }).format(
+    m.amount / 10 ** (digits ?? 2),
+  );
+}

@@ -1,0 +1,204 @@
+/**
+ * Policies are data (DESIGN.md, principle 1): every number an operator may change lives here
+ * with its documented default, and an operator overrides any of it in a validated config file.
+ */
+import { z } from "zod";
+import { parseInstant } from "./time.js";
+
+const days = z.int().min(0).max(3650);
+const positiveDays = z.int().min(1).max(3650);
+const currencyCode = z.string().regex(/^[A-Z]{3}$/, "expected an ISO 4217 code such as USD");
+const amountsByCurrency = z.record(currencyCode, z.int().min(0));
+const isoInstant = z.string().refine((s) => parseInstant(s) !== null, "expected an ISO-8601 date or instant");
+
+export const registrarPolicySchema = z.strictObject({
+  /** Payment is taken this long before the expiry instant (seed 004: 15 days). */
+  chargeLeadDays: days,
+  /** The renewal notice goes out this long before the charge (seed 004: 15 days). */
+  renewalNoticeDaysBeforeCharge: days,
+  /** Turning auto-renew off only stops the charge if done at least this long before it (1 day). */
+  autoRenewOffLeadDays: days,
+  /** Spacing between charge attempts after a failure (5 days). */
+  retryEveryDays: positiveDays,
+  /** Charge attempts in total, the first included (3). */
+  attempts: z.int().min(1).max(20),
+  /** Expiry warnings, in days before expiry, when the domain will not renew (30). */
+  expiryWarningDaysBefore: z.array(positiveDays),
+  /** Whether expiry warnings also go to domains whose auto-renew is on (ICANN practice). */
+  expiryWarningWhenAutoRenewOn: z.boolean(),
+  /** Days after expiry during which the owner can reactivate (60 or 30). */
+  graceDays: days,
+  /** Registry redemption period after grace, with its restore fee; null when the registrar has none. */
+  redemption: z.strictObject({ days: positiveDays, restoreFee: amountsByCurrency }).nullable(),
+  /** Pending delete after redemption, before release (gTLD: 5 days). */
+  pendingDeleteDays: days,
+  /** A new registration must verify its contact e-mail within this many days or be suspended (15). */
+  verificationDays: days,
+  /** Transfer-out is refused for this many days after registration or transfer-in (60). */
+  transferLockDays: days,
+  /** Years added by one renewal. */
+  renewalYears: z.int().min(1).max(10),
+});
+export type RegistrarPolicy = z.infer<typeof registrarPolicySchema>;
+
+export const billingPolicySchema = z.strictObject({
+  /** The renewal invoice is issued this long before the due date (end of term). */
+  invoiceDaysBefore: days,
+  /** The card is charged this long before the due date (0: on the due date). */
+  chargeDaysBefore: days,
+  retryEveryDays: positiveDays,
+  attempts: z.int().min(1).max(20),
+  /** A service still unpaid this long after its due date is suspended. */
+  suspendAfterDaysOverdue: days,
+  /** A service still unpaid this long after its due date is terminated. */
+  terminateAfterDaysOverdue: days,
+  /** An immediate cancellation is carried out this many hours after the request (seed 000: within 24). */
+  immediateCancellationAfterHours: z.int().min(0).max(24),
+});
+export type BillingPolicy = z.infer<typeof billingPolicySchema>;
+
+export const pricingPolicySchema = z.strictObject({
+  /** Free domains registered from this instant get a free first year, then the standard price. */
+  freeFirstYearFrom: isoInstant,
+  /** Legacy free domains: registered before this instant, free while their site is on a yearly plan. */
+  legacyFreeRegisteredBefore: isoInstant,
+  /** The currency a legacy free domain's site must be billed in to stay free. */
+  legacyFreeCurrency: currencyCode,
+  /** TLDs that renew at the price paid when registered before a date, whatever the public price. */
+  priceLocks: z.array(z.strictObject({ tlds: z.array(z.string().min(1)), registeredBefore: isoInstant })),
+});
+export type PricingPolicy = z.infer<typeof pricingPolicySchema>;
+
+export const BUILT_IN_REGISTRARS: Record<string, RegistrarPolicy> = {
+  "squarespace-domains": {
+    chargeLeadDays: 15,
+    renewalNoticeDaysBeforeCharge: 15,
+    autoRenewOffLeadDays: 1,
+    retryEveryDays: 5,
+    attempts: 3,
+    expiryWarningDaysBefore: [30],
+    expiryWarningWhenAutoRenewOn: false,
+    graceDays: 60,
+    redemption: null,
+    pendingDeleteDays: 0,
+    verificationDays: 15,
+    transferLockDays: 60,
+    renewalYears: 1,
+  },
+  tucows: {
+    chargeLeadDays: 15,
+    renewalNoticeDaysBeforeCharge: 15,
+    autoRenewOffLeadDays: 1,
+    retryEveryDays: 5,
+    attempts: 3,
+    expiryWarningDaysBefore: [30],
+    expiryWarningWhenAutoRenewOn: false,
+    graceDays: 30,
+    redemption: null,
+    pendingDeleteDays: 0,
+    verificationDays: 15,
+    transferLockDays: 60,
+    renewalYears: 1,
+  },
+  "gtld-registry": {
+    chargeLeadDays: 15,
+    renewalNoticeDaysBeforeCharge: 15,
+    autoRenewOffLeadDays: 1,
+    retryEveryDays: 5,
+    attempts: 3,
+    // ICANN ERRP: about one month and one week before expiry, to every registrant not yet renewed.
+    expiryWarningDaysBefore: [30, 7],
+    expiryWarningWhenAutoRenewOn: true,
+    graceDays: 30,
+    redemption: { days: 30, restoreFee: { USD: 8000, CAD: 11000, EUR: 7500 } },
+    pendingDeleteDays: 5,
+    verificationDays: 15,
+    transferLockDays: 60,
+    renewalYears: 1,
+  },
+};
+
+export const DEFAULT_BILLING: BillingPolicy = {
+  invoiceDaysBefore: 14,
+  chargeDaysBefore: 0,
+  retryEveryDays: 3,
+  attempts: 3,
+  suspendAfterDaysOverdue: 5,
+  terminateAfterDaysOverdue: 30,
+  immediateCancellationAfterHours: 0,
+};
+
+export const DEFAULT_PRICING: PricingPolicy = {
+  freeFirstYearFrom: "2015-03-05T00:00:00Z",
+  legacyFreeRegisteredBefore: "2015-03-05T00:00:00Z",
+  legacyFreeCurrency: "USD",
+  priceLocks: [{ tlds: ["family", "life", "ninja", "photography"], registeredBefore: "2021-01-11T00:00:00Z" }],
+};
+
+/** What an operator writes: any subset, validated field by field. */
+export const policyOverridesSchema = z.strictObject({
+  registrars: z
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "registrar names are lower-case letters, digits and dashes"),
+      registrarPolicySchema.partial().extend({ extends: z.string().optional() }).strict(),
+    )
+    .optional(),
+  billing: billingPolicySchema.partial().strict().optional(),
+  pricing: pricingPolicySchema.partial().strict().optional(),
+});
+export type PolicyOverrides = z.infer<typeof policyOverridesSchema>;
+
+export interface Policies {
+  registrars: Record<string, RegistrarPolicy>;
+  billing: BillingPolicy;
+  pricing: PricingPolicy;
+}
+
+export type PolicyResult = { ok: true; policies: Policies } | { ok: false; errors: string[] };
+
+/** Names the offending field the way an operator wrote it: `registrars.tucows.graceDays`. */
+export function describeIssues(error: z.ZodError, prefix = ""): string[] {
+  return error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
+    if (issue.code === "unrecognized_keys") {
+      return `${[path, issue.keys[0]].filter(Boolean).join(".")}: unknown field`;
+    }
+    return `${path || "(root)"}: ${issue.message}`;
+  });
+}
+
+export function resolvePolicies(overrides: unknown, prefix = ""): PolicyResult {
+  const parsed = policyOverridesSchema.safeParse(overrides ?? {});
+  if (!parsed.success) return { ok: false, errors: describeIssues(parsed.error, prefix) };
+  const registrars: Record<string, RegistrarPolicy> = { ...BUILT_IN_REGISTRARS };
+  const errors: string[] = [];
+  for (const [name, { extends: base, ...fields }] of Object.entries(parsed.data.registrars ?? {})) {
+    const parent = registrars[base ?? name] ?? (base ? undefined : undefined);
+    const where = [prefix, "registrars", name].filter(Boolean).join(".");
+    if (base && !registrars[base]) {
+      errors.push(`${where}.extends: unknown registrar "${base}"`);
+      continue;
+    }
+    const merged = registrarPolicySchema.safeParse({ ...parent, ...fields });
+    if (!merged.success) {
+      errors.push(...describeIssues(merged.error, where));
+      continue;
+    }
+    registrars[name] = merged.data;
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    policies: {
+      registrars,
+      billing: { ...DEFAULT_BILLING, ...parsed.data.billing },
+      pricing: { ...DEFAULT_PRICING, ...parsed.data.pricing },
+    },
+  };
+}
+
+export function defaultPolicies(): Policies {
+  const result = resolvePolicies({});
+  if (!result.ok) throw new Error(`built-in policies are invalid: ${result.errors.join("; ")}`);
+  return result.policies;
+}

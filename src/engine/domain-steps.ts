@@ -1,0 +1,220 @@
+/** Applies one decided domain step: each in its own transaction, keyed so a repeat changes nothing. */
+import { type DomainFacts, type DomainStep, domainSchedule } from "../domain/domain-lifecycle.js";
+import { addYears, formatInstant, type Instant } from "../domain/time.js";
+import { type Deps, reach, registrarPolicy } from "../modules/deps.js";
+import { applyRegistrarRenewal } from "../modules/domains/apply-registrar-renewal.js";
+import type { DomainRecord } from "../modules/domains/domain-repository.js";
+import { recordEvent } from "../modules/events/record-event.js";
+import { countPeriodInvoices, findInvoice, issueInvoice } from "../modules/invoices/invoice-repository.js";
+import { voidOpenInvoices } from "../modules/invoices/void-open-invoices.js";
+import { queueNotice } from "../modules/notifications/queue-notice.js";
+import { completeCharge, insertPendingPayment, resolvePendingPayments } from "../modules/payments/charge-invoice.js";
+
+export async function applyDomainStep(
+  deps: Deps,
+  domain: DomainRecord,
+  facts: DomainFacts,
+  step: DomainStep,
+  now: Instant,
+): Promise<void> {
+  const policy = registrarPolicy(deps, domain.registrar);
+  const schedule = domainSchedule(domain.expiresAt, policy);
+  const refs = { customer: domain.customerId, service: domain.serviceId };
+  const notice = { customerId: domain.customerId, serviceId: domain.serviceId, about: domain.name };
+  const registrar = deps.registrarFor(domain.registrar);
+
+  switch (step.kind) {
+    case "resolve-payment":
+      return resolvePendingPayments(deps, domain.serviceId, now);
+
+    case "renew-at-registrar": {
+      const invoice = await findInvoice(deps.db, step.invoiceId);
+      const basis = invoice?.purpose === "renewal" ? facts.quote.basis : (invoice?.purpose ?? "renewal");
+      return applyRegistrarRenewal(deps, domain, { amount: invoice?.total ?? facts.quote.price, basis }, now);
+    }
+
+    case "renew-free":
+      return applyRegistrarRenewal(deps, domain, { amount: facts.quote.price, basis: facts.quote.basis }, now);
+
+    case "send-verification-notice":
+      await deps.db.transaction().execute((tx) =>
+        queueNotice(tx, now, {
+          ...notice,
+          template: "verification-required",
+          marker: domain.registeredAt,
+          data: { deadline: step.at + policy.verificationDays * 86_400_000 },
+        }),
+      );
+      return;
+
+    case "suspend-unverified":
+      await registrar.hold(domain.name);
+      await deps.db.transaction().execute(async (tx) => {
+        const updated = await tx
+          .updateTable("services")
+          .set({ status: "suspended" })
+          .where("id", "=", domain.serviceId)
+          .where("status", "=", "active")
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 0) return;
+        await recordEvent(tx, "domain.suspended", now, refs, { reason: "email-unverified" });
+        await queueNotice(tx, now, {
+          ...notice,
+          template: "domain-suspended",
+          marker: domain.registeredAt,
+          data: { reason: "email-unverified" },
+        });
+      });
+      return;
+
+    case "send-renewal-notice": {
+      const customer = await deps.db
+        .selectFrom("customers")
+        .select("card_label")
+        .where("id", "=", domain.customerId)
+        .executeTakeFirstOrThrow();
+      await deps.db.transaction().execute((tx) =>
+        queueNotice(tx, now, {
+          ...notice,
+          template: "renewal-upcoming",
+          marker: domain.expiresAt,
+          data: {
+            chargeAt: schedule.chargeAt,
+            expiresAt: domain.expiresAt,
+            price: facts.quote.price,
+            cardLabel: customer.card_label,
+          },
+        }),
+      );
+      return;
+    }
+
+    case "send-expiry-warning":
+      await deps.db.transaction().execute((tx) =>
+        queueNotice(tx, now, {
+          ...notice,
+          template: "expiry-warning",
+          marker: `${formatInstant(domain.expiresAt)}-${step.daysBefore}d`,
+          data: { expiresAt: domain.expiresAt, daysBefore: step.daysBefore },
+        }),
+      );
+      return;
+
+    case "lapse-legacy-offer":
+      // Seed 004: the site lapsed, so the legacy offer ends and auto-renew goes off. This is the
+      // system's change, not the customer's: it is not subject to the one-day rule (changed_at null).
+      await deps.db.transaction().execute(async (tx) => {
+        const updated = await tx
+          .updateTable("domains")
+          .set({ legacy_lost_reason: "site-lapsed", auto_renew: 0, auto_renew_changed_at: null })
+          .where("service_id", "=", domain.serviceId)
+          .where("legacy_lost_reason", "is", null)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 0) return;
+        await recordEvent(tx, "domain.auto_renew_changed", now, refs, { on: false, reason: "legacy-site-lapsed" });
+      });
+      return;
+
+    case "charge": {
+      const paymentId = await deps.db.transaction().execute(async (tx) => {
+        let invoiceId = step.invoiceId;
+        if (invoiceId === null) {
+          const issued = await countPeriodInvoices(tx, domain.serviceId, ["renewal"], domain.expiresAt);
+          invoiceId = await issueInvoice(tx, {
+            customerId: domain.customerId,
+            issueKey: `renew:${domain.serviceId}:${formatInstant(domain.expiresAt)}:${issued + 1}`,
+            serviceId: domain.serviceId,
+            purpose: "renewal",
+            periodStartAt: domain.expiresAt,
+            currency: facts.quote.price.currency,
+            issuedAt: now,
+            dueAt: schedule.chargeAt,
+            lines: [
+              {
+                serviceId: domain.serviceId,
+                description: `${domain.name} — renewal ${policy.renewalYears} y`,
+                amount: facts.quote.price.amount,
+                periodStartAt: domain.expiresAt,
+                periodEndAt: addYears(domain.expiresAt, policy.renewalYears),
+              },
+            ],
+          });
+          if (invoiceId === null) return null;
+        }
+        return insertPendingPayment(tx, invoiceId, step.attempt, now);
+      });
+      if (paymentId === null) return;
+      reach(deps, "charge:pending-committed");
+      await completeCharge(deps, paymentId, now);
+      return;
+    }
+
+    case "expire":
+      await registrar.hold(domain.name);
+      await deps.db.transaction().execute(async (tx) => {
+        const updated = await tx
+          .updateTable("services")
+          .set({ status: "expired" })
+          .where("id", "=", domain.serviceId)
+          .where("status", "in", ["active", "suspended"])
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 0) return;
+        await tx.updateTable("domains").set({ site_connected: 0 }).where("service_id", "=", domain.serviceId).execute();
+        await voidOpenInvoices(tx, now, {
+          customerId: domain.customerId,
+          serviceIds: [domain.serviceId],
+          about: domain.name,
+          reason: "domain-expired",
+        });
+        await recordEvent(tx, "domain.expired", now, refs, {
+          name: domain.name,
+          graceEndsAt: formatInstant(schedule.graceEndsAt),
+        });
+        await queueNotice(tx, now, {
+          ...notice,
+          template: "domain-expired",
+          marker: domain.expiresAt,
+          data: { expiresAt: domain.expiresAt, graceEndsAt: schedule.graceEndsAt, reactivationPrice: facts.quote.price },
+        });
+      });
+      return;
+
+    case "start-redemption":
+      await deps.db.transaction().execute(async (tx) => {
+        const updated = await tx
+          .updateTable("services")
+          .set({ status: "redemption" })
+          .where("id", "=", domain.serviceId)
+          .where("status", "=", "expired")
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 0) return;
+        const fee = policy.redemption?.restoreFee[facts.quote.price.currency];
+        await recordEvent(tx, "domain.redemption_started", now, refs, {
+          name: domain.name,
+          until: formatInstant(schedule.pendingDeleteStartsAt ?? schedule.releaseAt),
+          restoreFee: fee === undefined ? null : { amount: fee, currency: facts.quote.price.currency },
+        });
+      });
+      return;
+
+    case "release":
+      await registrar.delete(domain.name);
+      await deps.db.transaction().execute(async (tx) => {
+        const updated = await tx
+          .updateTable("services")
+          .set({ status: "released" })
+          .where("id", "=", domain.serviceId)
+          .where("status", "in", ["expired", "redemption"])
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 0) return;
+        await voidOpenInvoices(tx, now, {
+          customerId: domain.customerId,
+          serviceIds: [domain.serviceId],
+          about: domain.name,
+          reason: "domain-released",
+        });
+        await recordEvent(tx, "domain.released", now, refs, { name: domain.name });
+      });
+      return;
+  }
+}

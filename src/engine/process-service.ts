@@ -1,0 +1,68 @@
+/**
+ * Brings one service up to `now`: ask the pure lifecycle for the next step, apply it if due, ask
+ * again, until the next step lies in the future; then record when that is (the due index).
+ */
+import { nextDomainStep } from "../domain/domain-lifecycle.js";
+import { nextSubscriptionStep } from "../domain/subscription-lifecycle.js";
+import type { Instant } from "../domain/time.js";
+import { type Deps, reach, registrarPolicy } from "../modules/deps.js";
+import { findDomain, loadDomainFacts } from "../modules/domains/domain-repository.js";
+import { findSubscription, loadSubscriptionFacts } from "../modules/services/subscription-repository.js";
+import { applyDomainStep } from "./domain-steps.js";
+import { applySubscriptionStep } from "./subscription-steps.js";
+
+/** A service needing more steps than this in one go is looping, not catching up. */
+const MAX_STEPS_PER_SERVICE = 200;
+
+interface Planned {
+  kind: string;
+  at: Instant;
+  apply(): Promise<void>;
+}
+
+async function planNext(deps: Deps, serviceId: string, now: Instant): Promise<Planned | null> {
+  const domain = await findDomain(deps.db, serviceId);
+  if (domain) {
+    const facts = await loadDomainFacts(deps, domain);
+    const step = nextDomainStep(facts, registrarPolicy(deps, domain.registrar), now);
+    return step && { kind: step.kind, at: step.at, apply: () => applyDomainStep(deps, domain, facts, step, now) };
+  }
+  const sub = await findSubscription(deps.db, serviceId);
+  if (!sub) return null;
+  const step = nextSubscriptionStep(await loadSubscriptionFacts(deps.db, sub), deps.policies.billing);
+  return step && { kind: step.kind, at: step.at, apply: () => applySubscriptionStep(deps, sub, step, now) };
+}
+
+/** A step that threw: the run records it against the service and moves on to the others. */
+export class StepFailure extends Error {
+  constructor(
+    readonly step: string,
+    cause: unknown,
+  ) {
+    super(`${step}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** Applies every step due at `now`; returns how many, and sets the service's next due instant. */
+export async function processService(deps: Deps, serviceId: string, now: Instant): Promise<number> {
+  let applied = 0;
+  for (;;) {
+    const next = await planNext(deps, serviceId, now);
+    if (next === null || next.at > now) {
+      await deps.db
+        .updateTable("services")
+        .set({ next_due_at: next?.at ?? null, lease_owner: null, lease_until: null, failure_count: 0, last_error: null })
+        .where("id", "=", serviceId)
+        .execute();
+      return applied;
+    }
+    if (applied >= MAX_STEPS_PER_SERVICE) throw new StepFailure(next.kind, new Error("too many steps in one run"));
+    try {
+      await next.apply();
+    } catch (error) {
+      throw new StepFailure(next.kind, error);
+    }
+    applied += 1;
+    reach(deps, "step:applied");
+  }
+}

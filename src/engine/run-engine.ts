@@ -1,0 +1,137 @@
+/**
+ * One engine run at instant `now`: claim due services in batches (leases, SKIP LOCKED on
+ * PostgreSQL), bring each up to date, record failures on the run without stopping the others.
+ */
+import { performance } from "node:perf_hooks";
+import { addMinutes, type Instant } from "../domain/time.js";
+import type { Deps } from "../modules/deps.js";
+import { processService, StepFailure } from "./process-service.js";
+
+export interface RunOptions {
+  worker?: string;
+  batchSize?: number;
+  leaseMinutes?: number;
+}
+
+export interface RunFailure {
+  service: string;
+  step: string;
+  error: string;
+}
+
+export interface RunReport {
+  runId: number;
+  now: Instant;
+  stepsApplied: number;
+  servicesProcessed: number;
+  failures: RunFailure[];
+}
+
+/** Marks up to `limit` due services as leased by this worker and returns their ids. */
+export async function claimDueServices(
+  deps: Deps,
+  now: Instant,
+  worker: string,
+  limit: number,
+  leaseMinutes: number,
+): Promise<string[]> {
+  return deps.db.transaction().execute(async (tx) => {
+    let query = tx
+      .selectFrom("services")
+      .select("id")
+      .where("next_due_at", "<=", now)
+      .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now)]))
+      .orderBy("next_due_at")
+      .orderBy("id")
+      .limit(limit);
+    if (deps.dialect === "postgres") query = query.forUpdate().skipLocked();
+    const ids = (await query.execute()).map((r) => r.id);
+    if (ids.length === 0) return [];
+    await tx
+      .updateTable("services")
+      .set({ lease_owner: worker, lease_until: addMinutes(now, leaseMinutes) })
+      .where("id", "in", ids)
+      .execute();
+    return ids;
+  });
+}
+
+/** Waits longer after each consecutive failure of the same service, up to an hour. */
+function retryDelayMinutes(failures: number): number {
+  return Math.min(60, 2 ** Math.max(0, failures - 1));
+}
+
+export async function runEngine(deps: Deps, now: Instant, options: RunOptions = {}): Promise<RunReport> {
+  const worker = options.worker ?? "engine";
+  const batchSize = options.batchSize ?? 200;
+  const leaseMinutes = options.leaseMinutes ?? 10;
+  const run = await deps.db
+    .insertInto("engine_runs")
+    .values({
+      worker,
+      now_at: now,
+      started_at: now,
+      finished_at: null,
+      status: "running",
+      steps_applied: 0,
+      services_failed: 0,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const startedMs = performance.now();
+  const report: RunReport = { runId: run.id, now, stepsApplied: 0, servicesProcessed: 0, failures: [] };
+  for (;;) {
+    const ids = await claimDueServices(deps, now, worker, batchSize, leaseMinutes);
+    if (ids.length === 0) break;
+    for (const id of ids) {
+      try {
+        report.stepsApplied += await processService(deps, id, now);
+      } catch (error) {
+        const step = error instanceof StepFailure ? error.step : "plan";
+        const message = error instanceof Error ? error.message : String(error);
+        report.failures.push({ service: id, step, error: message });
+        await recordFailure(deps, run.id, id, step, message, now);
+      }
+      report.servicesProcessed += 1;
+    }
+  }
+  await deps.db
+    .updateTable("engine_runs")
+    .set({
+      // The run is stamped with its logical instant; the wall time it took is added to it.
+      finished_at: now + Math.round(performance.now() - startedMs),
+      status: report.failures.length > 0 ? "failures" : "ok",
+      steps_applied: report.stepsApplied,
+      services_failed: report.failures.length,
+    })
+    .where("id", "=", run.id)
+    .execute();
+  return report;
+}
+
+async function recordFailure(deps: Deps, runId: number, serviceId: string, step: string, error: string, now: Instant) {
+  const service = await deps.db
+    .selectFrom("services")
+    .select("failure_count")
+    .where("id", "=", serviceId)
+    .executeTakeFirst();
+  const failures = (service?.failure_count ?? 0) + 1;
+  await deps.db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto("engine_failures")
+      .values({ run_id: runId, service_id: serviceId, step, error, at: now })
+      .execute();
+    // Still due, but not before the back-off: a broken service must not starve the others.
+    await tx
+      .updateTable("services")
+      .set({
+        failure_count: failures,
+        last_error: `${step}: ${error}`,
+        next_due_at: addMinutes(now, retryDelayMinutes(failures)),
+        lease_owner: null,
+        lease_until: null,
+      })
+      .where("id", "=", serviceId)
+      .execute();
+  });
+}

@@ -1,0 +1,203 @@
+/**
+ * Runs the real engine on an in-memory SQLite database with a virtual clock, from `start` to
+ * `until`: jumps to the next instant at which a service has work or an action is scripted, runs
+ * the engine there, applies the actions, and returns every event of the catalog in time order.
+ */
+import { AppError } from "../../domain/app-error.js";
+import { resolvePolicies } from "../../domain/policies.js";
+import { ManualClock } from "../../domain/clock.js";
+import { formatInstant, type Instant } from "../../domain/time.js";
+import { openStore, type Store } from "../../db/database.js";
+import { migrateToLatest } from "../../db/migrate.js";
+import { createCustomer, setCard } from "../../modules/customers/customer-repository.js";
+import type { Deps } from "../../modules/deps.js";
+import { importDomain } from "../../modules/domains/import-domain.js";
+import { moveDomain } from "../../modules/domains/move-domain.js";
+import { reactivateDomain } from "../../modules/domains/reactivate-domain.js";
+import { requestTransferOut } from "../../modules/domains/request-transfer-out.js";
+import { setAutoRenew } from "../../modules/domains/set-auto-renew.js";
+import { verifyDomainEmail } from "../../modules/domains/verify-domain-email.js";
+import { listEvents, type StoredEvent } from "../../modules/events/record-event.js";
+import { findOpenInvoiceOf, payInvoice } from "../../modules/invoices/pay-invoice.js";
+import { changePlan } from "../../modules/services/change-plan.js";
+import { importSubscription } from "../../modules/services/import-subscription.js";
+import { requestCancellation } from "../../modules/services/request-cancellation.js";
+import { withdrawCancellation } from "../../modules/services/withdraw-cancellation.js";
+import { TestGateway } from "../../providers/payments/test-gateway.js";
+import { TestRegistrar } from "../../providers/registrar/test-registrar.js";
+import { runEngine } from "../run-engine.js";
+import type { Scenario, ScenarioAction } from "./scenario-schema.js";
+
+export interface SimulationResult {
+  events: StoredEvent[];
+  /** Actions the product refused (not cancellable, transfer locked…), as a person would read them. */
+  refusals: string[];
+  gateway: TestGateway;
+  registrar: TestRegistrar;
+}
+
+/** A run that fails in a simulation is a defect or a policy that cannot work: stop and say so. */
+export class SimulationError extends Error {}
+
+export interface SimulationOptions {
+  /** A fresh, empty store to run on (tests pass PostgreSQL); default: in-memory SQLite, closed after. */
+  store?: Store;
+}
+
+export async function runSimulation(scenario: Scenario, options: SimulationOptions = {}): Promise<SimulationResult> {
+  const policies = resolvePolicies(scenario.policies, "policies");
+  if (!policies.ok) throw new AppError("INVALID_INPUT", policies.errors.join("\n"));
+  const store = options.store ?? openStore("sqlite::memory:");
+  try {
+    await migrateToLatest(store);
+    const clock = new ManualClock(scenario.start);
+    const gateway = new TestGateway();
+    const registrar = new TestRegistrar();
+    const deps: Deps = {
+      db: store.db,
+      dialect: store.dialect,
+      policies: policies.policies,
+      gateway,
+      registrarFor: () => registrar,
+    };
+    await loadScenario(deps, scenario, registrar);
+    const refusals: string[] = [];
+    const actions = [...scenario.actions].sort((a, b) => a.at - b.at);
+    let next = 0;
+    for (;;) {
+      const due = await deps.db
+        .selectFrom("services")
+        .select((eb) => eb.fn.min("next_due_at").as("at"))
+        .executeTakeFirst();
+      const dueAt = due?.at === null || due?.at === undefined ? Number.POSITIVE_INFINITY : Number(due.at);
+      const actionAt = actions[next]?.at ?? Number.POSITIVE_INFINITY;
+      const at = Math.max(scenario.start, Math.min(dueAt, actionAt));
+      if (!Number.isFinite(at) || at > scenario.until) break;
+      clock.set(at);
+      const report = await runEngine(deps, clock.now(), { worker: "simulate" });
+      if (report.failures.length > 0) {
+        const f = report.failures[0]!;
+        throw new SimulationError(`${formatInstant(at)}: ${f.service} failed at step ${f.step}: ${f.error}`);
+      }
+      while (next < actions.length && actions[next]!.at <= at) {
+        const refusal = await applyAction(deps, actions[next]!, clock.now());
+        if (refusal) refusals.push(`${formatInstant(at)} ${actions[next]!.do}: ${refusal}`);
+        next += 1;
+      }
+    }
+    return { events: await listEvents(deps.db, { until: scenario.until }), refusals, gateway, registrar };
+  } finally {
+    if (!options.store) await store.close();
+  }
+}
+
+async function loadScenario(deps: Deps, scenario: Scenario, registrar: TestRegistrar): Promise<void> {
+  const currencies = new Map<string, string>();
+  for (const c of scenario.customers) {
+    await createCustomer(
+      deps.db,
+      {
+        id: c.id,
+        email: c.email ?? `${c.id}@example.test`,
+        name: c.name ?? c.id,
+        locale: c.locale,
+        currency: c.currency,
+        timeZone: c.timeZone ?? "UTC",
+      },
+      scenario.start,
+    );
+    await setCard(deps, c.id, c.card);
+    currencies.set(c.id, c.currency);
+  }
+  for (const [tld, prices] of Object.entries(scenario.tldPrices)) {
+    for (const [currency, amount] of Object.entries(prices)) {
+      await deps.db.insertInto("tld_prices").values({ tld, currency, renew_amount: amount }).execute();
+    }
+  }
+  const siteCurrency = new Map<string, string>();
+  for (const s of scenario.services) {
+    if (s.kind === "domain") continue;
+    const currency = s.currency ?? currencies.get(s.customer) ?? "USD";
+    siteCurrency.set(s.id, currency);
+    await importSubscription(deps, {
+      id: s.id,
+      customerId: s.customer,
+      kind: s.kind,
+      label: s.label ?? `${s.kind} ${s.id}`,
+      plan: s.plan,
+      price: s.price,
+      currency,
+      startedAt: s.startedAt,
+    });
+  }
+  for (const s of scenario.services) {
+    if (s.kind !== "domain") continue;
+    const currency = (s.site && siteCurrency.get(s.site)) || currencies.get(s.customer) || "USD";
+    const { expiresAt } = await importDomain(deps, {
+      id: s.id,
+      customerId: s.customer,
+      name: s.name,
+      registrar: s.registrar,
+      registeredAt: s.registeredAt,
+      years: s.years,
+      autoRenew: s.autoRenew,
+      emailVerified: s.emailVerified,
+      siteServiceId: s.site,
+      offer: s.offer,
+      recordedPrice: { amount: s.renewalPrice, currency },
+    });
+    registrar.register(s.name.toLowerCase(), expiresAt);
+  }
+}
+
+/** Applies one scripted action; returns why the product refused it, or null. */
+async function applyAction(deps: Deps, action: ScenarioAction, now: Instant): Promise<string | null> {
+  switch (action.do) {
+    case "verify-email":
+      await verifyDomainEmail(deps, { serviceId: action.service }, now);
+      return null;
+    case "set-auto-renew": {
+      const result = await setAutoRenew(deps, { serviceId: action.service, on: action.on }, now);
+      return result.ok ? null : result.reason;
+    }
+    case "set-card":
+      await setCard(deps, action.customer, action.card);
+      return null;
+    case "reactivate": {
+      const result = await reactivateDomain(deps, { serviceId: action.service }, now);
+      return result.ok ? null : result.reason;
+    }
+    case "pay-invoice": {
+      const invoiceId = await findOpenInvoiceOf(deps, action.service);
+      if (invoiceId === null) return `no open invoice for ${action.service}`;
+      const result = await payInvoice(deps, { invoiceId }, now);
+      return result.ok ? null : result.reason;
+    }
+    case "cancel": {
+      const result = await requestCancellation(
+        deps,
+        {
+          serviceId: action.service,
+          requestedBy: "simulate",
+          request: { when: action.when, reason: action.reason, stopDomainRenewal: action.stopDomainRenewal },
+        },
+        now,
+      );
+      return result.ok ? null : result.reason;
+    }
+    case "withdraw-cancellation": {
+      const result = await withdrawCancellation(deps, { serviceId: action.service }, now);
+      return result.ok ? null : result.reason;
+    }
+    case "request-transfer-out": {
+      const result = await requestTransferOut(deps, { serviceId: action.service }, now);
+      return result.ok ? null : result.reason;
+    }
+    case "change-plan":
+      await changePlan(deps, { serviceId: action.service, plan: action.plan, ...(action.price !== undefined ? { price: action.price } : {}) }, now);
+      return null;
+    case "move-domain":
+      await moveDomain(deps, { serviceId: action.service, siteId: action.site }, now);
+      return null;
+  }
+}

@@ -1,0 +1,35 @@
+/** What use cases and engine steps run with: the store, the policies and the providers. */
+import type { Kysely, Transaction } from "kysely";
+import type { Policies, RegistrarPolicy } from "../domain/policies.js";
+import { AppError } from "../domain/app-error.js";
+import type { Database } from "../db/schema.js";
+import type { DialectName } from "../db/database.js";
+import type { PaymentGateway } from "../providers/payments/payment-gateway.js";
+import type { Registrar } from "../providers/registrar/registrar.js";
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+
+/** Named points on the money and registrar paths where tests interrupt a run (crash injection). */
+export interface FaultPoints {
+  reach(point: string): void;
+}
+
+export interface Deps {
+  db: Db;
+  dialect: DialectName;
+  policies: Policies;
+  gateway: PaymentGateway;
+  registrarFor(registrar: string): Registrar;
+  faults?: FaultPoints;
+}
+
+export function registrarPolicy(deps: Deps, registrar: string): RegistrarPolicy {
+  const policy = deps.policies.registrars[registrar];
+  if (!policy) throw new AppError("INVALID_INPUT", `Unknown registrar "${registrar}".`);
+  return policy;
+}
+
+export function reach(deps: Deps, point: string): void {
+  deps.faults?.reach(point);
+}

@@ -1,0 +1,24 @@
+/**
+ * Port: a domain registrar. Renewals quote the current expiry (EPP `curExpDate`), so a repeated
+ * renew is refused instead of applied twice. A real EPP adapter fits this port unchanged.
+ */
+export type RenewOutcome =
+  | { status: "renewed"; expiresAt: number }
+  /** The registrar's expiry is not the one quoted: the renewal already happened, or dates drifted. */
+  | { status: "expiry-mismatch"; expiresAt: number };
+
+export interface RegistrarDomainInfo {
+  name: string;
+  expiresAt: number;
+  onHold: boolean;
+}
+
+export interface Registrar {
+  renew(name: string, currentExpiresAt: number, years: number): Promise<RenewOutcome>;
+  info(name: string): Promise<RegistrarDomainInfo | null>;
+  /** Takes the domain out of the DNS (expired or suspended), and puts it back. */
+  hold(name: string): Promise<void>;
+  unhold(name: string): Promise<void>;
+  delete(name: string): Promise<void>;
+  transferCode(name: string): Promise<string>;
+}

@@ -1,0 +1,75 @@
+/**
+ * The notice templates by name and the data each one is rendered with. The engine queues a notice
+ * with this data; rendering turns it into subject, text and HTML in the customer's language.
+ */
+export const LOCALES = ["fr-CA", "en"] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export const NOTICE_TEMPLATES = [
+  "renewal-upcoming",
+  "expiry-warning",
+  "payment-failed",
+  "domain-expired",
+  "domain-suspended",
+  "verification-required",
+  "invoice-issued",
+  "payment-receipt",
+  "cancellation-confirmed",
+  "invoice-adjustment-needed",
+  "service-suspended",
+  "service-terminated",
+] as const;
+export type NoticeTemplate = (typeof NOTICE_TEMPLATES)[number];
+
+/** Amounts are integer minor units; instants are epoch milliseconds, shown in `timeZone`. */
+export interface MoneyValue {
+  amount: number;
+  currency: string;
+}
+
+export interface NoticeCommon {
+  customerName: string;
+  timeZone: string;
+  /** What the notice is about: a domain name or a service label ("Hosting — Pro yearly"). */
+  subject: string;
+}
+
+export interface NoticeDataByTemplate {
+  /** Seed 004: sent 15 days before the charge; the card will be charged on `chargeAt`. */
+  "renewal-upcoming": { chargeAt: number; expiresAt: number; price: MoneyValue; cardLabel: string | null };
+  /** Auto-renew is off (or the charge failed): the domain expires on `expiresAt`. */
+  "expiry-warning": { expiresAt: number; daysBefore: number };
+  /** A charge attempt failed; `nextAttemptAt` is null when no attempt is left. */
+  "payment-failed": {
+    invoiceNumber: number;
+    amount: MoneyValue;
+    attempt: number;
+    reason: string;
+    nextAttemptAt: number | null;
+  };
+  /** The domain expired and was disconnected; it can be reactivated until `graceEndsAt`. */
+  "domain-expired": { expiresAt: number; graceEndsAt: number; reactivationPrice: MoneyValue };
+  /** Suspended because the contact e-mail was not verified in time. */
+  "domain-suspended": { reason: "email-unverified" };
+  /** Verify the contact e-mail before `deadline` or the domain is suspended. */
+  "verification-required": { deadline: number };
+  "invoice-issued": { invoiceNumber: number; amount: MoneyValue; dueAt: number };
+  "payment-receipt": { invoiceNumber: number; amount: MoneyValue; paidAt: number };
+  "cancellation-confirmed": { when: "immediate" | "end-of-term"; effectiveAt: number; reason: string };
+  /** An open invoice could not be voided automatically: file an adjustment request quoting it. */
+  "invoice-adjustment-needed": {
+    invoiceNumber: number;
+    amount: MoneyValue;
+    reason: "partly-paid" | "other-items";
+  };
+  "service-suspended": { invoiceNumber: number; amount: MoneyValue; terminateAt: number };
+  "service-terminated": { invoiceNumber: number | null };
+}
+
+export type NoticeData<T extends NoticeTemplate = NoticeTemplate> = NoticeCommon & NoticeDataByTemplate[T];
+
+export interface RenderedNotice {
+  subject: string;
+  text: string;
+  html: string;
+}

@@ -1,0 +1,217 @@
+import { describe, expect, it } from "vitest";
+import { en, frCA } from "../../src/views/notices/messages.js";
+import {
+  LOCALES,
+  type Locale,
+  NOTICE_TEMPLATES,
+  type NoticeCommon,
+  type NoticeData,
+  type NoticeDataByTemplate,
+  type NoticeTemplate,
+} from "../../src/views/notices/notice-types.js";
+import { escapeHtml, renderNotice } from "../../src/views/notices/render-notice.js";
+
+const NBSP = "\u00a0";
+/** 2000 USD minor units, as Intl on Node 20 writes them. */
+const AMOUNT = { en: "$20.00", "fr-CA": `20,00${NBSP}$${NBSP}US` } as const;
+/** 2022-03-31 noon UTC, a date that is the same calendar day in Toronto. */
+const DATE = { en: "March 31, 2022", "fr-CA": "31 mars 2022" } as const;
+
+const usd = { amount: 2000, currency: "USD" };
+const at = Date.UTC(2022, 2, 31, 12);
+const later = Date.UTC(2022, 5, 14, 12);
+
+const DOMAIN = "exemple.com";
+const SERVICE = "Hébergement — Pro annuel";
+
+/** Sample data per template; each uses `usd` and/or `at` so the formatted values can be asserted. */
+const SAMPLES: { [T in NoticeTemplate]: { subject: string; data: NoticeDataByTemplate[T] } } = {
+  "renewal-upcoming": {
+    subject: DOMAIN,
+    data: { chargeAt: at, expiresAt: Date.UTC(2022, 3, 15), price: usd, cardLabel: "Visa ending 4242" },
+  },
+  "expiry-warning": { subject: DOMAIN, data: { expiresAt: at, daysBefore: 30 } },
+  "payment-failed": {
+    subject: DOMAIN,
+    data: { invoiceNumber: 1042, amount: usd, attempt: 2, reason: "declined", nextAttemptAt: at },
+  },
+  "domain-expired": {
+    subject: DOMAIN,
+    data: { expiresAt: at, graceEndsAt: later, reactivationPrice: usd },
+  },
+  "domain-suspended": { subject: DOMAIN, data: { reason: "email-unverified" } },
+  "verification-required": { subject: DOMAIN, data: { deadline: at } },
+  "invoice-issued": { subject: SERVICE, data: { invoiceNumber: 1042, amount: usd, dueAt: at } },
+  "payment-receipt": { subject: SERVICE, data: { invoiceNumber: 1042, amount: usd, paidAt: at } },
+  "cancellation-confirmed": {
+    subject: SERVICE,
+    data: { when: "end-of-term", effectiveAt: at, reason: "Je déménage mon site" },
+  },
+  "invoice-adjustment-needed": {
+    subject: DOMAIN,
+    data: { invoiceNumber: 1042, amount: usd, reason: "partly-paid" },
+  },
+  "service-suspended": { subject: SERVICE, data: { invoiceNumber: 1042, amount: usd, terminateAt: at } },
+  "service-terminated": { subject: SERVICE, data: { invoiceNumber: 1042 } },
+};
+
+const HAS_AMOUNT = new Set<NoticeTemplate>([
+  "renewal-upcoming",
+  "payment-failed",
+  "domain-expired",
+  "invoice-issued",
+  "payment-receipt",
+  "invoice-adjustment-needed",
+  "service-suspended",
+]);
+const HAS_DATE = new Set<NoticeTemplate>([
+  "renewal-upcoming",
+  "expiry-warning",
+  "payment-failed",
+  "domain-expired",
+  "verification-required",
+  "invoice-issued",
+  "payment-receipt",
+  "cancellation-confirmed",
+  "service-suspended",
+]);
+
+function common(subject: string, customerName = "Marie Tremblay"): NoticeCommon {
+  return { customerName, timeZone: "America/Toronto", subject };
+}
+
+function sample<T extends NoticeTemplate>(template: T): { subject: string; data: NoticeDataByTemplate[T] } {
+  return SAMPLES[template];
+}
+
+function render<T extends NoticeTemplate>(template: T, locale: Locale, customerName?: string) {
+  const { subject, data } = sample(template);
+  const full: NoticeData<T> = { ...common(subject, customerName), ...data };
+  return renderNotice(template, locale, full);
+}
+
+describe("notice templates", () => {
+  it("both catalogs cover every template", () => {
+    expect(Object.keys(en.templates).sort()).toEqual([...NOTICE_TEMPLATES].sort());
+    expect(Object.keys(frCA.templates).sort()).toEqual([...NOTICE_TEMPLATES].sort());
+  });
+
+  for (const template of NOTICE_TEMPLATES) {
+    describe(template, () => {
+      for (const locale of LOCALES) {
+        it(`renders in ${locale}`, () => {
+          const notice = render(template, locale);
+          const subject = SAMPLES[template].subject;
+          expect(notice.subject.trim()).not.toBe("");
+          expect(notice.text.trim()).not.toBe("");
+          expect(notice.html.trim()).not.toBe("");
+          expect(notice.subject).toContain(subject);
+          expect(notice.text).toContain("Marie Tremblay");
+          expect(notice.text).toContain(subject);
+          expect(notice.html).toContain(`<html lang="${locale}">`);
+          expect(notice.html).toContain("max-width:600px");
+          expect(notice.html).toContain(escapeHtml(subject));
+          if (HAS_AMOUNT.has(template)) {
+            expect(notice.text).toContain(AMOUNT[locale]);
+            expect(notice.html).toContain(AMOUNT[locale]);
+          }
+          if (HAS_DATE.has(template)) {
+            expect(notice.text).toContain(DATE[locale]);
+            expect(notice.html).toContain(DATE[locale]);
+          }
+        });
+      }
+
+      it("differs between French and English", () => {
+        const fr = render(template, "fr-CA");
+        const english = render(template, "en");
+        expect(fr.subject).not.toBe(english.subject);
+        expect(fr.text).not.toBe(english.text);
+        expect(fr.html).not.toBe(english.html);
+      });
+
+      it("escapes the customer name in the HTML", () => {
+        for (const locale of LOCALES) {
+          const notice = render(template, locale, `<script>alert("x")</script> & Cie`);
+          expect(notice.html).not.toContain("<script>");
+          expect(notice.html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Cie");
+          expect(notice.text).toContain(`<script>alert("x")</script> & Cie`);
+        }
+      });
+    });
+  }
+
+  it("shows dates as the calendar day in the customer's time zone", () => {
+    // 02:00 UTC on March 31 is still March 30 in Toronto.
+    const chargeAt = Date.UTC(2022, 2, 31, 2);
+    const data = { ...SAMPLES["renewal-upcoming"].data, chargeAt };
+    const fr = renderNotice("renewal-upcoming", "fr-CA", { ...common(DOMAIN), ...data });
+    const english = renderNotice("renewal-upcoming", "en", { ...common(DOMAIN), ...data });
+    expect(fr.subject).toBe("exemple.com : renouvellement automatique le 30 mars 2022");
+    expect(english.subject).toBe("exemple.com renews automatically on March 30, 2022");
+    const utc = renderNotice("renewal-upcoming", "en", { ...common(DOMAIN), timeZone: "UTC", ...data });
+    expect(utc.subject).toBe("exemple.com renews automatically on March 31, 2022");
+  });
+
+  it("writes the first of the month as « 1er » in French", () => {
+    const data = { deadline: Date.UTC(2021, 4, 1, 12) };
+    expect(renderNotice("verification-required", "fr-CA", { ...common(DOMAIN), ...data }).text).toContain(
+      "avant le 1er mai 2021",
+    );
+    expect(renderNotice("verification-required", "en", { ...common(DOMAIN), ...data }).text).toContain(
+      "before May 1, 2021",
+    );
+  });
+
+  it("formats other currencies for the locale", () => {
+    const data = { invoiceNumber: 7, amount: { amount: 123450, currency: "CAD" }, dueAt: at };
+    expect(renderNotice("invoice-issued", "fr-CA", { ...common(SERVICE), ...data }).text).toContain(
+      `1${NBSP}234,50${NBSP}$`,
+    );
+    expect(renderNotice("invoice-issued", "en", { ...common(SERVICE), ...data }).text).toContain(
+      "CA$1,234.50",
+    );
+  });
+
+  it("says when there is no card on file", () => {
+    const data = { ...SAMPLES["renewal-upcoming"].data, cardLabel: null };
+    expect(renderNotice("renewal-upcoming", "fr-CA", { ...common(DOMAIN), ...data }).text).toContain(
+      "aucune carte de paiement n’est enregistrée",
+    );
+    expect(renderNotice("renewal-upcoming", "en", { ...common(DOMAIN), ...data }).text).toContain(
+      "there is no card on file",
+    );
+  });
+
+  it("explains the failure reason humanly and the absence of a next attempt", () => {
+    const base = SAMPLES["payment-failed"].data;
+    const cases: Array<[string, string, string]> = [
+      ["declined", "votre carte a été refusée", "your card was declined"],
+      ["insufficient-funds", "les fonds sont insuffisants", "the card has insufficient funds"],
+      ["expired", "votre carte est expirée", "your card has expired"],
+      ["no-card-on-file", "aucune carte de paiement", "there is no card on file"],
+      ["error", "le paiement n’a pas pu être traité", "the payment could not be processed"],
+    ];
+    for (const [reason, fr, english] of cases) {
+      const data = { ...base, reason, nextAttemptAt: null };
+      const frText = renderNotice("payment-failed", "fr-CA", { ...common(DOMAIN), ...data }).text;
+      const enText = renderNotice("payment-failed", "en", { ...common(DOMAIN), ...data }).text;
+      expect(frText).toContain(fr);
+      expect(enText).toContain(english);
+      expect(frText).toContain("Aucune autre tentative");
+      expect(enText).toContain("no further automatic attempt");
+    }
+  });
+
+  it("escapes every interpolated value, not only the name", () => {
+    const notice = renderNotice("cancellation-confirmed", "en", {
+      ...common("<b>site</b>"),
+      when: "immediate",
+      effectiveAt: at,
+      reason: `"quotes" & 'apostrophes' <img src=x>`,
+    });
+    expect(notice.html).not.toMatch(/<b>|<img/);
+    expect(notice.html).toContain("&lt;b&gt;site&lt;/b&gt;");
+    expect(notice.html).toContain("&quot;quotes&quot; &amp; &#39;apostrophes&#39; &lt;img src=x&gt;");
+  });
+});
