@@ -2,7 +2,8 @@
 import { readFile } from "node:fs/promises";
 import { AppError } from "../domain/app-error.js";
 import { formatJsonLines, formatTable } from "../engine/simulate/format-events.js";
-import { runSimulation, SimulationError } from "../engine/simulate/run-simulation.js";
+import { AdvanceError } from "../engine/advance.js";
+import { runSimulation } from "../engine/simulate/run-simulation.js";
 import { describeScenarioIssues, scenarioSchema } from "../engine/simulate/scenario-schema.js";
 import { type CommandIo, UsageError } from "./command-io.js";
 
@@ -38,7 +39,7 @@ export async function simulateCommand(file: string | undefined, format: string, 
       io.err(`${file}: invalid scenario\n  ${error.publicMessage.split("\n").join("\n  ")}\n`);
       return 2;
     }
-    if (error instanceof SimulationError) {
+    if (error instanceof AdvanceError) {
       io.err(`simulation stopped: ${error.message}\n`);
       return 1;
     }

@@ -5,7 +5,7 @@ import { createSmtpMailer, SmtpMailer } from "../../src/providers/mailer/smtp-ma
 import { renderNotice } from "../../src/views/notices/render-notice.js";
 
 interface Received {
-  from: string | false;
+  from: string | null;
   to: string[];
   raw: string;
 }
@@ -78,7 +78,7 @@ describe("SmtpMailer", () => {
         stream.on("data", (chunk: Buffer) => chunks.push(chunk));
         stream.on("end", () => {
           received.push({
-            from: session.envelope.mailFrom && session.envelope.mailFrom.address,
+            from: session.envelope.mailFrom === false ? null : session.envelope.mailFrom.address,
             to: session.envelope.rcptTo.map((r: SMTPServerAddress) => r.address),
             raw: Buffer.concat(chunks).toString("utf8"),
           });

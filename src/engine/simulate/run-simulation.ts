@@ -5,7 +5,6 @@
  */
 import { AppError } from "../../domain/app-error.js";
 import { resolvePolicies } from "../../domain/policies.js";
-import { ManualClock } from "../../domain/clock.js";
 import { formatInstant, type Instant } from "../../domain/time.js";
 import { openStore, type Store } from "../../db/database.js";
 import { migrateToLatest } from "../../db/migrate.js";
@@ -25,7 +24,7 @@ import { requestCancellation } from "../../modules/services/request-cancellation
 import { withdrawCancellation } from "../../modules/services/withdraw-cancellation.js";
 import { TestGateway } from "../../providers/payments/test-gateway.js";
 import { TestRegistrar } from "../../providers/registrar/test-registrar.js";
-import { runEngine } from "../run-engine.js";
+import { advanceTo } from "../advance.js";
 import type { Scenario, ScenarioAction } from "./scenario-schema.js";
 
 export interface SimulationResult {
@@ -36,8 +35,6 @@ export interface SimulationResult {
   registrar: TestRegistrar;
 }
 
-/** A run that fails in a simulation is a defect or a policy that cannot work: stop and say so. */
-export class SimulationError extends Error {}
 
 export interface SimulationOptions {
   /** A fresh, empty store to run on (tests pass PostgreSQL); default: in-memory SQLite, closed after. */
@@ -50,7 +47,6 @@ export async function runSimulation(scenario: Scenario, options: SimulationOptio
   const store = options.store ?? openStore("sqlite::memory:");
   try {
     await migrateToLatest(store);
-    const clock = new ManualClock(scenario.start);
     const gateway = new TestGateway();
     const registrar = new TestRegistrar();
     const deps: Deps = {
@@ -64,27 +60,17 @@ export async function runSimulation(scenario: Scenario, options: SimulationOptio
     const refusals: string[] = [];
     const actions = [...scenario.actions].sort((a, b) => a.at - b.at);
     let next = 0;
-    for (;;) {
-      const due = await deps.db
-        .selectFrom("services")
-        .select((eb) => eb.fn.min("next_due_at").as("at"))
-        .executeTakeFirst();
-      const dueAt = due?.at === null || due?.at === undefined ? Number.POSITIVE_INFINITY : Number(due.at);
-      const actionAt = actions[next]?.at ?? Number.POSITIVE_INFINITY;
-      const at = Math.max(scenario.start, Math.min(dueAt, actionAt));
-      if (!Number.isFinite(at) || at > scenario.until) break;
-      clock.set(at);
-      const report = await runEngine(deps, clock.now(), { worker: "simulate" });
-      if (report.failures.length > 0) {
-        const f = report.failures[0]!;
-        throw new SimulationError(`${formatInstant(at)}: ${f.service} failed at step ${f.step}: ${f.error}`);
-      }
-      while (next < actions.length && actions[next]!.at <= at) {
-        const refusal = await applyAction(deps, actions[next]!, clock.now());
-        if (refusal) refusals.push(`${formatInstant(at)} ${actions[next]!.do}: ${refusal}`);
-        next += 1;
-      }
-    }
+    await advanceTo(deps, scenario.start, scenario.until, {
+      nextAt: () => actions[next]?.at ?? null,
+      applyAt: async (at) => {
+        while (next < actions.length && actions[next]!.at <= at) {
+          const action = actions[next]!;
+          const refusal = await applyAction(deps, action, at);
+          if (refusal) refusals.push(`${formatInstant(at)} ${action.do}: ${refusal}`);
+          next += 1;
+        }
+      },
+    });
     return { events: await listEvents(deps.db, { until: scenario.until }), refusals, gateway, registrar };
   } finally {
     if (!options.store) await store.close();

@@ -3,6 +3,7 @@
  * `insufficient-funds`, `expired`, and `fails-N-then-ok`. It keeps its own ledger, like a real
  * gateway, and refuses to charge twice under one idempotency key.
  */
+import { DurableFile } from "../durable-file.js";
 import type { ChargeOutcome, ChargeRequest, PaymentGateway, SavedCard } from "./payment-gateway.js";
 
 export const TEST_CARDS = /^(ok|declined|insufficient-funds|expired|fails-(\d{1,2})-then-ok)$/;
@@ -15,10 +16,28 @@ export interface LedgerEntry {
   outcome: ChargeOutcome;
 }
 
+interface GatewayState {
+  entries: LedgerEntry[];
+  chargesByToken: Record<string, number>;
+  sequence: number;
+}
+
 export class TestGateway implements PaymentGateway {
   private readonly entries = new Map<string, LedgerEntry>();
   private readonly chargesByToken = new Map<string, number>();
   private sequence = 0;
+  private readonly file: DurableFile<GatewayState> | null;
+
+  /** With a file, the ledger survives restarts, like a real gateway's (crash tests read it). */
+  constructor(options: { file?: string } = {}) {
+    this.file = options.file ? new DurableFile(options.file, () => ({ entries: [], chargesByToken: {}, sequence: 0 })) : null;
+    const state = this.file?.load();
+    if (state) {
+      for (const entry of state.entries) this.entries.set(entry.idempotencyKey, entry);
+      for (const [token, count] of Object.entries(state.chargesByToken)) this.chargesByToken.set(token, count);
+      this.sequence = state.sequence;
+    }
+  }
 
   async charge(request: ChargeRequest): Promise<ChargeOutcome> {
     const earlier = this.entries.get(request.idempotencyKey);
@@ -31,6 +50,7 @@ export class TestGateway implements PaymentGateway {
       currency: request.currency,
       outcome,
     });
+    this.persist();
     return outcome;
   }
 
@@ -41,6 +61,7 @@ export class TestGateway implements PaymentGateway {
   async saveCard(customerId: string, card: string): Promise<SavedCard> {
     if (!TEST_CARDS.test(card)) throw new Error(`unknown test card "${card}"`);
     this.sequence += 1;
+    this.persist();
     const last4 = card === "ok" ? "4242" : card === "declined" ? "0002" : card === "expired" ? "0069" : "9995";
     return { token: `test_${card}_${customerId}_${this.sequence}`, label: `Visa •••• ${last4}` };
   }
@@ -52,6 +73,14 @@ export class TestGateway implements PaymentGateway {
 
   allCharges(): LedgerEntry[] {
     return [...this.entries.values()];
+  }
+
+  private persist(): void {
+    this.file?.save({
+      entries: [...this.entries.values()],
+      chargesByToken: Object.fromEntries(this.chargesByToken),
+      sequence: this.sequence,
+    });
   }
 
   private decide(token: string): ChargeOutcome {

@@ -1,0 +1,137 @@
+/** The `tenure` command: start, worker, run, migrate, simulate, seed-demo. */
+import { parseArgs } from "node:util";
+import { formatInstant, parseInstant } from "../domain/time.js";
+import { runWorker, runWorkerOnce } from "../engine/worker.js";
+import { ConfigError, readConfig } from "../main/config.js";
+import { DEMO_CUSTOMER, hasAnyCustomer, seedDemoData } from "../main/demo-data.js";
+import { createRuntime, type Runtime } from "../main/runtime.js";
+import { type CommandIo, processIo, UsageError } from "./command-io.js";
+import { simulateCommand } from "./simulate-command.js";
+
+export const USAGE = `Usage: tenure <command> [options]
+
+Commands:
+  start                  migrate, add demo data to an empty database, run the engine worker
+  worker                 run the engine every TENURE_WORKER_INTERVAL_SECONDS (default 60)
+  run [--at INSTANT]     run the engine once, at INSTANT (ISO-8601, default now), and print the report
+  migrate                apply database migrations
+  simulate FILE [--format jsonl|table]
+                         replay a scenario with a virtual clock and print every event
+  seed-demo              add the demo data to an empty database
+
+Configuration (environment):
+  TENURE_DATABASE_URL    sqlite:./data/tenure.db (default), sqlite::memory:, postgres://…
+  TENURE_CONFIG          JSON policy file overriding the built-in policies (docs/policies.md)
+  TENURE_SMTP_URL        smtp://user:pass@host:587 — notices stay in the outbox when unset
+  TENURE_MAIL_FROM       From address of notices
+  TENURE_STATE_DIR       where the test gateway and registrar keep their ledgers (./data)
+  TENURE_DEMO            1 (default) adds demo data on start when the database is empty; 0 does not
+`;
+
+async function withRuntime<T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const runtime = await createRuntime(readConfig());
+  try {
+    return await fn(runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function seedIfEmpty(runtime: Runtime, io: CommandIo): Promise<void> {
+  if (await hasAnyCustomer(runtime.deps)) return;
+  io.out("Empty database: adding demo data (replaying a year of history)…\n");
+  await seedDemoData(runtime.deps, runtime.registrar, runtime.clock.now());
+  io.out(`Demo customer: ${DEMO_CUSTOMER.email}\n`);
+}
+
+async function runForever(runtime: Runtime, io: CommandIo): Promise<void> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  io.out(
+    `Tenure engine worker running on ${runtime.config.databaseUrl} every ${runtime.config.workerIntervalMs / 1000}s` +
+      ` (notices ${runtime.mailer ? "sent over SMTP" : "kept in the outbox: TENURE_SMTP_URL is not set"}). Ctrl-C stops.\n`,
+  );
+  await runWorker({
+    deps: runtime.deps,
+    clock: runtime.clock,
+    mailer: runtime.mailer,
+    logger: runtime.logger,
+    intervalMs: runtime.config.workerIntervalMs,
+    worker: `worker-${process.pid}`,
+    signal: controller.signal,
+  });
+}
+
+export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {
+  try {
+    const { positionals, values } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        at: { type: "string" },
+        format: { type: "string", default: "jsonl" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    const [command, ...rest] = positionals;
+    if (values.help || command === undefined || command === "help") {
+      io.out(USAGE);
+      return command === undefined && !values.help ? 2 : 0;
+    }
+    switch (command) {
+      case "simulate":
+        return await simulateCommand(rest[0], values.format ?? "jsonl", io);
+      case "migrate":
+        return await withRuntime(async () => {
+          io.out("Database is up to date.\n");
+          return 0;
+        });
+      case "seed-demo":
+        return await withRuntime(async (runtime) => {
+          if (await hasAnyCustomer(runtime.deps)) {
+            io.err("The database already has customers: demo data is only added to an empty database.\n");
+            return 1;
+          }
+          await seedIfEmpty(runtime, io);
+          return 0;
+        });
+      case "run":
+        return await withRuntime(async (runtime) => {
+          const at = values.at === undefined ? runtime.clock.now() : parseInstant(values.at);
+          if (at === null) throw new UsageError(`--at: expected an ISO-8601 instant (got "${values.at}")`);
+          const report = await runWorkerOnce({
+            ...runtime,
+            clock: { now: () => at },
+            worker: `run-${process.pid}`,
+          });
+          io.out(`${JSON.stringify({ ...report, now: formatInstant(report.now) })}\n`);
+          return report.failures.length > 0 ? 1 : 0;
+        });
+      case "worker":
+        return await withRuntime(async (runtime) => {
+          await runForever(runtime, io);
+          return 0;
+        });
+      case "start":
+        return await withRuntime(async (runtime) => {
+          if (runtime.config.demoData) await seedIfEmpty(runtime, io);
+          await runForever(runtime, io);
+          return 0;
+        });
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && "code" in error)) {
+      io.err(`tenure: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      io.err(`tenure: configuration error\n${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The worker loop: every interval, read the clock once, run the engine at that instant, deliver
+ * the outbox, and log what happened. Failures are logged loudly and the loop carries on.
+ */
+import type { Logger } from "pino";
+import type { Clock } from "../domain/clock.js";
+import type { Deps } from "../modules/deps.js";
+import { deliverPendingNotices } from "../modules/notifications/deliver-notices.js";
+import type { Mailer } from "../providers/mailer/mailer.js";
+import { runEngine } from "./run-engine.js";
+
+export interface WorkerOptions {
+  deps: Deps;
+  clock: Clock;
+  mailer: Mailer | null;
+  logger: Logger;
+  intervalMs: number;
+  worker: string;
+  signal: AbortSignal;
+}
+
+export async function runWorkerOnce(options: Omit<WorkerOptions, "intervalMs" | "signal">) {
+  const now = options.clock.now();
+  const report = await runEngine(options.deps, now, { worker: options.worker });
+  const delivery = options.mailer ? await deliverPendingNotices(options.deps.db, options.mailer, now) : null;
+  const log = { runId: report.runId, steps: report.stepsApplied, services: report.servicesProcessed, delivery };
+  if (report.failures.length > 0) options.logger.error({ ...log, failures: report.failures }, "engine run had failures");
+  else if (report.stepsApplied > 0 || (delivery && delivery.sent + delivery.failed > 0)) options.logger.info(log, "engine run");
+  return report;
+}
+
+export async function runWorker(options: WorkerOptions): Promise<void> {
+  while (!options.signal.aborted) {
+    try {
+      await runWorkerOnce(options);
+    } catch (error) {
+      // The run itself failed (database down…): say so and try again at the next tick.
+      options.logger.error({ err: error }, "engine run failed");
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, options.intervalMs);
+      options.signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Demo data for `npm start` on an empty database: one customer with a hosting plan, an SSL
+ * certificate, two apps and three domains in different states (active with auto-renew, past due
+ * after failed charges, expired in grace), built by replaying their history through the engine.
+ */
+import { DAY, type Instant } from "../domain/time.js";
+import { advanceTo } from "../engine/advance.js";
+import { createCustomer, setCard } from "../modules/customers/customer-repository.js";
+import type { Deps } from "../modules/deps.js";
+import { importDomain } from "../modules/domains/import-domain.js";
+import { importSubscription } from "../modules/services/import-subscription.js";
+import type { TestRegistrar } from "../providers/registrar/test-registrar.js";
+
+export const DEMO_CUSTOMER = { id: "demo", email: "demo@example.com" };
+
+export async function hasAnyCustomer(deps: Deps): Promise<boolean> {
+  const row = await deps.db.selectFrom("customers").select("id").limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function seedDemoData(deps: Deps, registrar: TestRegistrar, now: Instant): Promise<void> {
+  const history = now - 400 * DAY;
+  await createCustomer(
+    deps.db,
+    { ...DEMO_CUSTOMER, name: "Camille Tremblay", locale: "en", currency: "USD", timeZone: "America/Toronto" },
+    history,
+  );
+  await setCard(deps, DEMO_CUSTOMER.id, "ok");
+  for (const [tld, amount] of [
+    ["com", 2000],
+    ["net", 2200],
+    ["org", 2100],
+  ] as const) {
+    await deps.db.insertInto("tld_prices").values({ tld, currency: "USD", renew_amount: amount }).execute();
+  }
+  const customerId = DEMO_CUSTOMER.id;
+  const subscriptions = [
+    { id: "demo-hosting", kind: "hosting", label: "Web hosting — Pro", plan: "yearly", price: 11988, age: 200 },
+    { id: "demo-ssl", kind: "ssl", label: "SSL certificate — demo-bakery.com", plan: "yearly", price: 6900, age: 100 },
+    { id: "demo-mailing", kind: "app", label: "E-mail marketing", plan: "monthly", price: 1500, age: 20 },
+    { id: "demo-antispam", kind: "app", label: "Anti-spam", plan: "monthly", price: 500, age: 50 },
+  ] as const;
+  for (const s of subscriptions) {
+    await importSubscription(deps, { ...s, customerId, currency: "USD", startedAt: now - s.age * DAY });
+  }
+  const domains = [
+    { id: "demo-bakery", name: "demo-bakery.com", registeredAt: now - 100 * DAY, autoRenew: true, price: 2000 },
+    // Expires in 8 days: its charge 7 days ago and the retry 2 days ago are declined below.
+    { id: "demo-pastdue", name: "demo-pastdue.net", registeredAt: now + 8 * DAY - 365 * DAY, autoRenew: true, price: 2200 },
+    // Auto-renew was turned off: expired 20 days ago, now in its grace period.
+    { id: "demo-expired", name: "demo-expired.org", registeredAt: now - 385 * DAY, autoRenew: false, price: 2100 },
+  ];
+  for (const d of domains) {
+    const { expiresAt } = await importDomain(deps, {
+      id: d.id,
+      customerId,
+      name: d.name,
+      registrar: "squarespace-domains",
+      registeredAt: d.registeredAt,
+      years: 1,
+      autoRenew: d.autoRenew,
+      emailVerified: true,
+      siteServiceId: "demo-hosting",
+      offer: null,
+      recordedPrice: { amount: d.price, currency: "USD" },
+    });
+    registrar.register(d.name, expiresAt);
+  }
+  // Replay the history: a card that was declined for a week makes one domain past due.
+  await advanceTo(deps, history, now - 8 * DAY);
+  await setCard(deps, customerId, "declined");
+  await advanceTo(deps, now - 8 * DAY, now - DAY);
+  await setCard(deps, customerId, "ok");
+  await advanceTo(deps, now - DAY, now);
+}

@@ -1,0 +1,59 @@
+/**
+ * The only place that wires the real clock, the database and the providers together. Everything
+ * else receives them as arguments.
+ */
+import { join } from "node:path";
+import pino, { type Logger } from "pino";
+import type { Clock } from "../domain/clock.js";
+import { openStore, type Store } from "../db/database.js";
+import { migrateToLatest } from "../db/migrate.js";
+import type { Deps } from "../modules/deps.js";
+import type { Mailer } from "../providers/mailer/mailer.js";
+import { createSmtpMailer } from "../providers/mailer/smtp-mailer.js";
+import { TestGateway } from "../providers/payments/test-gateway.js";
+import { TestRegistrar } from "../providers/registrar/test-registrar.js";
+import { loadPolicies, type RuntimeConfig } from "./config.js";
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface Runtime {
+  config: RuntimeConfig;
+  store: Store;
+  deps: Deps;
+  clock: Clock;
+  mailer: Mailer | null;
+  registrar: TestRegistrar;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(config: RuntimeConfig, clock: Clock = systemClock): Promise<Runtime> {
+  const logger = pino({ name: "tenure", level: process.env.LOG_LEVEL ?? "info" });
+  const policies = loadPolicies(config.configFile);
+  const store = openStore(config.databaseUrl);
+  await migrateToLatest(store);
+  // Only the built-in test gateway and registrar exist so far; real adapters plug into the same ports.
+  const gateway = new TestGateway({ file: join(config.stateDir, "test-gateway.json") });
+  const registrar = new TestRegistrar({ file: join(config.stateDir, "test-registrar.json") });
+  const mailer = createSmtpMailer(config.smtpUrl, config.mailFrom);
+  const deps: Deps = {
+    db: store.db,
+    dialect: store.dialect,
+    policies,
+    gateway,
+    registrarFor: () => registrar,
+  };
+  return {
+    config,
+    store,
+    deps,
+    clock,
+    mailer,
+    registrar,
+    logger,
+    close: async () => {
+      await mailer?.close?.();
+      await store.close();
+    },
+  };
+}
