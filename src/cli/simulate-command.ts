@@ -1,15 +1,20 @@
 /** `tenure simulate SCENARIO.json [--format jsonl|table]`: exit 2 with the field named on bad input. */
 import { readFile } from "node:fs/promises";
 import { AppError } from "../domain/app-error.js";
-import { formatJsonLines, formatTable } from "../engine/simulate/format-events.js";
 import { AdvanceError } from "../engine/advance.js";
+import { formatJsonLines, formatTable } from "../engine/simulate/format-events.js";
 import { runSimulation } from "../engine/simulate/run-simulation.js";
 import { describeScenarioIssues, scenarioSchema } from "../engine/simulate/scenario-schema.js";
 import { type CommandIo, UsageError } from "./command-io.js";
 
-export async function simulateCommand(file: string | undefined, format: string, io: CommandIo): Promise<number> {
+export async function simulateCommand(
+  file: string | undefined,
+  format: string,
+  io: CommandIo,
+): Promise<number> {
   if (!file) throw new UsageError("simulate needs a scenario file: tenure simulate SCENARIO.json");
-  if (format !== "jsonl" && format !== "table") throw new UsageError(`--format must be jsonl or table (got "${format}")`);
+  if (format !== "jsonl" && format !== "table")
+    throw new UsageError(`--format must be jsonl or table (got "${format}")`);
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -26,7 +31,11 @@ export async function simulateCommand(file: string | undefined, format: string, 
   }
   const parsed = scenarioSchema.safeParse(json);
   if (!parsed.success) {
-    io.err(`${file}: invalid scenario\n${describeScenarioIssues(parsed.error).map((l) => `  ${l}`).join("\n")}\n`);
+    io.err(
+      `${file}: invalid scenario\n${describeScenarioIssues(parsed.error)
+        .map((l) => `  ${l}`)
+        .join("\n")}\n`,
+    );
     return 2;
   }
   try {

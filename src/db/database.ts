@@ -2,9 +2,10 @@
  * Opens the store named by a URL: `sqlite:./path.db`, `sqlite::memory:` or `postgres://…`.
  * Kysely over better-sqlite3 (WAL) or node-postgres; the same schema and migrations on both.
  */
-import SQLite from "better-sqlite3";
+
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.js";

@@ -130,11 +130,13 @@ export function reactivationWindow(
 function lifecycleSteps(d: DomainFacts, policy: RegistrarPolicy, now: Instant): DomainStep[] {
   const s = domainSchedule(d.expiresAt, policy);
   const steps: DomainStep[] = [];
-  const sent = (template: string, marker: Instant | string) => d.sentNotices.has(noticeMarker(template, marker));
+  const sent = (template: string, marker: Instant | string) =>
+    d.sentNotices.has(noticeMarker(template, marker));
 
   if (d.pendingPaymentSince !== null) steps.push({ kind: "resolve-payment", at: d.pendingPaymentSince });
   for (const invoice of [d.renewal, d.reactivation]) {
-    if (invoice?.status === "paid") steps.push({ kind: "renew-at-registrar", at: invoice.paidAt!, invoiceId: invoice.id });
+    if (invoice?.status === "paid")
+      steps.push({ kind: "renew-at-registrar", at: invoice.paidAt!, invoiceId: invoice.id });
   }
 
   if (d.status === "active" || d.status === "suspended") {
@@ -159,14 +161,17 @@ function lifecycleSteps(d: DomainFacts, policy: RegistrarPolicy, now: Instant): 
     if (renews && d.renewal === null && now < s.chargeAt && !sent("renewal-upcoming", s.expiresAt)) {
       if (!d.isLegacySiteLapsed) steps.push({ kind: "send-renewal-notice", at: s.renewalNoticeAt });
     }
-    if (renews && canOpenRenewal(d) && now < s.expiresAt) {
+    // No `now < expiresAt` here: after downtime the missed charge is still tried before expiry is
+    // applied (steps run in time order), so an outage of ours never lets a paid-up domain lapse.
+    if (renews && canOpenRenewal(d)) {
       if (d.isLegacySiteLapsed) steps.push({ kind: "lapse-legacy-offer", at: s.chargeAt });
       else if (d.quote.price.amount === 0) steps.push({ kind: "renew-free", at: s.chargeAt });
       else steps.push({ kind: "charge", at: s.chargeAt, invoiceId: null, attempt: 1 });
     }
     const r = d.renewal;
     if (r?.status === "open" && d.pendingPaymentSince === null) {
-      const at = r.lastAttemptAt === null ? s.chargeAt : nextRetryAt(r.attempts, r.lastAttemptAt, policy, s.expiresAt);
+      const at =
+        r.lastAttemptAt === null ? s.chargeAt : nextRetryAt(r.attempts, r.lastAttemptAt, policy, s.expiresAt);
       if (at !== null) steps.push({ kind: "charge", at, invoiceId: r.id, attempt: r.attempts + 1 });
     }
     steps.push({ kind: "expire", at: s.expiresAt });

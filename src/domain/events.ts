@@ -52,7 +52,11 @@ export interface EventDetails {
   "notice.sent": { template: string; to: string; locale: string };
   "service.activated": { plan?: string };
   "service.renewed": { termEndsAt: string };
-  "service.cancellation_requested": { when: "immediate" | "end-of-term"; effectiveAt: string; reason: string };
+  "service.cancellation_requested": {
+    when: "immediate" | "end-of-term";
+    effectiveAt: string;
+    reason: string;
+  };
   "service.cancellation_withdrawn": Record<string, never>;
   "service.cancelled": { when: "immediate" | "end-of-term" };
   "service.suspended": { reason: string };

@@ -6,7 +6,8 @@ export interface Money {
 }
 
 export function money(amount: number, currency: string): Money {
-  if (!Number.isSafeInteger(amount)) throw new RangeError(`amount must be an integer of minor units: ${amount}`);
+  if (!Number.isSafeInteger(amount))
+    throw new RangeError(`amount must be an integer of minor units: ${amount}`);
   return { amount, currency };
 }
 

@@ -132,7 +132,9 @@ export const DEFAULT_PRICING: PricingPolicy = {
   freeFirstYearFrom: "2015-03-05T00:00:00Z",
   legacyFreeRegisteredBefore: "2015-03-05T00:00:00Z",
   legacyFreeCurrency: "USD",
-  priceLocks: [{ tlds: ["family", "life", "ninja", "photography"], registeredBefore: "2021-01-11T00:00:00Z" }],
+  priceLocks: [
+    { tlds: ["family", "life", "ninja", "photography"], registeredBefore: "2021-01-11T00:00:00Z" },
+  ],
 };
 
 /** What an operator writes: any subset, validated field by field. */

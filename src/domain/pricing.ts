@@ -4,7 +4,7 @@
  */
 import type { Money } from "./money.js";
 import type { PricingPolicy } from "./policies.js";
-import { parseInstant, type Instant } from "./time.js";
+import { type Instant, parseInstant } from "./time.js";
 
 export type DomainOffer = "free-first-year" | "legacy-free" | null;
 
@@ -50,8 +50,7 @@ export function legacyFreeApplies(facts: DomainPricingFacts, policy: PricingPoli
     facts.offer === "legacy-free" &&
     facts.legacyLostReason === null &&
     facts.registeredAt < cutoff(policy.legacyFreeRegisteredBefore) &&
-    facts.site !== null &&
-    facts.site.isActive &&
+    facts.site?.isActive &&
     facts.site.plan === "yearly" &&
     facts.site.currency === policy.legacyFreeCurrency
   );

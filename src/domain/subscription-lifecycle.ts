@@ -69,7 +69,9 @@ function lifecycleSteps(s: SubscriptionFacts, policy: BillingPolicy): Subscripti
   if (r?.status === "open") {
     if (s.pendingPaymentSince === null) {
       const at =
-        r.lastAttemptAt === null ? when.chargeAt : nextRetryAt(r.attempts, r.lastAttemptAt, policy, when.terminateAt);
+        r.lastAttemptAt === null
+          ? when.chargeAt
+          : nextRetryAt(r.attempts, r.lastAttemptAt, policy, when.terminateAt);
       if (at !== null) steps.push({ kind: "charge", at, invoiceId: r.id, attempt: r.attempts + 1 });
     }
     if (s.status === "active") steps.push({ kind: "suspend", at: when.suspendAt, invoiceId: r.id });
@@ -91,5 +93,7 @@ export function cancellationEffectiveAt(
   termEndsAt: Instant,
   policy: BillingPolicy,
 ): Instant {
-  return when === "immediate" ? addHours(now, policy.immediateCancellationAfterHours) : Math.max(now, termEndsAt);
+  return when === "immediate"
+    ? addHours(now, policy.immediateCancellationAfterHours)
+    : Math.max(now, termEndsAt);
 }

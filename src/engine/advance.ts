@@ -26,16 +26,25 @@ export interface Happenings {
 /** A run that fails while advancing time is a defect or an impossible policy: stop and say so. */
 export class AdvanceError extends Error {}
 
-export async function advanceTo(deps: Deps, from: Instant, until: Instant, happenings?: Happenings): Promise<void> {
+export async function advanceTo(
+  deps: Deps,
+  from: Instant,
+  until: Instant,
+  happenings?: Happenings,
+): Promise<void> {
   for (;;) {
-    const candidates = [await nextDueAt(deps), happenings?.nextAt() ?? null].filter((t): t is number => t !== null);
+    const candidates = [await nextDueAt(deps), happenings?.nextAt() ?? null].filter(
+      (t): t is number => t !== null,
+    );
     if (candidates.length === 0) return;
     const at = Math.max(from, Math.min(...candidates));
     if (at > until) return;
     const report = await runEngine(deps, at, { worker: "advance" });
     const failure = report.failures[0];
     if (failure) {
-      throw new AdvanceError(`${formatInstant(at)}: ${failure.service} failed at step ${failure.step}: ${failure.error}`);
+      throw new AdvanceError(
+        `${formatInstant(at)}: ${failure.service} failed at step ${failure.step}: ${failure.error}`,
+      );
     }
     await happenings?.applyAt(at);
   }

@@ -1,14 +1,18 @@
 /** Applies one decided domain step: each in its own transaction, keyed so a repeat changes nothing. */
 import { type DomainFacts, type DomainStep, domainSchedule } from "../domain/domain-lifecycle.js";
 import { addYears, formatInstant, type Instant } from "../domain/time.js";
-import { type Deps, reach, registrarPolicy } from "../modules/deps.js";
+import { type Deps, inTransaction, reach, registrarPolicy } from "../modules/deps.js";
 import { applyRegistrarRenewal } from "../modules/domains/apply-registrar-renewal.js";
 import type { DomainRecord } from "../modules/domains/domain-repository.js";
 import { recordEvent } from "../modules/events/record-event.js";
 import { countPeriodInvoices, findInvoice, issueInvoice } from "../modules/invoices/invoice-repository.js";
 import { voidOpenInvoices } from "../modules/invoices/void-open-invoices.js";
 import { queueNotice } from "../modules/notifications/queue-notice.js";
-import { completeCharge, insertPendingPayment, resolvePendingPayments } from "../modules/payments/charge-invoice.js";
+import {
+  completeCharge,
+  insertPendingPayment,
+  resolvePendingPayments,
+} from "../modules/payments/charge-invoice.js";
 
 export async function applyDomainStep(
   deps: Deps,
@@ -34,10 +38,15 @@ export async function applyDomainStep(
     }
 
     case "renew-free":
-      return applyRegistrarRenewal(deps, domain, { amount: facts.quote.price, basis: facts.quote.basis }, now);
+      return applyRegistrarRenewal(
+        deps,
+        domain,
+        { amount: facts.quote.price, basis: facts.quote.basis },
+        now,
+      );
 
     case "send-verification-notice":
-      await deps.db.transaction().execute((tx) =>
+      await inTransaction(deps, "domain:send-verification-notice", (tx) =>
         queueNotice(tx, now, {
           ...notice,
           template: "verification-required",
@@ -49,7 +58,7 @@ export async function applyDomainStep(
 
     case "suspend-unverified":
       await registrar.hold(domain.name);
-      await deps.db.transaction().execute(async (tx) => {
+      await inTransaction(deps, "domain:suspend-unverified", async (tx) => {
         const updated = await tx
           .updateTable("services")
           .set({ status: "suspended" })
@@ -73,7 +82,7 @@ export async function applyDomainStep(
         .select("card_label")
         .where("id", "=", domain.customerId)
         .executeTakeFirstOrThrow();
-      await deps.db.transaction().execute((tx) =>
+      await inTransaction(deps, "domain:send-renewal-notice", (tx) =>
         queueNotice(tx, now, {
           ...notice,
           template: "renewal-upcoming",
@@ -90,7 +99,7 @@ export async function applyDomainStep(
     }
 
     case "send-expiry-warning":
-      await deps.db.transaction().execute((tx) =>
+      await inTransaction(deps, "domain:send-expiry-warning", (tx) =>
         queueNotice(tx, now, {
           ...notice,
           template: "expiry-warning",
@@ -103,7 +112,7 @@ export async function applyDomainStep(
     case "lapse-legacy-offer":
       // Seed 004: the site lapsed, so the legacy offer ends and auto-renew goes off. This is the
       // system's change, not the customer's: it is not subject to the one-day rule (changed_at null).
-      await deps.db.transaction().execute(async (tx) => {
+      await inTransaction(deps, "domain:lapse-legacy-offer", async (tx) => {
         const updated = await tx
           .updateTable("domains")
           .set({ legacy_lost_reason: "site-lapsed", auto_renew: 0, auto_renew_changed_at: null })
@@ -111,12 +120,15 @@ export async function applyDomainStep(
           .where("legacy_lost_reason", "is", null)
           .executeTakeFirst();
         if (Number(updated.numUpdatedRows) === 0) return;
-        await recordEvent(tx, "domain.auto_renew_changed", now, refs, { on: false, reason: "legacy-site-lapsed" });
+        await recordEvent(tx, "domain.auto_renew_changed", now, refs, {
+          on: false,
+          reason: "legacy-site-lapsed",
+        });
       });
       return;
 
     case "charge": {
-      const paymentId = await deps.db.transaction().execute(async (tx) => {
+      const paymentId = await inTransaction(deps, "domain:charge", async (tx) => {
         let invoiceId = step.invoiceId;
         if (invoiceId === null) {
           const issued = await countPeriodInvoices(tx, domain.serviceId, ["renewal"], domain.expiresAt);
@@ -151,7 +163,7 @@ export async function applyDomainStep(
 
     case "expire":
       await registrar.hold(domain.name);
-      await deps.db.transaction().execute(async (tx) => {
+      await inTransaction(deps, "domain:expire", async (tx) => {
         const updated = await tx
           .updateTable("services")
           .set({ status: "expired" })
@@ -159,7 +171,11 @@ export async function applyDomainStep(
           .where("status", "in", ["active", "suspended"])
           .executeTakeFirst();
         if (Number(updated.numUpdatedRows) === 0) return;
-        await tx.updateTable("domains").set({ site_connected: 0 }).where("service_id", "=", domain.serviceId).execute();
+        await tx
+          .updateTable("domains")
+          .set({ site_connected: 0 })
+          .where("service_id", "=", domain.serviceId)
+          .execute();
         await voidOpenInvoices(tx, now, {
           customerId: domain.customerId,
           serviceIds: [domain.serviceId],
@@ -174,13 +190,17 @@ export async function applyDomainStep(
           ...notice,
           template: "domain-expired",
           marker: domain.expiresAt,
-          data: { expiresAt: domain.expiresAt, graceEndsAt: schedule.graceEndsAt, reactivationPrice: facts.quote.price },
+          data: {
+            expiresAt: domain.expiresAt,
+            graceEndsAt: schedule.graceEndsAt,
+            reactivationPrice: facts.quote.price,
+          },
         });
       });
       return;
 
     case "start-redemption":
-      await deps.db.transaction().execute(async (tx) => {
+      await inTransaction(deps, "domain:start-redemption", async (tx) => {
         const updated = await tx
           .updateTable("services")
           .set({ status: "redemption" })
@@ -199,7 +219,7 @@ export async function applyDomainStep(
 
     case "release":
       await registrar.delete(domain.name);
-      await deps.db.transaction().execute(async (tx) => {
+      await inTransaction(deps, "domain:release", async (tx) => {
         const updated = await tx
           .updateTable("services")
           .set({ status: "released" })

@@ -25,7 +25,9 @@ async function planNext(deps: Deps, serviceId: string, now: Instant): Promise<Pl
   if (domain) {
     const facts = await loadDomainFacts(deps, domain);
     const step = nextDomainStep(facts, registrarPolicy(deps, domain.registrar), now);
-    return step && { kind: step.kind, at: step.at, apply: () => applyDomainStep(deps, domain, facts, step, now) };
+    return (
+      step && { kind: step.kind, at: step.at, apply: () => applyDomainStep(deps, domain, facts, step, now) }
+    );
   }
   const sub = await findSubscription(deps.db, serviceId);
   if (!sub) return null;
@@ -51,12 +53,19 @@ export async function processService(deps: Deps, serviceId: string, now: Instant
     if (next === null || next.at > now) {
       await deps.db
         .updateTable("services")
-        .set({ next_due_at: next?.at ?? null, lease_owner: null, lease_until: null, failure_count: 0, last_error: null })
+        .set({
+          next_due_at: next?.at ?? null,
+          lease_owner: null,
+          lease_until: null,
+          failure_count: 0,
+          last_error: null,
+        })
         .where("id", "=", serviceId)
         .execute();
       return applied;
     }
-    if (applied >= MAX_STEPS_PER_SERVICE) throw new StepFailure(next.kind, new Error("too many steps in one run"));
+    if (applied >= MAX_STEPS_PER_SERVICE)
+      throw new StepFailure(next.kind, new Error("too many steps in one run"));
     try {
       await next.apply();
     } catch (error) {

@@ -109,7 +109,14 @@ export async function runEngine(deps: Deps, now: Instant, options: RunOptions = 
   return report;
 }
 
-async function recordFailure(deps: Deps, runId: number, serviceId: string, step: string, error: string, now: Instant) {
+async function recordFailure(
+  deps: Deps,
+  runId: number,
+  serviceId: string,
+  step: string,
+  error: string,
+  now: Instant,
+) {
   const service = await deps.db
     .selectFrom("services")
     .select("failure_count")

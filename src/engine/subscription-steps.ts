@@ -1,12 +1,16 @@
 /** Applies one decided subscription step, each in its own transaction and idempotent. */
 import { type SubscriptionStep, subscriptionSchedule, termEnd } from "../domain/subscription-lifecycle.js";
 import { formatInstant, type Instant } from "../domain/time.js";
-import { type Deps, reach } from "../modules/deps.js";
+import { type Deps, inTransaction, reach } from "../modules/deps.js";
 import { recordEvent } from "../modules/events/record-event.js";
 import { countPeriodInvoices, findInvoice, issueInvoice } from "../modules/invoices/invoice-repository.js";
 import { voidOpenInvoices } from "../modules/invoices/void-open-invoices.js";
 import { queueNotice } from "../modules/notifications/queue-notice.js";
-import { completeCharge, insertPendingPayment, resolvePendingPayments } from "../modules/payments/charge-invoice.js";
+import {
+  completeCharge,
+  insertPendingPayment,
+  resolvePendingPayments,
+} from "../modules/payments/charge-invoice.js";
 import type { SubscriptionRecord } from "../modules/services/subscription-repository.js";
 import { findPendingCancellation } from "../modules/services/subscription-repository.js";
 
@@ -26,7 +30,7 @@ export async function applySubscriptionStep(
       return resolvePendingPayments(deps, sub.serviceId, now);
 
     case "cancel":
-      await deps.db.transaction().execute(async (tx) => {
+      await inTransaction(deps, "subscription:cancel", async (tx) => {
         const cancellation = await findPendingCancellation(tx, sub.serviceId);
         if (!cancellation) return;
         await tx
@@ -35,7 +39,11 @@ export async function applySubscriptionStep(
           .where("id", "=", cancellation.id)
           .where("status", "=", "pending")
           .execute();
-        await tx.updateTable("services").set({ status: "cancelled" }).where("id", "=", sub.serviceId).execute();
+        await tx
+          .updateTable("services")
+          .set({ status: "cancelled" })
+          .where("id", "=", sub.serviceId)
+          .execute();
         await voidOpenInvoices(tx, now, {
           customerId: sub.customerId,
           serviceIds: [sub.serviceId],
@@ -47,7 +55,7 @@ export async function applySubscriptionStep(
       return;
 
     case "issue-invoice":
-      await deps.db.transaction().execute(async (tx) => {
+      await inTransaction(deps, "subscription:issue-invoice", async (tx) => {
         const issued = await countPeriodInvoices(tx, sub.serviceId, ["renewal"], sub.termEndsAt);
         const invoiceId = await issueInvoice(tx, {
           customerId: sub.customerId,
@@ -73,15 +81,19 @@ export async function applySubscriptionStep(
           ...notice,
           template: "invoice-issued",
           marker: `invoice-${invoiceId}`,
-          data: { invoiceNumber: invoiceId, amount: { amount: sub.price, currency: sub.currency }, dueAt: sub.termEndsAt },
+          data: {
+            invoiceNumber: invoiceId,
+            amount: { amount: sub.price, currency: sub.currency },
+            dueAt: sub.termEndsAt,
+          },
         });
       });
       return;
 
     case "charge": {
-      const paymentId = await deps.db
-        .transaction()
-        .execute((tx) => insertPendingPayment(tx, step.invoiceId, step.attempt, now));
+      const paymentId = await inTransaction(deps, "subscription:charge", (tx) =>
+        insertPendingPayment(tx, step.invoiceId, step.attempt, now),
+      );
       reach(deps, "charge:pending-committed");
       await completeCharge(deps, paymentId, now);
       return;
@@ -89,7 +101,7 @@ export async function applySubscriptionStep(
 
     case "suspend": {
       const invoice = await findInvoice(deps.db, step.invoiceId);
-      await deps.db.transaction().execute(async (tx) => {
+      await inTransaction(deps, "subscription:suspend", async (tx) => {
         const updated = await tx
           .updateTable("services")
           .set({ status: "suspended" })
@@ -109,7 +121,7 @@ export async function applySubscriptionStep(
     }
 
     case "terminate":
-      await deps.db.transaction().execute(async (tx) => {
+      await inTransaction(deps, "subscription:terminate", async (tx) => {
         const updated = await tx
           .updateTable("services")
           .set({ status: "terminated" })

@@ -23,9 +23,16 @@ export async function runWorkerOnce(options: Omit<WorkerOptions, "intervalMs" | 
   const now = options.clock.now();
   const report = await runEngine(options.deps, now, { worker: options.worker });
   const delivery = options.mailer ? await deliverPendingNotices(options.deps.db, options.mailer, now) : null;
-  const log = { runId: report.runId, steps: report.stepsApplied, services: report.servicesProcessed, delivery };
-  if (report.failures.length > 0) options.logger.error({ ...log, failures: report.failures }, "engine run had failures");
-  else if (report.stepsApplied > 0 || (delivery && delivery.sent + delivery.failed > 0)) options.logger.info(log, "engine run");
+  const log = {
+    runId: report.runId,
+    steps: report.stepsApplied,
+    services: report.servicesProcessed,
+    delivery,
+  };
+  if (report.failures.length > 0)
+    options.logger.error({ ...log, failures: report.failures }, "engine run had failures");
+  else if (report.stepsApplied > 0 || (delivery && delivery.sent + delivery.failed > 0))
+    options.logger.info(log, "engine run");
   return report;
 }
 

@@ -69,10 +69,13 @@ export function loadPolicies(file: string | undefined): Policies {
     try {
       overrides = JSON.parse(text);
     } catch (error) {
-      throw new ConfigError(`${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+      throw new ConfigError(
+        `${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
   }
   const result = resolvePolicies(overrides);
-  if (!result.ok) throw new ConfigError(`${file}: invalid policy\n${result.errors.map((e) => `  ${e}`).join("\n")}`);
+  if (!result.ok)
+    throw new ConfigError(`${file}: invalid policy\n${result.errors.map((e) => `  ${e}`).join("\n")}`);
   return result.policies;
 }

@@ -22,7 +22,13 @@ export async function seedDemoData(deps: Deps, registrar: TestRegistrar, now: In
   const history = now - 400 * DAY;
   await createCustomer(
     deps.db,
-    { ...DEMO_CUSTOMER, name: "Camille Tremblay", locale: "en", currency: "USD", timeZone: "America/Toronto" },
+    {
+      ...DEMO_CUSTOMER,
+      name: "Camille Tremblay",
+      locale: "en",
+      currency: "USD",
+      timeZone: "America/Toronto",
+    },
     history,
   );
   await setCard(deps, DEMO_CUSTOMER.id, "ok");
@@ -35,8 +41,22 @@ export async function seedDemoData(deps: Deps, registrar: TestRegistrar, now: In
   }
   const customerId = DEMO_CUSTOMER.id;
   const subscriptions = [
-    { id: "demo-hosting", kind: "hosting", label: "Web hosting — Pro", plan: "yearly", price: 11988, age: 200 },
-    { id: "demo-ssl", kind: "ssl", label: "SSL certificate — demo-bakery.com", plan: "yearly", price: 6900, age: 100 },
+    {
+      id: "demo-hosting",
+      kind: "hosting",
+      label: "Web hosting — Pro",
+      plan: "yearly",
+      price: 11988,
+      age: 200,
+    },
+    {
+      id: "demo-ssl",
+      kind: "ssl",
+      label: "SSL certificate — demo-bakery.com",
+      plan: "yearly",
+      price: 6900,
+      age: 100,
+    },
     { id: "demo-mailing", kind: "app", label: "E-mail marketing", plan: "monthly", price: 1500, age: 20 },
     { id: "demo-antispam", kind: "app", label: "Anti-spam", plan: "monthly", price: 500, age: 50 },
   ] as const;
@@ -44,11 +64,29 @@ export async function seedDemoData(deps: Deps, registrar: TestRegistrar, now: In
     await importSubscription(deps, { ...s, customerId, currency: "USD", startedAt: now - s.age * DAY });
   }
   const domains = [
-    { id: "demo-bakery", name: "demo-bakery.com", registeredAt: now - 100 * DAY, autoRenew: true, price: 2000 },
+    {
+      id: "demo-bakery",
+      name: "demo-bakery.com",
+      registeredAt: now - 100 * DAY,
+      autoRenew: true,
+      price: 2000,
+    },
     // Expires in 8 days: its charge 7 days ago and the retry 2 days ago are declined below.
-    { id: "demo-pastdue", name: "demo-pastdue.net", registeredAt: now + 8 * DAY - 365 * DAY, autoRenew: true, price: 2200 },
+    {
+      id: "demo-pastdue",
+      name: "demo-pastdue.net",
+      registeredAt: now + 8 * DAY - 365 * DAY,
+      autoRenew: true,
+      price: 2200,
+    },
     // Auto-renew was turned off: expired 20 days ago, now in its grace period.
-    { id: "demo-expired", name: "demo-expired.org", registeredAt: now - 385 * DAY, autoRenew: false, price: 2100 },
+    {
+      id: "demo-expired",
+      name: "demo-expired.org",
+      registeredAt: now - 385 * DAY,
+      autoRenew: false,
+      price: 2100,
+    },
   ];
   for (const d of domains) {
     const { expiresAt } = await importDomain(deps, {

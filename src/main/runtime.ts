@@ -4,9 +4,9 @@
  */
 import { join } from "node:path";
 import pino, { type Logger } from "pino";
-import type { Clock } from "../domain/clock.js";
 import { openStore, type Store } from "../db/database.js";
 import { migrateToLatest } from "../db/migrate.js";
+import type { Clock } from "../domain/clock.js";
 import type { Deps } from "../modules/deps.js";
 import type { Mailer } from "../providers/mailer/mailer.js";
 import { createSmtpMailer } from "../providers/mailer/smtp-mailer.js";

@@ -1,9 +1,9 @@
 /** What use cases and engine steps run with: the store, the policies and the providers. */
 import type { Kysely, Transaction } from "kysely";
-import type { Policies, RegistrarPolicy } from "../domain/policies.js";
-import { AppError } from "../domain/app-error.js";
-import type { Database } from "../db/schema.js";
 import type { DialectName } from "../db/database.js";
+import type { Database } from "../db/schema.js";
+import { AppError } from "../domain/app-error.js";
+import type { Policies, RegistrarPolicy } from "../domain/policies.js";
 import type { PaymentGateway } from "../providers/payments/payment-gateway.js";
 import type { Registrar } from "../providers/registrar/registrar.js";
 
@@ -32,4 +32,16 @@ export function registrarPolicy(deps: Deps, registrar: string): RegistrarPolicy 
 
 export function reach(deps: Deps, point: string): void {
   deps.faults?.reach(point);
+}
+
+/**
+ * Runs `fn` in one transaction, with a named fault point just before commit: crash tests throw
+ * there to prove that a change and its events, notices and invoices commit together or not at all.
+ */
+export function inTransaction<T>(deps: Deps, name: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return deps.db.transaction().execute(async (tx) => {
+    const result = await fn(tx);
+    reach(deps, `tx:${name}`);
+    return result;
+  });
 }

@@ -1,6 +1,7 @@
 /** The two output formats of `tenure simulate`: one JSON object per line, or a readable table. */
-import type { StoredEvent } from "../../modules/events/record-event.js";
+
 import { formatInstant } from "../../domain/time.js";
+import type { StoredEvent } from "../../modules/events/record-event.js";
 
 /** `{"at": ISO, "type", "service", "customer", ...details}` — the catalog's wire shape. */
 export function toWireEvent(event: StoredEvent): Record<string, unknown> {
@@ -25,7 +26,9 @@ function summarize(details: Record<string, unknown>): string {
       const m = value as { amount: number; currency: string };
       parts.push(`${key}=${(m.amount / 100).toFixed(2)} ${m.currency}`);
     } else {
-      parts.push(`${key}=${typeof value === "string" ? value.replace(/T00:00:00\.000Z$/, "") : JSON.stringify(value)}`);
+      parts.push(
+        `${key}=${typeof value === "string" ? value.replace(/T00:00:00\.000Z$/, "") : JSON.stringify(value)}`,
+      );
     }
   }
   return parts.join(" ");
@@ -45,5 +48,5 @@ export function formatTable(events: StoredEvent[]): string {
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
       .join("  ")
       .trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n";
+  return `${[line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n")}\n`;
 }

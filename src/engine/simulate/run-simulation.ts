@@ -3,11 +3,12 @@
  * `until`: jumps to the next instant at which a service has work or an action is scripted, runs
  * the engine there, applies the actions, and returns every event of the catalog in time order.
  */
+
+import { openStore, type Store } from "../../db/database.js";
+import { migrateToLatest } from "../../db/migrate.js";
 import { AppError } from "../../domain/app-error.js";
 import { resolvePolicies } from "../../domain/policies.js";
 import { formatInstant, type Instant } from "../../domain/time.js";
-import { openStore, type Store } from "../../db/database.js";
-import { migrateToLatest } from "../../db/migrate.js";
 import { createCustomer, setCard } from "../../modules/customers/customer-repository.js";
 import type { Deps } from "../../modules/deps.js";
 import { importDomain } from "../../modules/domains/import-domain.js";
@@ -35,13 +36,15 @@ export interface SimulationResult {
   registrar: TestRegistrar;
 }
 
-
 export interface SimulationOptions {
   /** A fresh, empty store to run on (tests pass PostgreSQL); default: in-memory SQLite, closed after. */
   store?: Store;
 }
 
-export async function runSimulation(scenario: Scenario, options: SimulationOptions = {}): Promise<SimulationResult> {
+export async function runSimulation(
+  scenario: Scenario,
+  options: SimulationOptions = {},
+): Promise<SimulationResult> {
   const policies = resolvePolicies(scenario.policies, "policies");
   if (!policies.ok) throw new AppError("INVALID_INPUT", policies.errors.join("\n"));
   const store = options.store ?? openStore("sqlite::memory:");
@@ -77,7 +80,7 @@ export async function runSimulation(scenario: Scenario, options: SimulationOptio
   }
 }
 
-async function loadScenario(deps: Deps, scenario: Scenario, registrar: TestRegistrar): Promise<void> {
+export async function loadScenario(deps: Deps, scenario: Scenario, registrar: TestRegistrar): Promise<void> {
   const currencies = new Map<string, string>();
   for (const c of scenario.customers) {
     await createCustomer(
@@ -137,7 +140,7 @@ async function loadScenario(deps: Deps, scenario: Scenario, registrar: TestRegis
 }
 
 /** Applies one scripted action; returns why the product refused it, or null. */
-async function applyAction(deps: Deps, action: ScenarioAction, now: Instant): Promise<string | null> {
+export async function applyAction(deps: Deps, action: ScenarioAction, now: Instant): Promise<string | null> {
   switch (action.do) {
     case "verify-email":
       await verifyDomainEmail(deps, { serviceId: action.service }, now);
@@ -180,7 +183,15 @@ async function applyAction(deps: Deps, action: ScenarioAction, now: Instant): Pr
       return result.ok ? null : result.reason;
     }
     case "change-plan":
-      await changePlan(deps, { serviceId: action.service, plan: action.plan, ...(action.price !== undefined ? { price: action.price } : {}) }, now);
+      await changePlan(
+        deps,
+        {
+          serviceId: action.service,
+          plan: action.plan,
+          ...(action.price !== undefined ? { price: action.price } : {}),
+        },
+        now,
+      );
       return null;
     case "move-domain":
       await moveDomain(deps, { serviceId: action.service, siteId: action.site }, now);

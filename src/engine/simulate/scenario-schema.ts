@@ -17,7 +17,10 @@ const amount = z.int("expected an integer amount in minor units (2000 = 20.00)")
 const currency = z.string().regex(/^[A-Z]{3}$/, "expected an ISO 4217 code such as USD");
 const card = z
   .string()
-  .refine((c) => c === "none" || TEST_CARDS.test(c), "expected ok, declined, insufficient-funds, expired, fails-N-then-ok or none");
+  .refine(
+    (c) => c === "none" || TEST_CARDS.test(c),
+    "expected ok, declined, insufficient-funds, expired, fails-N-then-ok or none",
+  );
 
 const customer = z.strictObject({
   id,
@@ -72,7 +75,13 @@ const action = z.discriminatedUnion("do", [
   }),
   z.strictObject({ ...at, do: z.literal("withdraw-cancellation"), service: id }),
   z.strictObject({ ...at, do: z.literal("request-transfer-out"), service: id }),
-  z.strictObject({ ...at, do: z.literal("change-plan"), service: id, plan: z.enum(PLANS), price: amount.optional() }),
+  z.strictObject({
+    ...at,
+    do: z.literal("change-plan"),
+    service: id,
+    plan: z.enum(PLANS),
+    price: amount.optional(),
+  }),
   z.strictObject({ ...at, do: z.literal("move-domain"), service: id, site: id }),
 ]);
 
@@ -91,49 +100,91 @@ export const scenarioSchema = z
     if (s.until <= s.start) ctx.addIssue({ code: "custom", path: ["until"], message: "must be after start" });
     const customers = new Set<string>();
     s.customers.forEach((c, i) => {
-      if (customers.has(c.id)) ctx.addIssue({ code: "custom", path: ["customers", i, "id"], message: `duplicate id "${c.id}"` });
+      if (customers.has(c.id))
+        ctx.addIssue({ code: "custom", path: ["customers", i, "id"], message: `duplicate id "${c.id}"` });
       customers.add(c.id);
     });
     const kinds = new Map<string, string>();
     s.services.forEach((svc, i) => {
-      if (kinds.has(svc.id)) ctx.addIssue({ code: "custom", path: ["services", i, "id"], message: `duplicate id "${svc.id}"` });
+      if (kinds.has(svc.id))
+        ctx.addIssue({ code: "custom", path: ["services", i, "id"], message: `duplicate id "${svc.id}"` });
       kinds.set(svc.id, svc.kind);
       if (!customers.has(svc.customer)) {
-        ctx.addIssue({ code: "custom", path: ["services", i, "customer"], message: `unknown customer "${svc.customer}"` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["services", i, "customer"],
+          message: `unknown customer "${svc.customer}"`,
+        });
       }
     });
     s.services.forEach((svc, i) => {
       if (svc.kind === "domain" && svc.site !== null && kinds.get(svc.site) !== "hosting") {
-        ctx.addIssue({ code: "custom", path: ["services", i, "site"], message: `unknown hosting service "${svc.site}"` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["services", i, "site"],
+          message: `unknown hosting service "${svc.site}"`,
+        });
       }
     });
     s.actions.forEach((a, i) => {
       const path = ["actions", i];
-      if (a.at < s.start || a.at > s.until) ctx.addIssue({ code: "custom", path: [...path, "at"], message: "must lie between start and until" });
+      if (a.at < s.start || a.at > s.until)
+        ctx.addIssue({ code: "custom", path: [...path, "at"], message: "must lie between start and until" });
       if (a.do === "set-card") {
-        if (!customers.has(a.customer)) ctx.addIssue({ code: "custom", path: [...path, "customer"], message: `unknown customer "${a.customer}"` });
+        if (!customers.has(a.customer))
+          ctx.addIssue({
+            code: "custom",
+            path: [...path, "customer"],
+            message: `unknown customer "${a.customer}"`,
+          });
         return;
       }
       const kind = kinds.get(a.service);
       if (kind === undefined) {
-        ctx.addIssue({ code: "custom", path: [...path, "service"], message: `unknown service "${a.service}"` });
+        ctx.addIssue({
+          code: "custom",
+          path: [...path, "service"],
+          message: `unknown service "${a.service}"`,
+        });
         return;
       }
-      const onDomain = ["verify-email", "set-auto-renew", "reactivate", "request-transfer-out", "move-domain"];
+      const onDomain = [
+        "verify-email",
+        "set-auto-renew",
+        "reactivate",
+        "request-transfer-out",
+        "move-domain",
+      ];
       const onSubscription = ["cancel", "withdraw-cancellation", "change-plan"];
       if (onDomain.includes(a.do) && kind !== "domain") {
-        ctx.addIssue({ code: "custom", path: [...path, "service"], message: `"${a.do}" applies to a domain, "${a.service}" is ${kind}` });
+        ctx.addIssue({
+          code: "custom",
+          path: [...path, "service"],
+          message: `"${a.do}" applies to a domain, "${a.service}" is ${kind}`,
+        });
       }
       if (onSubscription.includes(a.do) && kind === "domain") {
-        ctx.addIssue({ code: "custom", path: [...path, "service"], message: `"${a.do}" applies to hosting, SSL or apps, "${a.service}" is a domain` });
+        ctx.addIssue({
+          code: "custom",
+          path: [...path, "service"],
+          message: `"${a.do}" applies to hosting, SSL or apps, "${a.service}" is a domain`,
+        });
       }
       if (a.do === "move-domain" && kinds.get(a.site) !== "hosting") {
-        ctx.addIssue({ code: "custom", path: [...path, "site"], message: `unknown hosting service "${a.site}"` });
+        ctx.addIssue({
+          code: "custom",
+          path: [...path, "site"],
+          message: `unknown hosting service "${a.site}"`,
+        });
       }
       if (a.do === "cancel") {
         a.stopDomainRenewal.forEach((d, j) => {
           if (kinds.get(d) !== "domain") {
-            ctx.addIssue({ code: "custom", path: [...path, "stopDomainRenewal", j], message: `unknown domain "${d}"` });
+            ctx.addIssue({
+              code: "custom",
+              path: [...path, "stopDomainRenewal", j],
+              message: `unknown domain "${d}"`,
+            });
           }
         });
       }

@@ -1,7 +1,7 @@
 /** Customers: who they are, their language, currency, time zone and card on file. */
 import { z } from "zod";
 import { AppError } from "../../domain/app-error.js";
-import { isValidTimeZone, type Instant } from "../../domain/time.js";
+import { type Instant, isValidTimeZone } from "../../domain/time.js";
 import { LOCALES } from "../../views/notices/notice-types.js";
 import type { Db, Deps, Tx } from "../deps.js";
 
@@ -53,7 +53,11 @@ export async function findCustomer(db: Db | Tx, id: string): Promise<CustomerRec
 }
 
 /** Replaces the card on file through the gateway (`none` removes it). */
-export async function setCard(deps: Deps, customerId: string, card: string): Promise<{ label: string | null }> {
+export async function setCard(
+  deps: Deps,
+  customerId: string,
+  card: string,
+): Promise<{ label: string | null }> {
   const customer = await findCustomer(deps.db, customerId);
   if (!customer) throw new AppError("NOT_FOUND", "Customer not found.");
   if (card === "none") {

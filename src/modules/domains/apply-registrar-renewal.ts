@@ -6,7 +6,7 @@
 import { AppError } from "../../domain/app-error.js";
 import type { Money } from "../../domain/money.js";
 import { formatInstant, type Instant } from "../../domain/time.js";
-import { type Deps, reach, registrarPolicy } from "../deps.js";
+import { type Deps, inTransaction, reach, registrarPolicy } from "../deps.js";
 import { recordEvent } from "../events/record-event.js";
 import type { DomainRecord } from "./domain-repository.js";
 
@@ -29,7 +29,7 @@ export async function applyRegistrarRenewal(
   reach(deps, "registrar:renewed");
   const wasLapsed = domain.status === "expired" || domain.status === "redemption";
   if (wasLapsed) await registrar.unhold(domain.name);
-  await deps.db.transaction().execute(async (tx) => {
+  await inTransaction(deps, "registrar-renewal", async (tx) => {
     const updated = await tx
       .updateTable("domains")
       .set({ expires_at: outcome.expiresAt, site_connected: 1 })

@@ -111,7 +111,11 @@ export async function quoteRenewal(deps: Deps, db: Db | Tx, domain: DomainRecord
 
 /** Notices already issued for a service, as `template@marker`. */
 export async function sentNoticeMarkers(db: Db | Tx, serviceId: string): Promise<Set<string>> {
-  const rows = await db.selectFrom("notices").select("notice_key").where("service_id", "=", serviceId).execute();
+  const rows = await db
+    .selectFrom("notices")
+    .select("notice_key")
+    .where("service_id", "=", serviceId)
+    .execute();
   const suffix = `:${serviceId}`;
   return new Set(rows.map((r) => r.notice_key.slice(0, r.notice_key.length - suffix.length)));
 }
@@ -140,7 +144,12 @@ export async function loadDomainFacts(deps: Deps, domain: DomainRecord): Promise
     isLegacySiteLapsed: isLegacySiteLapsed(pricing, deps.policies.pricing),
     quote: quoteDomainRenewal(pricing, deps.policies.pricing),
     renewal: await periodInvoiceFacts(db, domain.serviceId, ["renewal"], domain.expiresAt),
-    reactivation: await periodInvoiceFacts(db, domain.serviceId, ["reactivation", "restore"], domain.expiresAt),
+    reactivation: await periodInvoiceFacts(
+      db,
+      domain.serviceId,
+      ["reactivation", "restore"],
+      domain.expiresAt,
+    ),
     pendingPaymentSince: await pendingPaymentSince(db, domain.serviceId),
     sentNotices: await sentNoticeMarkers(db, domain.serviceId),
   };

@@ -1,9 +1,10 @@
 /** Records an existing registration (first term paid), as at its registration instant. */
+
+import { toDbBool } from "../../db/columns.js";
 import { AppError } from "../../domain/app-error.js";
 import type { Money } from "../../domain/money.js";
 import type { DomainOffer } from "../../domain/pricing.js";
-import { parseInstant, addYears, formatInstant, type Instant } from "../../domain/time.js";
-import { toDbBool } from "../../db/columns.js";
+import { addYears, formatInstant, type Instant, parseInstant } from "../../domain/time.js";
 import { type Deps, registrarPolicy } from "../deps.js";
 import { recordEvent } from "../events/record-event.js";
 
@@ -30,7 +31,8 @@ export function isValidDomainName(name: string): boolean {
 export async function importDomain(deps: Deps, input: ImportDomainInput): Promise<{ expiresAt: Instant }> {
   registrarPolicy(deps, input.registrar);
   const name = input.name.toLowerCase();
-  if (!isValidDomainName(name)) throw new AppError("INVALID_INPUT", `"${input.name}" is not a valid domain name.`);
+  if (!isValidDomainName(name))
+    throw new AppError("INVALID_INPUT", `"${input.name}" is not a valid domain name.`);
   const legacyCutoff = parseInstant(deps.policies.pricing.legacyFreeRegisteredBefore) ?? 0;
   if (input.offer === "legacy-free" && input.registeredAt >= legacyCutoff) {
     throw new AppError(

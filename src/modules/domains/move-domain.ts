@@ -7,6 +7,7 @@ import { legacyFreeApplies, legacyLossOnMove } from "../../domain/pricing.js";
 import type { Instant } from "../../domain/time.js";
 import { processService } from "../../engine/process-service.js";
 import type { Deps } from "../deps.js";
+import { markDue } from "../services/mark-due.js";
 import { domainPricingFacts, findDomain, findSite } from "./domain-repository.js";
 
 export async function moveDomain(
@@ -19,7 +20,11 @@ export async function moveDomain(
     throw new AppError("NOT_FOUND", "Domain not found.");
   }
   const site = await findSite(deps.db, input.siteId);
-  const owner = await deps.db.selectFrom("services").select("customer_id").where("id", "=", input.siteId).executeTakeFirst();
+  const owner = await deps.db
+    .selectFrom("services")
+    .select("customer_id")
+    .where("id", "=", input.siteId)
+    .executeTakeFirst();
   if (!site || owner?.customer_id !== domain.customerId) throw new AppError("NOT_FOUND", "Site not found.");
   let lost: string | null = null;
   if (legacyFreeApplies(await domainPricingFacts(deps.db, domain), deps.policies.pricing)) {
@@ -33,11 +38,14 @@ export async function moveDomain(
       .executeTakeFirst();
     lost = legacyLossOnMove(site, otherFree !== undefined, deps.policies.pricing);
   }
-  await deps.db
-    .updateTable("domains")
-    .set({ site_service_id: site.id, ...(lost ? { legacy_lost_reason: lost } : {}) })
-    .where("service_id", "=", domain.serviceId)
-    .execute();
+  await deps.db.transaction().execute(async (tx) => {
+    await tx
+      .updateTable("domains")
+      .set({ site_service_id: site.id, ...(lost ? { legacy_lost_reason: lost } : {}) })
+      .where("service_id", "=", domain.serviceId)
+      .execute();
+    await markDue(tx, domain.serviceId, now);
+  });
   await processService(deps, domain.serviceId, now);
   return { legacyOfferLost: lost };
 }

@@ -8,9 +8,9 @@ import { reactivationWindow } from "../../domain/domain-lifecycle.js";
 import { addYears, formatInstant, type Instant } from "../../domain/time.js";
 import { processService } from "../../engine/process-service.js";
 import type { ChargeOutcome } from "../../providers/payments/payment-gateway.js";
-import { type Deps, registrarPolicy } from "../deps.js";
+import { type Deps, inTransaction, registrarPolicy } from "../deps.js";
 import { countPeriodInvoices, issueInvoice, periodInvoiceFacts } from "../invoices/invoice-repository.js";
-import { completeCharge, insertPendingPayment } from "../payments/charge-invoice.js";
+import { chargeInvoiceNow } from "../payments/charge-invoice.js";
 import { findDomain, quoteRenewal } from "./domain-repository.js";
 
 export type ReactivateResult =
@@ -34,53 +34,69 @@ export async function reactivateDomain(
   const restoreFee = window === "restore" ? policy.redemption?.restoreFee[quote.price.currency] : 0;
   if (restoreFee === undefined) return { ok: false, reason: "no-restore-fee" };
 
-  const existing = await periodInvoiceFacts(deps.db, domain.serviceId, ["reactivation", "restore"], domain.expiresAt);
-  const paymentId = await deps.db.transaction().execute(async (tx) => {
-    if (existing?.status === "open") return insertPendingPayment(tx, existing.id, existing.attempts + 1, now);
-    const issued = await countPeriodInvoices(tx, domain.serviceId, ["reactivation", "restore"], domain.expiresAt);
-    const lines = [
-      {
-        serviceId: domain.serviceId,
-        description: `${domain.name} — ${purpose} ${policy.renewalYears} y`,
-        amount: quote.price.amount,
-        periodStartAt: domain.expiresAt,
-        periodEndAt: addYears(domain.expiresAt, policy.renewalYears),
-      },
-    ];
-    if (restoreFee > 0) {
-      lines.push({
-        serviceId: domain.serviceId,
-        description: `${domain.name} — restore fee`,
-        amount: restoreFee,
-        periodStartAt: domain.expiresAt,
-        periodEndAt: addYears(domain.expiresAt, policy.renewalYears),
-      });
-    }
-    const invoiceId = await issueInvoice(tx, {
-      customerId: domain.customerId,
-      issueKey: `${purpose}:${domain.serviceId}:${formatInstant(domain.expiresAt)}:${issued + 1}`,
-      serviceId: domain.serviceId,
-      purpose,
-      periodStartAt: domain.expiresAt,
-      currency: quote.price.currency,
-      issuedAt: now,
-      dueAt: now,
-      lines,
-    });
-    if (invoiceId === null) throw new AppError("CONFLICT", "A reactivation is already in progress.");
-    return insertPendingPayment(tx, invoiceId, 1, now);
-  });
-  const outcome = await completeCharge(deps, paymentId, now);
+  // A reactivation already opened (a failed charge, a second click) is charged again, not duplicated.
+  const existing = await periodInvoiceFacts(
+    deps.db,
+    domain.serviceId,
+    ["reactivation", "restore"],
+    domain.expiresAt,
+  );
+  if (existing?.status === "paid") {
+    // Already paid, the registry step is pending (a crash, a second click): finish it, charge nothing.
+    await processService(deps, domain.serviceId, now);
+    const after = await findDomain(deps.db, domain.serviceId);
+    return { ok: true, invoice: existing.id, outcome: null, expiresAt: after?.expiresAt ?? null };
+  }
+  const invoiceId =
+    existing?.status === "open"
+      ? existing.id
+      : await inTransaction(deps, "reactivation-invoice", async (tx) => {
+          const issued = await countPeriodInvoices(
+            tx,
+            domain.serviceId,
+            ["reactivation", "restore"],
+            domain.expiresAt,
+          );
+          const period = {
+            periodStartAt: domain.expiresAt,
+            periodEndAt: addYears(domain.expiresAt, policy.renewalYears),
+          };
+          const lines = [
+            {
+              serviceId: domain.serviceId,
+              description: `${domain.name} — ${purpose} ${policy.renewalYears} y`,
+              amount: quote.price.amount,
+              ...period,
+            },
+          ];
+          if (restoreFee > 0) {
+            lines.push({
+              serviceId: domain.serviceId,
+              description: `${domain.name} — restore fee`,
+              amount: restoreFee,
+              ...period,
+            });
+          }
+          const id = await issueInvoice(tx, {
+            customerId: domain.customerId,
+            issueKey: `${purpose}:${domain.serviceId}:${formatInstant(domain.expiresAt)}:${issued + 1}`,
+            serviceId: domain.serviceId,
+            purpose,
+            periodStartAt: domain.expiresAt,
+            currency: quote.price.currency,
+            issuedAt: now,
+            dueAt: now,
+            lines,
+          });
+          if (id === null) throw new AppError("CONFLICT", "A reactivation is already in progress.");
+          return id;
+        });
+  const outcome = await chargeInvoiceNow(deps, invoiceId, now);
   await processService(deps, domain.serviceId, now);
   const after = await findDomain(deps.db, domain.serviceId);
-  const payment = await deps.db
-    .selectFrom("payments")
-    .select("invoice_id")
-    .where("id", "=", paymentId)
-    .executeTakeFirstOrThrow();
   return {
     ok: true,
-    invoice: payment.invoice_id,
+    invoice: invoiceId,
     outcome,
     expiresAt: after && after.expiresAt !== domain.expiresAt ? after.expiresAt : null,
   };

@@ -37,8 +37,8 @@ export async function requestTransferOut(
   }
   if (domain.status !== "active") return { ok: false, reason: "not-active" };
   const authCode = await deps.registrarFor(domain.registrar).transferCode(domain.name);
-  await deps.db.transaction().execute((tx) =>
-    recordEvent(tx, "domain.transfer_requested", now, refs, { name: domain.name }),
-  );
+  await deps.db
+    .transaction()
+    .execute((tx) => recordEvent(tx, "domain.transfer_requested", now, refs, { name: domain.name }));
   return { ok: true, authCode };
 }

@@ -3,17 +3,19 @@
  * cancelled). Off voids the open renewal invoice, or asks for an adjustment request when it can't;
  * switched off less than a day before the charge, the charge still happens.
  */
+
+import { toDbBool } from "../../db/columns.js";
+import { AppError } from "../../domain/app-error.js";
 import { domainSchedule } from "../../domain/domain-lifecycle.js";
 import { legacyFreeApplies } from "../../domain/pricing.js";
 import type { Instant } from "../../domain/time.js";
-import { toDbBool } from "../../db/columns.js";
 import { processService } from "../../engine/process-service.js";
 import { type Deps, registrarPolicy } from "../deps.js";
 import { recordEvent } from "../events/record-event.js";
 import { periodInvoiceFacts } from "../invoices/invoice-repository.js";
 import { type VoidOutcome, voidOpenInvoices } from "../invoices/void-open-invoices.js";
+import { markDue } from "../services/mark-due.js";
 import { domainPricingFacts, findDomain } from "./domain-repository.js";
-import { AppError } from "../../domain/app-error.js";
 
 export type SetAutoRenewResult =
   | ({ ok: true; changed: boolean; chargeStillDueAt: Instant | null } & VoidOutcome)
@@ -48,6 +50,7 @@ export async function setAutoRenew(
       .set({ auto_renew: toDbBool(input.on), auto_renew_changed_at: now })
       .where("service_id", "=", domain.serviceId)
       .execute();
+    await markDue(tx, domain.serviceId, now);
     await recordEvent(
       tx,
       "domain.auto_renew_changed",

@@ -4,6 +4,7 @@ import type { Instant } from "../../domain/time.js";
 import { processService } from "../../engine/process-service.js";
 import type { Deps } from "../deps.js";
 import { recordEvent } from "../events/record-event.js";
+import { markDue } from "../services/mark-due.js";
 import { findDomain } from "./domain-repository.js";
 
 export async function verifyDomainEmail(
@@ -18,7 +19,12 @@ export async function verifyDomainEmail(
   const wasSuspended = domain.status === "suspended";
   if (wasSuspended) await deps.registrarFor(domain.registrar).unhold(domain.name);
   await deps.db.transaction().execute(async (tx) => {
-    await tx.updateTable("domains").set({ email_verified: 1 }).where("service_id", "=", domain.serviceId).execute();
+    await tx
+      .updateTable("domains")
+      .set({ email_verified: 1 })
+      .where("service_id", "=", domain.serviceId)
+      .execute();
+    await markDue(tx, domain.serviceId, now);
     if (!wasSuspended) return;
     await tx
       .updateTable("services")

@@ -1,5 +1,5 @@
 /** Invoices and their lines: issue, read as lifecycle facts, void. */
-import type { PeriodInvoiceFacts, InvoiceStatus, VoidabilityFacts } from "../../domain/invoice-rules.js";
+import type { InvoiceStatus, PeriodInvoiceFacts, VoidabilityFacts } from "../../domain/invoice-rules.js";
 import type { Money } from "../../domain/money.js";
 import { formatInstant, type Instant } from "../../domain/time.js";
 import type { Db, Tx } from "../deps.js";
@@ -70,7 +70,11 @@ export async function issueInvoice(tx: Tx, invoice: NewInvoice): Promise<number 
     "invoice.issued",
     invoice.issuedAt,
     { customer: invoice.customerId, service: invoice.serviceId },
-    { invoice: row.id, amount: { amount: total, currency: invoice.currency }, dueAt: formatInstant(invoice.dueAt) },
+    {
+      invoice: row.id,
+      amount: { amount: total, currency: invoice.currency },
+      dueAt: formatInstant(invoice.dueAt),
+    },
   );
   return row.id;
 }

@@ -4,10 +4,12 @@ import type { Instant } from "../../domain/time.js";
 import { processService } from "../../engine/process-service.js";
 import type { ChargeOutcome } from "../../providers/payments/payment-gateway.js";
 import type { Deps } from "../deps.js";
-import { chargeInvoice } from "../payments/charge-invoice.js";
+import { chargeInvoiceNow } from "../payments/charge-invoice.js";
 import { findInvoice } from "./invoice-repository.js";
 
-export type PayInvoiceResult = { ok: true; outcome: ChargeOutcome | null } | { ok: false; reason: "not-open" };
+export type PayInvoiceResult =
+  | { ok: true; outcome: ChargeOutcome | null }
+  | { ok: false; reason: "not-open" };
 
 export async function payInvoice(
   deps: Deps,
@@ -19,12 +21,7 @@ export async function payInvoice(
     throw new AppError("NOT_FOUND", "Invoice not found.");
   }
   if (invoice.status !== "open") return { ok: false, reason: "not-open" };
-  const attempts = await deps.db
-    .selectFrom("payments")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("invoice_id", "=", invoice.id)
-    .executeTakeFirstOrThrow();
-  const outcome = await chargeInvoice(deps, invoice.id, Number(attempts.n) + 1, now);
+  const outcome = await chargeInvoiceNow(deps, invoice.id, now);
   if (invoice.serviceId) await processService(deps, invoice.serviceId, now);
   return { ok: true, outcome };
 }

@@ -7,10 +7,11 @@
 import { nextRetryAt } from "../../domain/invoice-rules.js";
 import { addDays, formatInstant, type Instant } from "../../domain/time.js";
 import type { ChargeOutcome } from "../../providers/payments/payment-gateway.js";
-import { type Deps, reach, registrarPolicy, type Tx } from "../deps.js";
+import { type Db, type Deps, inTransaction, reach, registrarPolicy, type Tx } from "../deps.js";
 import { recordEvent } from "../events/record-event.js";
 import { findInvoice, type InvoiceRow } from "../invoices/invoice-repository.js";
 import { queueNotice } from "../notifications/queue-notice.js";
+import { markDue } from "../services/mark-due.js";
 import { renewSubscriptionTerm } from "../services/renew-subscription-term.js";
 
 export function chargeKey(invoiceId: number, attempt: number): string {
@@ -18,7 +19,12 @@ export function chargeKey(invoiceId: number, attempt: number): string {
 }
 
 /** Phase 1, in the caller's transaction: the pending payment row. Returns its id (existing or new). */
-export async function insertPendingPayment(tx: Tx, invoiceId: number, attempt: number, at: Instant): Promise<number> {
+export async function insertPendingPayment(
+  tx: Tx,
+  invoiceId: number,
+  attempt: number,
+  at: Instant,
+): Promise<number> {
   const invoice = await tx
     .selectFrom("invoices")
     .select(["customer_id", "total", "amount_paid", "currency"])
@@ -42,12 +48,20 @@ export async function insertPendingPayment(tx: Tx, invoiceId: number, attempt: n
     })
     .onConflict((oc) => oc.column("idempotency_key").doNothing())
     .execute();
-  const row = await tx.selectFrom("payments").select("id").where("idempotency_key", "=", key).executeTakeFirstOrThrow();
+  const row = await tx
+    .selectFrom("payments")
+    .select("id")
+    .where("idempotency_key", "=", key)
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
 /** Phases 2 and 3: ask the gateway under the payment's key and record what it says. */
-export async function completeCharge(deps: Deps, paymentId: number, now: Instant): Promise<ChargeOutcome | null> {
+export async function completeCharge(
+  deps: Deps,
+  paymentId: number,
+  now: Instant,
+): Promise<ChargeOutcome | null> {
   const payment = await deps.db
     .selectFrom("payments")
     .innerJoin("customers", "customers.id", "payments.customer_id")
@@ -81,14 +95,38 @@ export async function completeCharge(deps: Deps, paymentId: number, now: Instant
   return outcome;
 }
 
-/** Charges an invoice now as attempt `attempt` (the engine's attempts and the customer's "Pay"). */
-export async function chargeInvoice(
+/** The invoice's charge still waiting for its outcome, if any. */
+export async function findPendingPayment(db: Db | Tx, invoiceId: number): Promise<number | null> {
+  const row = await db
+    .selectFrom("payments")
+    .select("id")
+    .where("invoice_id", "=", invoiceId)
+    .where("status", "=", "pending")
+    .orderBy("id")
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/**
+ * Charges an open invoice now, as its next attempt (the customer's "Pay", a reactivation). If an
+ * earlier attempt is still pending, that one is resolved instead: a second click never becomes a
+ * second charge under a new key.
+ */
+export async function chargeInvoiceNow(
   deps: Deps,
   invoiceId: number,
-  attempt: number,
   now: Instant,
 ): Promise<ChargeOutcome | null> {
-  const paymentId = await deps.db.transaction().execute((tx) => insertPendingPayment(tx, invoiceId, attempt, now));
+  const pending = await findPendingPayment(deps.db, invoiceId);
+  if (pending !== null) return completeCharge(deps, pending, now);
+  const paymentId = await inTransaction(deps, "pending-payment", async (tx) => {
+    const attempts = await tx
+      .selectFrom("payments")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("invoice_id", "=", invoiceId)
+      .executeTakeFirstOrThrow();
+    return insertPendingPayment(tx, invoiceId, Number(attempts.n) + 1, now);
+  });
   reach(deps, "charge:pending-committed");
   return completeCharge(deps, paymentId, now);
 }
@@ -107,7 +145,8 @@ export async function resolvePendingPayments(deps: Deps, serviceId: string, now:
 }
 
 async function nextAttemptFor(deps: Deps, tx: Tx, invoice: InvoiceRow, attempts: number, failedAt: Instant) {
-  if (invoice.purpose !== "renewal" || invoice.serviceId === null || invoice.periodStartAt === null) return null;
+  if (invoice.purpose !== "renewal" || invoice.serviceId === null || invoice.periodStartAt === null)
+    return null;
   const domain = await tx
     .selectFrom("domains")
     .select("registrar")
@@ -127,12 +166,16 @@ async function nextAttemptFor(deps: Deps, tx: Tx, invoice: InvoiceRow, attempts:
 
 async function describeService(tx: Tx, serviceId: string | null): Promise<string> {
   if (serviceId === null) return "";
-  const service = await tx.selectFrom("services").select("label").where("id", "=", serviceId).executeTakeFirst();
+  const service = await tx
+    .selectFrom("services")
+    .select("label")
+    .where("id", "=", serviceId)
+    .executeTakeFirst();
   return service?.label ?? serviceId;
 }
 
 export async function settlePayment(deps: Deps, paymentId: number, outcome: ChargeOutcome, now: Instant) {
-  await deps.db.transaction().execute(async (tx) => {
+  await inTransaction(deps, "settle-payment", async (tx) => {
     const settled = await tx
       .updateTable("payments")
       .set({
@@ -145,11 +188,17 @@ export async function settlePayment(deps: Deps, paymentId: number, outcome: Char
       .where("status", "=", "pending")
       .executeTakeFirst();
     if (Number(settled.numUpdatedRows) === 0) return;
-    const payment = await tx.selectFrom("payments").selectAll().where("id", "=", paymentId).executeTakeFirstOrThrow();
+    const payment = await tx
+      .selectFrom("payments")
+      .selectAll()
+      .where("id", "=", paymentId)
+      .executeTakeFirstOrThrow();
     const invoice = await findInvoice(tx, payment.invoice_id);
     if (!invoice) throw new Error(`payment ${paymentId} has no invoice`);
     const refs = { customer: invoice.customerId, service: invoice.serviceId };
     const amount = { amount: payment.amount, currency: payment.currency };
+    // What follows a payment (renewal, retry) is the engine's: make sure it looks at the service now.
+    if (invoice.serviceId) await markDue(tx, invoice.serviceId, now);
     const about = await describeService(tx, invoice.serviceId);
     if (outcome.status === "succeeded") {
       const paid = invoice.amountPaid + payment.amount;
@@ -159,7 +208,11 @@ export async function settlePayment(deps: Deps, paymentId: number, outcome: Char
         .set({ amount_paid: paid, status: isPaid ? "paid" : "open", paid_at: isPaid ? now : null })
         .where("id", "=", invoice.id)
         .execute();
-      await recordEvent(tx, "payment.succeeded", now, refs, { invoice: invoice.id, amount, attempt: payment.attempt });
+      await recordEvent(tx, "payment.succeeded", now, refs, {
+        invoice: invoice.id,
+        amount,
+        attempt: payment.attempt,
+      });
       if (!isPaid) return;
       await recordEvent(tx, "invoice.paid", now, refs, { invoice: invoice.id, amount: invoice.total });
       await queueNotice(tx, now, {
@@ -187,7 +240,13 @@ export async function settlePayment(deps: Deps, paymentId: number, outcome: Char
       serviceId: invoice.serviceId,
       marker: `invoice-${invoice.id}-attempt-${payment.attempt}`,
       about,
-      data: { invoiceNumber: invoice.id, amount, attempt: payment.attempt, reason: outcome.code, nextAttemptAt },
+      data: {
+        invoiceNumber: invoice.id,
+        amount,
+        attempt: payment.attempt,
+        reason: outcome.code,
+        nextAttemptAt,
+      },
     });
   });
   reach(deps, "charge:settled");

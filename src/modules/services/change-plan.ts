@@ -8,6 +8,7 @@ import type { Plan } from "../../domain/subscription-lifecycle.js";
 import type { Instant } from "../../domain/time.js";
 import { processService } from "../../engine/process-service.js";
 import type { Deps } from "../deps.js";
+import { markDue } from "./mark-due.js";
 import { findSubscription } from "./subscription-repository.js";
 
 /** Without an explicit price, the same yearly amount: monthly = yearly / 12 (rounded), yearly = 12 × monthly. */
@@ -32,6 +33,7 @@ export async function changePlan(
       .set({ plan: input.plan, price, anchor_at: sub.termEndsAt, terms_since_anchor: 0 })
       .where("service_id", "=", sub.serviceId)
       .execute();
+    await markDue(tx, sub.serviceId, now);
     if (input.plan === "yearly") return [];
     const legacy = await tx
       .selectFrom("domains")
@@ -42,7 +44,12 @@ export async function changePlan(
       .execute();
     const ids = legacy.map((d) => d.service_id);
     if (ids.length > 0) {
-      await tx.updateTable("domains").set({ legacy_lost_reason: "site-monthly" }).where("service_id", "in", ids).execute();
+      await tx
+        .updateTable("domains")
+        .set({ legacy_lost_reason: "site-monthly" })
+        .where("service_id", "in", ids)
+        .execute();
+      for (const id of ids) await markDue(tx, id, now);
     }
     return ids;
   });

@@ -19,7 +19,10 @@ export interface ImportSubscriptionInput {
   productId?: string | null;
 }
 
-export async function importSubscription(deps: Deps, input: ImportSubscriptionInput): Promise<{ termEndsAt: Instant }> {
+export async function importSubscription(
+  deps: Deps,
+  input: ImportSubscriptionInput,
+): Promise<{ termEndsAt: Instant }> {
   const termEndsAt = termEnd(input.startedAt, 1, input.plan);
   await deps.db.transaction().execute(async (tx) => {
     await tx

@@ -10,10 +10,11 @@ import { cancellationEffectiveAt } from "../../domain/subscription-lifecycle.js"
 import { formatInstant, type Instant } from "../../domain/time.js";
 import { processService } from "../../engine/process-service.js";
 import type { Deps } from "../deps.js";
-import { setAutoRenew, type SetAutoRenewResult } from "../domains/set-auto-renew.js";
+import { type SetAutoRenewResult, setAutoRenew } from "../domains/set-auto-renew.js";
 import { recordEvent } from "../events/record-event.js";
 import { type VoidOutcome, voidOpenInvoices } from "../invoices/void-open-invoices.js";
 import { queueNotice } from "../notifications/queue-notice.js";
+import { markDue } from "./mark-due.js";
 import { findPendingCancellation, findSubscription } from "./subscription-repository.js";
 
 export const cancellationRequestSchema = z.strictObject({
@@ -34,7 +35,10 @@ export async function requestCancellation(
 ): Promise<RequestCancellationResult> {
   const parsed = cancellationRequestSchema.safeParse(input.request);
   if (!parsed.success) {
-    throw new AppError("INVALID_INPUT", parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    throw new AppError(
+      "INVALID_INPUT",
+      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+    );
   }
   const request = parsed.data;
   const sub = await findSubscription(deps.db, input.serviceId);
@@ -70,6 +74,7 @@ export async function requestCancellation(
       })
       .returning("id")
       .executeTakeFirstOrThrow();
+    await markDue(tx, sub.serviceId, now);
     await recordEvent(tx, "service.cancellation_requested", now, refs, {
       when: request.when,
       effectiveAt: formatInstant(effectiveAt),
@@ -92,7 +97,11 @@ export async function requestCancellation(
   });
   const domains: Record<string, SetAutoRenewResult> = {};
   for (const domainId of request.stopDomainRenewal) {
-    domains[domainId] = await setAutoRenew(deps, { serviceId: domainId, on: false, reason: "service-cancellation" }, now);
+    domains[domainId] = await setAutoRenew(
+      deps,
+      { serviceId: domainId, on: false, reason: "service-cancellation" },
+      now,
+    );
   }
   await processService(deps, sub.serviceId, now);
   return { ok: true, effectiveAt, domains, ...voided };

@@ -1,5 +1,10 @@
 /** Subscriptions (hosting, SSL, apps) as records, and the facts their lifecycle decides on. */
-import type { CancellationWhen, Plan, SubscriptionFacts, SubscriptionStatus } from "../../domain/subscription-lifecycle.js";
+import type {
+  CancellationWhen,
+  Plan,
+  SubscriptionFacts,
+  SubscriptionStatus,
+} from "../../domain/subscription-lifecycle.js";
 import type { Instant } from "../../domain/time.js";
 import type { Db, Tx } from "../deps.js";
 import { pendingPaymentSince } from "../domains/domain-repository.js";
@@ -52,7 +57,10 @@ export interface PendingCancellation {
   stopDomainIds: string[];
 }
 
-export async function findPendingCancellation(db: Db | Tx, serviceId: string): Promise<PendingCancellation | null> {
+export async function findPendingCancellation(
+  db: Db | Tx,
+  serviceId: string,
+): Promise<PendingCancellation | null> {
   const row = await db
     .selectFrom("cancellation_requests")
     .selectAll()
@@ -75,7 +83,9 @@ export async function loadSubscriptionFacts(db: Db, sub: SubscriptionRecord): Pr
   return {
     status: sub.status,
     termEndsAt: sub.termEndsAt,
-    pendingCancellation: cancellation ? { when: cancellation.when, effectiveAt: cancellation.effectiveAt } : null,
+    pendingCancellation: cancellation
+      ? { when: cancellation.when, effectiveAt: cancellation.effectiveAt }
+      : null,
     renewal: await periodInvoiceFacts(db, sub.serviceId, ["renewal"], sub.termEndsAt),
     pendingPaymentSince: await pendingPaymentSince(db, sub.serviceId),
   };

@@ -4,6 +4,7 @@ import type { Instant } from "../../domain/time.js";
 import { processService } from "../../engine/process-service.js";
 import type { Deps } from "../deps.js";
 import { recordEvent } from "../events/record-event.js";
+import { markDue } from "./mark-due.js";
 import { findPendingCancellation, findSubscription } from "./subscription-repository.js";
 
 export type WithdrawResult = { ok: true } | { ok: false; reason: "nothing-pending" | "already-effective" };
@@ -28,6 +29,7 @@ export async function withdrawCancellation(
       .where("status", "=", "pending")
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) return false;
+    await markDue(tx, sub.serviceId, now);
     await recordEvent(
       tx,
       "service.cancellation_withdrawn",

@@ -28,21 +28,35 @@ export async function openTicket(
 ): Promise<{ ticket: number }> {
   const parsed = newTicketSchema.safeParse(input.ticket);
   if (!parsed.success) {
-    throw new AppError("INVALID_INPUT", parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    throw new AppError(
+      "INVALID_INPUT",
+      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+    );
   }
   const t = parsed.data;
   if (t.kind === "invoice-adjustment" && t.invoiceId === null) {
     throw new AppError("INVALID_INPUT", "invoiceId: an invoice-adjustment request quotes the invoice number");
   }
   if (t.kind === "domain-deletion" && (t.serviceId === null || !t.confirmedIrreversible)) {
-    throw new AppError("INVALID_INPUT", "confirmedIrreversible: deleting a domain is irreversible and must be confirmed");
+    throw new AppError(
+      "INVALID_INPUT",
+      "confirmedIrreversible: deleting a domain is irreversible and must be confirmed",
+    );
   }
   if (t.serviceId !== null) {
-    const service = await deps.db.selectFrom("services").select("customer_id").where("id", "=", t.serviceId).executeTakeFirst();
+    const service = await deps.db
+      .selectFrom("services")
+      .select("customer_id")
+      .where("id", "=", t.serviceId)
+      .executeTakeFirst();
     if (service?.customer_id !== input.customerId) throw new AppError("NOT_FOUND", "Service not found.");
   }
   if (t.invoiceId !== null) {
-    const invoice = await deps.db.selectFrom("invoices").select("customer_id").where("id", "=", t.invoiceId).executeTakeFirst();
+    const invoice = await deps.db
+      .selectFrom("invoices")
+      .select("customer_id")
+      .where("id", "=", t.invoiceId)
+      .executeTakeFirst();
     if (invoice?.customer_id !== input.customerId) throw new AppError("NOT_FOUND", "Invoice not found.");
   }
   return deps.db.transaction().execute(async (tx) => {
@@ -76,8 +90,12 @@ export async function openTicket(
 export async function closeTicket(deps: Deps, ticketId: number, now: Instant): Promise<boolean> {
   return deps.db.transaction().execute(async (tx) => {
     const ticket = await tx.selectFrom("tickets").selectAll().where("id", "=", ticketId).executeTakeFirst();
-    if (!ticket || ticket.status !== "open") return false;
-    await tx.updateTable("tickets").set({ status: "closed", closed_at: now }).where("id", "=", ticketId).execute();
+    if (ticket?.status !== "open") return false;
+    await tx
+      .updateTable("tickets")
+      .set({ status: "closed", closed_at: now })
+      .where("id", "=", ticketId)
+      .execute();
     await recordEvent(
       tx,
       "ticket.closed",

@@ -3,7 +3,13 @@
  * again answers with the first outcome and charges nothing more. A real adapter (Stripe and the
  * like) fits this port unchanged.
  */
-export const CHARGE_FAILURES = ["declined", "insufficient-funds", "expired", "no-card-on-file", "error"] as const;
+export const CHARGE_FAILURES = [
+  "declined",
+  "insufficient-funds",
+  "expired",
+  "no-card-on-file",
+  "error",
+] as const;
 export type ChargeFailure = (typeof CHARGE_FAILURES)[number];
 
 export interface ChargeRequest {

@@ -30,11 +30,14 @@ export class TestGateway implements PaymentGateway {
 
   /** With a file, the ledger survives restarts, like a real gateway's (crash tests read it). */
   constructor(options: { file?: string } = {}) {
-    this.file = options.file ? new DurableFile(options.file, () => ({ entries: [], chargesByToken: {}, sequence: 0 })) : null;
+    this.file = options.file
+      ? new DurableFile(options.file, () => ({ entries: [], chargesByToken: {}, sequence: 0 }))
+      : null;
     const state = this.file?.load();
     if (state) {
       for (const entry of state.entries) this.entries.set(entry.idempotencyKey, entry);
-      for (const [token, count] of Object.entries(state.chargesByToken)) this.chargesByToken.set(token, count);
+      for (const [token, count] of Object.entries(state.chargesByToken))
+        this.chargesByToken.set(token, count);
       this.sequence = state.sequence;
     }
   }
@@ -62,7 +65,8 @@ export class TestGateway implements PaymentGateway {
     if (!TEST_CARDS.test(card)) throw new Error(`unknown test card "${card}"`);
     this.sequence += 1;
     this.persist();
-    const last4 = card === "ok" ? "4242" : card === "declined" ? "0002" : card === "expired" ? "0069" : "9995";
+    const last4 =
+      card === "ok" ? "4242" : card === "declined" ? "0002" : card === "expired" ? "0069" : "9995";
     return { token: `test_${card}_${customerId}_${this.sequence}`, label: `Visa •••• ${last4}` };
   }
 
@@ -90,7 +94,8 @@ export class TestGateway implements PaymentGateway {
     this.sequence += 1;
     const ok: ChargeOutcome = { status: "succeeded", reference: `ch_test_${this.sequence}` };
     if (card === "ok") return ok;
-    if (card === "declined") return { status: "failed", code: "declined", message: "Your card was declined." };
+    if (card === "declined")
+      return { status: "failed", code: "declined", message: "Your card was declined." };
     if (card === "insufficient-funds") {
       return { status: "failed", code: "insufficient-funds", message: "Your card has insufficient funds." };
     }

@@ -33,7 +33,8 @@ export class TestRegistrar implements Registrar {
 
   async renew(name: string, currentExpiresAt: number, years: number): Promise<RenewOutcome> {
     const domain = this.require(name);
-    if (domain.expiresAt !== currentExpiresAt) return { status: "expiry-mismatch", expiresAt: domain.expiresAt };
+    if (domain.expiresAt !== currentExpiresAt)
+      return { status: "expiry-mismatch", expiresAt: domain.expiresAt };
     const expiresAt = addYears(currentExpiresAt, years);
     this.domains.set(name, { ...domain, expiresAt });
     this.renewals.push({ name, from: currentExpiresAt, to: expiresAt });
@@ -62,7 +63,10 @@ export class TestRegistrar implements Registrar {
 
   async transferCode(name: string): Promise<string> {
     this.require(name);
-    return `AUTH-${name.replace(/[^a-z0-9]/gi, "").toUpperCase().slice(0, 8)}-${name.length}`;
+    return `AUTH-${name
+      .replace(/[^a-z0-9]/gi, "")
+      .toUpperCase()
+      .slice(0, 8)}-${name.length}`;
   }
 
   private require(name: string): RegistrarDomainInfo {

@@ -1,0 +1,16 @@
+/**
+ * Makes the engine look at a service at `now`, in the caller's transaction. A use case that changes
+ * what is due calls it, so that a crash before the follow-up processing cannot leave the service
+ * scheduled too late.
+ */
+import type { Instant } from "../../domain/time.js";
+import type { Tx } from "../deps.js";
+
+export async function markDue(tx: Tx, serviceId: string, now: Instant): Promise<void> {
+  await tx
+    .updateTable("services")
+    .set({ next_due_at: now })
+    .where("id", "=", serviceId)
+    .where((eb) => eb.or([eb("next_due_at", "is", null), eb("next_due_at", ">", now)]))
+    .execute();
+}

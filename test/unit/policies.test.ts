@@ -1,0 +1,238 @@
+import { describe, expect, it } from "vitest";
+import {
+  BUILT_IN_REGISTRARS,
+  DEFAULT_BILLING,
+  DEFAULT_PRICING,
+  defaultPolicies,
+  type Policies,
+  resolvePolicies,
+} from "../../src/domain/policies.js";
+
+function resolved(overrides: unknown, prefix?: string): Policies {
+  const result = resolvePolicies(overrides, prefix);
+  if (!result.ok) throw new Error(`expected valid policies, got: ${result.errors.join("; ")}`);
+  return result.policies;
+}
+
+function errorsOf(overrides: unknown, prefix?: string): string[] {
+  const result = resolvePolicies(overrides, prefix);
+  if (result.ok) throw new Error("expected the overrides to be refused");
+  return result.errors;
+}
+
+describe("built-in registrar defaults are the numbers of seed 004", () => {
+  const registrars = defaultPolicies().registrars;
+
+  it("squarespace-domains: charge 15 days before expiry, notice 15 days before the charge", () => {
+    const p = registrars["squarespace-domains"];
+    expect(p?.chargeLeadDays).toBe(15);
+    expect(p?.renewalNoticeDaysBeforeCharge).toBe(15);
+  });
+
+  it("squarespace-domains: auto-renew must be off 1 day before the charge", () => {
+    expect(registrars["squarespace-domains"]?.autoRenewOffLeadDays).toBe(1);
+  });
+
+  it("squarespace-domains: retry every 5 days, 3 attempts in total", () => {
+    const p = registrars["squarespace-domains"];
+    expect(p?.retryEveryDays).toBe(5);
+    expect(p?.attempts).toBe(3);
+  });
+
+  it("squarespace-domains: one expiry warning 30 days before, 60 days of grace, no redemption", () => {
+    const p = registrars["squarespace-domains"];
+    expect(p?.expiryWarningDaysBefore).toEqual([30]);
+    expect(p?.expiryWarningWhenAutoRenewOn).toBe(false);
+    expect(p?.graceDays).toBe(60);
+    expect(p?.redemption).toBeNull();
+    expect(p?.pendingDeleteDays).toBe(0);
+  });
+
+  it("squarespace-domains: 15 days to verify the e-mail, 60-day transfer lock, 1-year renewals", () => {
+    const p = registrars["squarespace-domains"];
+    expect(p?.verificationDays).toBe(15);
+    expect(p?.transferLockDays).toBe(60);
+    expect(p?.renewalYears).toBe(1);
+  });
+
+  it("tucows: 30 days of grace, otherwise the same timing as squarespace-domains", () => {
+    const p = registrars.tucows;
+    expect(p?.graceDays).toBe(30);
+    expect(p?.chargeLeadDays).toBe(15);
+    expect(p?.retryEveryDays).toBe(5);
+    expect(p?.attempts).toBe(3);
+    expect(p?.redemption).toBeNull();
+  });
+
+  it("gtld-registry: 30 days of redemption with a restore fee, then 5 days of pending delete", () => {
+    const p = registrars["gtld-registry"];
+    expect(p?.graceDays).toBe(30);
+    expect(p?.redemption?.days).toBe(30);
+    expect(p?.redemption?.restoreFee.USD).toBe(8000);
+    expect(p?.pendingDeleteDays).toBe(5);
+  });
+
+  it("gtld-registry: ICANN warnings one month and one week before expiry, even with auto-renew on", () => {
+    const p = registrars["gtld-registry"];
+    expect(p?.expiryWarningDaysBefore).toEqual([30, 7]);
+    expect(p?.expiryWarningWhenAutoRenewOn).toBe(true);
+  });
+
+  it("exactly three registrars are built in", () => {
+    expect(Object.keys(registrars).sort()).toEqual(["gtld-registry", "squarespace-domains", "tucows"]);
+  });
+});
+
+describe("built-in billing and pricing defaults", () => {
+  it("subscriptions: invoice 14 days ahead, charge on the due date, 3 attempts 3 days apart", () => {
+    const b = defaultPolicies().billing;
+    expect(b).toEqual({
+      invoiceDaysBefore: 14,
+      chargeDaysBefore: 0,
+      retryEveryDays: 3,
+      attempts: 3,
+      suspendAfterDaysOverdue: 5,
+      terminateAfterDaysOverdue: 30,
+      immediateCancellationAfterHours: 0,
+    });
+  });
+
+  it("pricing: free first year and legacy free cut at 2015-03-05, legacy offer in USD", () => {
+    const p = defaultPolicies().pricing;
+    expect(p.freeFirstYearFrom).toBe("2015-03-05T00:00:00Z");
+    expect(p.legacyFreeRegisteredBefore).toBe("2015-03-05T00:00:00Z");
+    expect(p.legacyFreeCurrency).toBe("USD");
+  });
+
+  it("pricing: .family, .life, .ninja, .photography keep their price when registered before 2021-01-11", () => {
+    expect(defaultPolicies().pricing.priceLocks).toEqual([
+      { tlds: ["family", "life", "ninja", "photography"], registeredBefore: "2021-01-11T00:00:00Z" },
+    ]);
+  });
+
+  it("no configuration at all gives the defaults", () => {
+    const p = resolved(undefined);
+    expect(p.billing).toEqual(DEFAULT_BILLING);
+    expect(p.pricing).toEqual(DEFAULT_PRICING);
+    expect(p.registrars).toEqual(BUILT_IN_REGISTRARS);
+  });
+});
+
+describe("an operator overrides the defaults", () => {
+  it("changing tucows' grace keeps every other tucows number", () => {
+    const tucows = resolved({ registrars: { tucows: { graceDays: 45 } } }).registrars.tucows;
+    expect(tucows).toEqual({ ...BUILT_IN_REGISTRARS.tucows, graceDays: 45 });
+  });
+
+  it("changing tucows leaves the other registrars alone", () => {
+    const p = resolved({ registrars: { tucows: { graceDays: 45 } } });
+    expect(p.registrars["squarespace-domains"]?.graceDays).toBe(60);
+    expect(p.registrars["gtld-registry"]?.graceDays).toBe(30);
+  });
+
+  it("changing the number of billing attempts keeps the rest of billing", () => {
+    const billing = resolved({ billing: { attempts: 5 } }).billing;
+    expect(billing).toEqual({ ...DEFAULT_BILLING, attempts: 5 });
+  });
+
+  it("changing the legacy currency keeps the price locks", () => {
+    const pricing = resolved({ pricing: { legacyFreeCurrency: "CAD" } }).pricing;
+    expect(pricing.legacyFreeCurrency).toBe("CAD");
+    expect(pricing.priceLocks).toEqual(DEFAULT_PRICING.priceLocks);
+  });
+
+  it("a new registrar extends a built-in one and changes only what it names", () => {
+    const p = resolved({ registrars: { "acme-registrar": { extends: "tucows", chargeLeadDays: 10 } } });
+    expect(p.registrars["acme-registrar"]).toEqual({ ...BUILT_IN_REGISTRARS.tucows, chargeLeadDays: 10 });
+    expect(p.registrars.tucows?.chargeLeadDays).toBe(15);
+  });
+
+  it("the extends key itself is not kept in the resolved policy", () => {
+    const p = resolved({ registrars: { "acme-registrar": { extends: "gtld-registry" } } });
+    expect(Object.keys(p.registrars["acme-registrar"] ?? {})).not.toContain("extends");
+    expect(p.registrars["acme-registrar"]?.pendingDeleteDays).toBe(5);
+  });
+
+  it("a redemption period can be removed by setting it to null", () => {
+    const p = resolved({ registrars: { "gtld-registry": { redemption: null } } });
+    expect(p.registrars["gtld-registry"]?.redemption).toBeNull();
+  });
+});
+
+describe("invalid configuration is refused with the field named", () => {
+  it("a negative grace period names registrars.tucows.graceDays", () => {
+    const errors = errorsOf({ registrars: { tucows: { graceDays: -1 } } });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.startsWith("registrars.tucows.graceDays")).toBe(true);
+  });
+
+  it("a fractional number of attempts is refused", () => {
+    const errors = errorsOf({ registrars: { tucows: { attempts: 2.5 } } });
+    expect(errors[0]?.startsWith("registrars.tucows.attempts")).toBe(true);
+  });
+
+  it("zero days between retries is refused (retries must be spaced)", () => {
+    const errors = errorsOf({ billing: { retryEveryDays: 0 } });
+    expect(errors[0]?.startsWith("billing.retryEveryDays")).toBe(true);
+  });
+
+  it("a misspelt registrar field is reported as an unknown field", () => {
+    expect(errorsOf({ registrars: { tucows: { graceDay: 45 } } })).toEqual([
+      "registrars.tucows.graceDay: unknown field",
+    ]);
+  });
+
+  it("an unknown billing field is reported as an unknown field", () => {
+    expect(errorsOf({ billing: { retries: 4 } })).toEqual(["billing.retries: unknown field"]);
+  });
+
+  it("an unknown top-level section is reported as an unknown field", () => {
+    expect(errorsOf({ registrar: {} })).toEqual(["registrar: unknown field"]);
+  });
+
+  it("extending a registrar that does not exist names the extends field and the registrar", () => {
+    const errors = errorsOf({ registrars: { "acme-registrar": { extends: "godaddy" } } });
+    expect(errors).toEqual(['registrars.acme-registrar.extends: unknown registrar "godaddy"']);
+  });
+
+  it("a new registrar that neither extends one nor gives every number is refused", () => {
+    const errors = errorsOf({ registrars: { "acme-registrar": { graceDays: 10 } } });
+    expect(errors.some((e) => e.startsWith("registrars.acme-registrar.chargeLeadDays:"))).toBe(true);
+    expect(errors.some((e) => e.startsWith("registrars.acme-registrar.graceDays"))).toBe(false);
+  });
+
+  it("a registrar name with capitals is refused, and the operator is told the naming rule", () => {
+    const errors = errorsOf({ registrars: { Tucows: { graceDays: 30 } } });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBe("registrars.Tucows: registrar names are lower-case letters, digits and dashes");
+  });
+
+  it("a currency that is not an ISO code is refused in a restore fee", () => {
+    const errors = errorsOf({
+      registrars: { "gtld-registry": { redemption: { days: 30, restoreFee: { dollars: 8000 } } } },
+    });
+    expect(errors.some((e) => e.startsWith("registrars.gtld-registry.redemption.restoreFee"))).toBe(true);
+  });
+
+  it("a price-lock date that is not a date is refused", () => {
+    const errors = errorsOf({ pricing: { priceLocks: [{ tlds: ["life"], registeredBefore: "soon" }] } });
+    expect(errors).toEqual(["pricing.priceLocks.0.registeredBefore: expected an ISO-8601 date or instant"]);
+  });
+
+  it("the config file's own prefix is prepended: policies.billing.attempts", () => {
+    const errors = errorsOf({ billing: { attempts: 0 } }, "policies");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.startsWith("policies.billing.attempts:")).toBe(true);
+  });
+
+  it("the prefix is also prepended to unknown registrars in extends", () => {
+    const errors = errorsOf({ registrars: { acme: { extends: "nope" } } }, "policies");
+    expect(errors).toEqual(['policies.registrars.acme.extends: unknown registrar "nope"']);
+  });
+
+  it("a configuration that is not an object is refused at the root", () => {
+    const errors = errorsOf(42);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.startsWith("(root): ")).toBe(true);
+  });
+});
