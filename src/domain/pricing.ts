@@ -50,7 +50,7 @@ export function legacyFreeApplies(facts: DomainPricingFacts, policy: PricingPoli
     facts.offer === "legacy-free" &&
     facts.legacyLostReason === null &&
     facts.registeredAt < cutoff(policy.legacyFreeRegisteredBefore) &&
-    facts.site?.isActive &&
+    facts.site?.isActive === true &&
     facts.site.plan === "yearly" &&
     facts.site.currency === policy.legacyFreeCurrency
   );
