@@ -174,7 +174,9 @@ function lifecycleSteps(d: DomainFacts, policy: RegistrarPolicy, now: Instant): 
         r.lastAttemptAt === null ? s.chargeAt : nextRetryAt(r.attempts, r.lastAttemptAt, policy, s.expiresAt);
       if (at !== null) steps.push({ kind: "charge", at, invoiceId: r.id, attempt: r.attempts + 1 });
     }
-    steps.push({ kind: "expire", at: s.expiresAt });
+    // Money in flight settles first: a charge made late (after downtime) must renew, not expire.
+    const isSettling = d.pendingPaymentSince !== null || d.renewal?.status === "paid";
+    if (!isSettling) steps.push({ kind: "expire", at: s.expiresAt });
   } else if (d.status === "expired") {
     if (s.redemptionStartsAt !== null) steps.push({ kind: "start-redemption", at: s.redemptionStartsAt });
     else steps.push({ kind: "release", at: s.releaseAt });

@@ -74,8 +74,11 @@ function lifecycleSteps(s: SubscriptionFacts, policy: BillingPolicy): Subscripti
           : nextRetryAt(r.attempts, r.lastAttemptAt, policy, when.terminateAt);
       if (at !== null) steps.push({ kind: "charge", at, invoiceId: r.id, attempt: r.attempts + 1 });
     }
-    if (s.status === "active") steps.push({ kind: "suspend", at: when.suspendAt, invoiceId: r.id });
-    steps.push({ kind: "terminate", at: when.terminateAt, invoiceId: r.id });
+    // A charge whose outcome is still unknown is settled before the service is suspended or ended.
+    if (s.pendingPaymentSince === null) {
+      if (s.status === "active") steps.push({ kind: "suspend", at: when.suspendAt, invoiceId: r.id });
+      steps.push({ kind: "terminate", at: when.terminateAt, invoiceId: r.id });
+    }
   }
   return steps;
 }

@@ -1,0 +1,483 @@
+import { describe, expect, it } from "vitest";
+import {
+  type DomainFacts,
+  domainSchedule,
+  isAutoRenewEffective,
+  nextDomainStep,
+  noticeMarker,
+  reactivationWindow,
+  transferAllowedFrom,
+} from "../../src/domain/domain-lifecycle.js";
+import type { PeriodInvoiceFacts } from "../../src/domain/invoice-rules.js";
+import { BUILT_IN_REGISTRARS, type RegistrarPolicy } from "../../src/domain/policies.js";
+
+const utc = (text: string): number => Date.parse(text);
+const iso = (at: number | null): string | null => (at === null ? null : new Date(at).toISOString());
+
+function builtIn(name: string): RegistrarPolicy {
+  const policy = BUILT_IN_REGISTRARS[name];
+  if (!policy) throw new Error(`no built-in registrar ${name}`);
+  return policy;
+}
+
+const squarespace = builtIn("squarespace-domains");
+const tucows = builtIn("tucows");
+const gtld = builtIn("gtld-registry");
+
+/** Seed 004's example: registered 2021-04-15 at squarespace-domains, expiring 2022-04-15. */
+const REGISTERED = utc("2021-04-15T14:00:00Z");
+const EXPIRES = utc("2022-04-15T14:00:00Z");
+
+/** Markers as the notice outbox records them. */
+const RENEWAL_NOTICE_SENT = "renewal-upcoming@2022-04-15T14:00:00.000Z";
+const EXPIRY_WARNING_30_SENT = "expiry-warning@2022-04-15T14:00:00.000Z-30d";
+const VERIFICATION_SENT = "verification-required@2021-04-15T14:00:00.000Z";
+
+function facts(overrides: Partial<DomainFacts> = {}): DomainFacts {
+  return {
+    status: "active",
+    registeredAt: REGISTERED,
+    expiresAt: EXPIRES,
+    autoRenew: true,
+    autoRenewChangedAt: null,
+    emailVerified: true,
+    isLegacySiteLapsed: false,
+    quote: { price: { amount: 2000, currency: "USD" }, basis: "public-price" },
+    renewal: null,
+    reactivation: null,
+    pendingPaymentSince: null,
+    sentNotices: new Set(),
+    ...overrides,
+  };
+}
+
+function invoice(overrides: Partial<PeriodInvoiceFacts> = {}): PeriodInvoiceFacts {
+  return {
+    id: 41,
+    status: "open",
+    issuedAt: utc("2022-03-31T14:00:00Z"),
+    paidAt: null,
+    voidedAt: null,
+    attempts: 0,
+    lastAttemptAt: null,
+    ...overrides,
+  };
+}
+
+describe("notice markers", () => {
+  it("a marker is the template and the ISO instant it is about", () => {
+    expect(noticeMarker("renewal-upcoming", EXPIRES)).toBe(RENEWAL_NOTICE_SENT);
+    expect(noticeMarker("expiry-warning", "2022-04-15T14:00:00.000Z-30d")).toBe(EXPIRY_WARNING_30_SENT);
+  });
+});
+
+describe("the dates of seed 004's example (squarespace-domains, registered 2021-04-15)", () => {
+  const s = domainSchedule(EXPIRES, squarespace);
+
+  it("the renewal notice goes out on 2022-03-16", () => {
+    expect(iso(s.renewalNoticeAt)).toBe("2022-03-16T14:00:00.000Z");
+  });
+
+  it("the card is charged on 2022-03-31", () => {
+    expect(iso(s.chargeAt)).toBe("2022-03-31T14:00:00.000Z");
+  });
+
+  it("auto-renew must be off by 2022-03-30, one day before the charge", () => {
+    expect(iso(s.autoRenewDeadline)).toBe("2022-03-30T14:00:00.000Z");
+  });
+
+  it("the domain expires on 2022-04-15", () => {
+    expect(iso(s.expiresAt)).toBe("2022-04-15T14:00:00.000Z");
+  });
+
+  it("reactivation is possible until 2022-06-14", () => {
+    expect(iso(s.graceEndsAt)).toBe("2022-06-14T14:00:00.000Z");
+  });
+
+  it("the name is released for public registration on 2022-06-15", () => {
+    expect(iso(s.releaseAt)).toBe("2022-06-15T14:00:00.000Z");
+  });
+
+  it("there is no redemption or pending delete at squarespace-domains", () => {
+    expect(s.redemptionStartsAt).toBeNull();
+    expect(s.pendingDeleteStartsAt).toBeNull();
+  });
+
+  it("the domain becomes transferable on 2021-06-15", () => {
+    expect(iso(transferAllowedFrom(REGISTERED, squarespace))).toBe("2021-06-15T14:00:00.000Z");
+  });
+
+  it("an unverified domain is suspended on 2021-04-30", () => {
+    const step = nextDomainStep(
+      facts({ emailVerified: false, sentNotices: new Set([VERIFICATION_SENT]) }),
+      squarespace,
+      REGISTERED,
+    );
+    expect(step).toEqual({ kind: "suspend-unverified", at: utc("2021-04-30T14:00:00Z") });
+  });
+
+  it("tucows releases 30 days after expiry: 45 days after the charge date", () => {
+    const t = domainSchedule(EXPIRES, tucows);
+    expect(iso(t.graceEndsAt)).toBe("2022-05-15T14:00:00.000Z");
+    expect(iso(t.releaseAt)).toBe("2022-05-16T14:00:00.000Z");
+    expect((t.graceEndsAt - t.chargeAt) / 86_400_000).toBe(45);
+  });
+
+  it("a gTLD goes through 30 days of redemption and 5 days of pending delete before release", () => {
+    const g = domainSchedule(EXPIRES, gtld);
+    expect(iso(g.graceEndsAt)).toBe("2022-05-15T14:00:00.000Z");
+    expect(iso(g.redemptionStartsAt)).toBe("2022-05-16T14:00:00.000Z");
+    expect(iso(g.pendingDeleteStartsAt)).toBe("2022-06-15T14:00:00.000Z");
+    expect(iso(g.releaseAt)).toBe("2022-06-20T14:00:00.000Z");
+  });
+});
+
+describe("auto-renew on, the renewal goes through", () => {
+  it("the next step is the renewal notice on 2022-03-16", () => {
+    expect(nextDomainStep(facts(), squarespace, utc("2022-03-16T14:00:00Z"))).toEqual({
+      kind: "send-renewal-notice",
+      at: utc("2022-03-16T14:00:00Z"),
+    });
+  });
+
+  it("months ahead the next step is already known to be the 2022-03-16 notice", () => {
+    expect(nextDomainStep(facts(), squarespace, utc("2021-12-01T00:00:00Z"))).toEqual({
+      kind: "send-renewal-notice",
+      at: utc("2022-03-16T14:00:00Z"),
+    });
+  });
+
+  it("once the notice is sent, the first charge attempt is on 2022-03-31", () => {
+    const d = facts({ sentNotices: new Set([RENEWAL_NOTICE_SENT]) });
+    expect(nextDomainStep(d, squarespace, utc("2022-03-16T14:00:01Z"))).toEqual({
+      kind: "charge",
+      at: utc("2022-03-31T14:00:00Z"),
+      invoiceId: null,
+      attempt: 1,
+    });
+  });
+
+  it("a domain with no price (legacy free) is renewed free on the charge date, with no charge", () => {
+    const d = facts({
+      quote: { price: { amount: 0, currency: "USD" }, basis: "legacy-free" },
+      sentNotices: new Set([RENEWAL_NOTICE_SENT]),
+    });
+    expect(nextDomainStep(d, squarespace, utc("2022-03-20T00:00:00Z"))).toEqual({
+      kind: "renew-free",
+      at: utc("2022-03-31T14:00:00Z"),
+    });
+  });
+
+  it("a paid renewal invoice is applied at the registrar before anything else", () => {
+    const d = facts({
+      renewal: invoice({ status: "paid", paidAt: utc("2022-03-31T14:00:05Z"), attempts: 1 }),
+      sentNotices: new Set([RENEWAL_NOTICE_SENT]),
+    });
+    expect(nextDomainStep(d, squarespace, utc("2022-03-31T14:01:00Z"))).toEqual({
+      kind: "renew-at-registrar",
+      at: utc("2022-03-31T14:00:05Z"),
+      invoiceId: 41,
+    });
+  });
+
+  it("a paid renewal not yet applied is still applied before expiry after an outage", () => {
+    const d = facts({ renewal: invoice({ status: "paid", paidAt: utc("2022-04-01T09:00:00Z"), attempts: 2 }) });
+    expect(nextDomainStep(d, squarespace, utc("2022-04-20T00:00:00Z"))?.kind).toBe("renew-at-registrar");
+  });
+
+  it("a charge whose outcome is unknown is resolved with the gateway before any retry", () => {
+    const d = facts({
+      renewal: invoice({ attempts: 1, lastAttemptAt: utc("2022-03-31T14:00:00Z") }),
+      pendingPaymentSince: utc("2022-03-31T14:00:00Z"),
+    });
+    expect(nextDomainStep(d, squarespace, utc("2022-04-06T00:00:00Z"))).toEqual({
+      kind: "resolve-payment",
+      at: utc("2022-03-31T14:00:00Z"),
+    });
+  });
+
+  it("a charge missed during an outage before expiry is still tried before the domain expires", () => {
+    const d = facts({ sentNotices: new Set([RENEWAL_NOTICE_SENT]) });
+    expect(nextDomainStep(d, squarespace, utc("2022-04-16T00:00:00Z"))).toEqual({
+      kind: "charge",
+      at: utc("2022-03-31T14:00:00Z"),
+      invoiceId: null,
+      attempt: 1,
+    });
+  });
+
+  it("no expiry warning is sent at squarespace-domains when the domain will renew", () => {
+    const d = facts({ sentNotices: new Set([RENEWAL_NOTICE_SENT]) });
+    expect(nextDomainStep(d, squarespace, utc("2022-03-16T14:00:00Z"))?.kind).toBe("charge");
+  });
+
+  it("a gTLD sends the one-month warning even with auto-renew on, before the renewal notice", () => {
+    expect(nextDomainStep(facts(), gtld, utc("2022-03-16T14:00:00Z"))).toEqual({
+      kind: "send-expiry-warning",
+      at: utc("2022-03-16T14:00:00Z"),
+      daysBefore: 30,
+    });
+  });
+
+  it("a gTLD sends the one-week warning on 2022-04-08 while the renewal is still unpaid", () => {
+    const d = facts({
+      renewal: invoice({ attempts: 2, lastAttemptAt: utc("2022-04-05T14:00:00Z") }),
+      sentNotices: new Set([RENEWAL_NOTICE_SENT, EXPIRY_WARNING_30_SENT]),
+    });
+    expect(nextDomainStep(d, gtld, utc("2022-04-06T00:00:00Z"))).toEqual({
+      kind: "send-expiry-warning",
+      at: utc("2022-04-08T14:00:00Z"),
+      daysBefore: 7,
+    });
+  });
+});
+
+describe("failed charges: retries every 5 days, 3 attempts, then expiry", () => {
+  it("after the first attempt failed on 2022-03-31, the second is on 2022-04-05", () => {
+    const d = facts({ renewal: invoice({ attempts: 1, lastAttemptAt: utc("2022-03-31T14:00:00Z") }) });
+    expect(nextDomainStep(d, squarespace, utc("2022-03-31T14:00:01Z"))).toEqual({
+      kind: "charge",
+      at: utc("2022-04-05T14:00:00Z"),
+      invoiceId: 41,
+      attempt: 2,
+    });
+  });
+
+  it("after the second attempt failed on 2022-04-05, the third is on 2022-04-10", () => {
+    const d = facts({ renewal: invoice({ attempts: 2, lastAttemptAt: utc("2022-04-05T14:00:00Z") }) });
+    expect(nextDomainStep(d, squarespace, utc("2022-04-05T14:00:01Z"))).toEqual({
+      kind: "charge",
+      at: utc("2022-04-10T14:00:00Z"),
+      invoiceId: 41,
+      attempt: 3,
+    });
+  });
+
+  it("after three failed attempts the domain expires on 2022-04-15", () => {
+    const d = facts({ renewal: invoice({ attempts: 3, lastAttemptAt: utc("2022-04-10T14:00:00Z") }) });
+    expect(nextDomainStep(d, squarespace, utc("2022-04-10T14:00:01Z"))).toEqual({
+      kind: "expire",
+      at: utc("2022-04-15T14:00:00Z"),
+    });
+  });
+
+  it("an open renewal invoice never charged yet is charged on the charge date as attempt 1", () => {
+    const d = facts({ renewal: invoice({ attempts: 0, lastAttemptAt: null }) });
+    expect(nextDomainStep(d, squarespace, utc("2022-03-20T00:00:00Z"))).toEqual({
+      kind: "charge",
+      at: utc("2022-03-31T14:00:00Z"),
+      invoiceId: 41,
+      attempt: 1,
+    });
+  });
+
+  it("a retry that would fall on or after the expiry is not made", () => {
+    const d = facts({ renewal: invoice({ attempts: 1, lastAttemptAt: utc("2022-04-12T00:00:00Z") }) });
+    expect(nextDomainStep(d, squarespace, utc("2022-04-12T00:00:01Z"))?.kind).toBe("expire");
+  });
+});
+
+describe("auto-renew turned off", () => {
+  const offEarly = { autoRenew: false, autoRenewChangedAt: utc("2022-03-01T10:00:00Z") };
+
+  it("turned off on 2022-03-01, auto-renew is no longer effective", () => {
+    expect(isAutoRenewEffective(facts(offEarly), squarespace)).toBe(false);
+  });
+
+  it("turned off on 2022-03-01: an expiry warning 30 days before expiry, on 2022-03-16, and no charge", () => {
+    expect(nextDomainStep(facts(offEarly), squarespace, utc("2022-03-02T00:00:00Z"))).toEqual({
+      kind: "send-expiry-warning",
+      at: utc("2022-03-16T14:00:00Z"),
+      daysBefore: 30,
+    });
+  });
+
+  it("turned off on 2022-03-01: once warned, the next step is expiry on 2022-04-15", () => {
+    const d = facts({ ...offEarly, sentNotices: new Set([EXPIRY_WARNING_30_SENT]) });
+    expect(nextDomainStep(d, squarespace, utc("2022-03-16T14:00:01Z"))).toEqual({
+      kind: "expire",
+      at: utc("2022-04-15T14:00:00Z"),
+    });
+  });
+
+  it("turned off on 2022-03-30 at 20:00, less than a day before the charge: the renewal still happens", () => {
+    const d = facts({
+      autoRenew: false,
+      autoRenewChangedAt: utc("2022-03-30T20:00:00Z"),
+      sentNotices: new Set([RENEWAL_NOTICE_SENT]),
+    });
+    expect(isAutoRenewEffective(d, squarespace)).toBe(true);
+    expect(nextDomainStep(d, squarespace, utc("2022-03-30T20:00:01Z"))).toEqual({
+      kind: "charge",
+      at: utc("2022-03-31T14:00:00Z"),
+      invoiceId: null,
+      attempt: 1,
+    });
+  });
+
+  it("turned off exactly one day before the charge stops the renewal", () => {
+    const d = facts({ autoRenew: false, autoRenewChangedAt: utc("2022-03-30T14:00:00Z") });
+    expect(isAutoRenewEffective(d, squarespace)).toBe(false);
+  });
+
+  it("off since it was registered (no change recorded): not renewed", () => {
+    expect(isAutoRenewEffective(facts({ autoRenew: false, autoRenewChangedAt: null }), squarespace)).toBe(false);
+  });
+
+  it("a voided renewal is not reopened while auto-renew stays off", () => {
+    const d = facts({
+      ...offEarly,
+      renewal: invoice({ status: "void", voidedAt: utc("2022-03-01T10:00:01Z") }),
+      sentNotices: new Set([EXPIRY_WARNING_30_SENT]),
+    });
+    expect(nextDomainStep(d, squarespace, utc("2022-03-20T00:00:00Z"))?.kind).toBe("expire");
+  });
+
+  it("turned back on after its renewal invoice was voided, the domain is charged again", () => {
+    const d = facts({
+      autoRenew: true,
+      autoRenewChangedAt: utc("2022-04-02T09:00:00Z"),
+      renewal: invoice({ status: "void", voidedAt: utc("2022-04-01T09:00:00Z"), attempts: 1 }),
+    });
+    expect(nextDomainStep(d, squarespace, utc("2022-04-02T09:00:01Z"))).toEqual({
+      kind: "charge",
+      at: utc("2022-03-31T14:00:00Z"),
+      invoiceId: null,
+      attempt: 1,
+    });
+  });
+});
+
+describe("e-mail verification of a new registration", () => {
+  it("an unverified domain is first sent the verification notice at registration", () => {
+    expect(nextDomainStep(facts({ emailVerified: false }), squarespace, REGISTERED)).toEqual({
+      kind: "send-verification-notice",
+      at: REGISTERED,
+    });
+  });
+
+  it("a verified domain gets no verification steps", () => {
+    expect(nextDomainStep(facts(), squarespace, REGISTERED)?.kind).toBe("send-renewal-notice");
+  });
+
+  it("a domain already suspended for verification is not suspended again", () => {
+    const d = facts({ status: "suspended", emailVerified: false, sentNotices: new Set([VERIFICATION_SENT]) });
+    expect(nextDomainStep(d, squarespace, utc("2021-05-01T00:00:00Z"))?.kind).toBe("send-renewal-notice");
+  });
+});
+
+describe("legacy free domain whose site lapsed", () => {
+  const lapsed = { isLegacySiteLapsed: true };
+
+  it("is warned 30 days before expiry, and gets no renewal notice", () => {
+    expect(nextDomainStep(facts(lapsed), squarespace, utc("2022-03-01T00:00:00Z"))).toEqual({
+      kind: "send-expiry-warning",
+      at: utc("2022-03-16T14:00:00Z"),
+      daysBefore: 30,
+    });
+  });
+
+  it("loses its offer at the charge instant instead of being charged", () => {
+    const d = facts({ ...lapsed, sentNotices: new Set([EXPIRY_WARNING_30_SENT]) });
+    expect(nextDomainStep(d, squarespace, utc("2022-03-17T00:00:00Z"))).toEqual({
+      kind: "lapse-legacy-offer",
+      at: utc("2022-03-31T14:00:00Z"),
+    });
+  });
+});
+
+describe("after expiry", () => {
+  it("at squarespace-domains an expired domain is released on 2022-06-15", () => {
+    expect(nextDomainStep(facts({ status: "expired" }), squarespace, utc("2022-04-15T14:00:01Z"))).toEqual({
+      kind: "release",
+      at: utc("2022-06-15T14:00:00Z"),
+    });
+  });
+
+  it("at tucows an expired domain is released on 2022-05-16", () => {
+    expect(nextDomainStep(facts({ status: "expired" }), tucows, utc("2022-04-15T14:00:01Z"))).toEqual({
+      kind: "release",
+      at: utc("2022-05-16T14:00:00Z"),
+    });
+  });
+
+  it("a paid reactivation is applied at the registrar before the release", () => {
+    const d = facts({
+      status: "expired",
+      reactivation: invoice({ id: 77, status: "paid", paidAt: utc("2022-05-01T10:00:00Z"), attempts: 1 }),
+    });
+    expect(nextDomainStep(d, squarespace, utc("2022-05-01T10:00:01Z"))).toEqual({
+      kind: "renew-at-registrar",
+      at: utc("2022-05-01T10:00:00Z"),
+      invoiceId: 77,
+    });
+  });
+
+  it("an expired domain gets no charge even with an open renewal invoice", () => {
+    const d = facts({
+      status: "expired",
+      renewal: invoice({ attempts: 1, lastAttemptAt: utc("2022-04-12T00:00:00Z") }),
+    });
+    expect(nextDomainStep(d, squarespace, utc("2022-04-16T00:00:00Z"))?.kind).toBe("release");
+  });
+
+  it("a gTLD enters redemption on 2022-05-16, after 30 days of grace", () => {
+    expect(nextDomainStep(facts({ status: "expired" }), gtld, utc("2022-04-15T14:00:01Z"))).toEqual({
+      kind: "start-redemption",
+      at: utc("2022-05-16T14:00:00Z"),
+    });
+  });
+
+  it("a gTLD in redemption is released on 2022-06-20, after 30 days of redemption and 5 of pending delete", () => {
+    expect(nextDomainStep(facts({ status: "redemption" }), gtld, utc("2022-05-16T14:00:01Z"))).toEqual({
+      kind: "release",
+      at: utc("2022-06-20T14:00:00Z"),
+    });
+  });
+
+  it.each(["released", "transferred-out", "deleted"] as const)("a %s domain has nothing left to do", (status) => {
+    expect(nextDomainStep(facts({ status }), squarespace, utc("2022-07-01T00:00:00Z"))).toBeNull();
+  });
+});
+
+describe("when the owner may reactivate or restore", () => {
+  it("an expired domain can be reactivated during the 60 days of grace, up to 2022-06-14", () => {
+    const d = { status: "expired" as const, expiresAt: EXPIRES };
+    expect(reactivationWindow(d, squarespace, utc("2022-04-15T14:00:00Z"))).toBe("reactivate");
+    expect(reactivationWindow(d, squarespace, utc("2022-06-14T23:00:00Z"))).toBe("reactivate");
+  });
+
+  it("an expired domain can no longer be reactivated from its release on 2022-06-15", () => {
+    const d = { status: "expired" as const, expiresAt: EXPIRES };
+    expect(reactivationWindow(d, squarespace, utc("2022-06-15T14:00:00Z"))).toBeNull();
+  });
+
+  it("at tucows reactivation ends with the 30 days of grace", () => {
+    const d = { status: "expired" as const, expiresAt: EXPIRES };
+    expect(reactivationWindow(d, tucows, utc("2022-05-16T13:59:59Z"))).toBe("reactivate");
+    expect(reactivationWindow(d, tucows, utc("2022-05-16T14:00:00Z"))).toBeNull();
+  });
+
+  it("a gTLD in redemption can be restored until pending delete starts on 2022-06-15", () => {
+    const d = { status: "redemption" as const, expiresAt: EXPIRES };
+    expect(reactivationWindow(d, gtld, utc("2022-06-15T13:59:59Z"))).toBe("restore");
+    expect(reactivationWindow(d, gtld, utc("2022-06-15T14:00:00Z"))).toBeNull();
+  });
+
+  it("an active or released domain has no reactivation window", () => {
+    expect(reactivationWindow({ status: "active", expiresAt: EXPIRES }, squarespace, EXPIRES)).toBeNull();
+    expect(reactivationWindow({ status: "released", expiresAt: EXPIRES }, squarespace, EXPIRES)).toBeNull();
+  });
+});
+
+describe("transfer-out lock", () => {
+  it("a domain transferred in on 2022-01-10 can leave again from 2022-03-12", () => {
+    expect(iso(transferAllowedFrom(utc("2022-01-10T09:00:00Z"), squarespace))).toBe("2022-03-12T09:00:00.000Z");
+  });
+
+  it("follows the registrar's configured lock length", () => {
+    expect(iso(transferAllowedFrom(REGISTERED, { ...squarespace, transferLockDays: 30 }))).toBe(
+      "2021-05-16T14:00:00.000Z",
+    );
+  });
+});
