@@ -23,7 +23,8 @@ export function addMoney(a: Money, b: Money): Money {
 /** The one rounding function: integer division rounded half away from zero. */
 export function divideRounded(amount: number, divisor: number): number {
   const q = amount / divisor;
-  return Math.sign(q) * Math.round(Math.abs(q));
+  const rounded = Math.sign(q) * Math.round(Math.abs(q));
+  return rounded === 0 ? 0 : rounded; // never -0
 }
 
 export function formatMoney(m: Money, locale: string): string {

@@ -165,6 +165,8 @@ export function describeIssues(error: z.ZodError, prefix = ""): string[] {
     if (issue.code === "unrecognized_keys") {
       return `${[path, issue.keys[0]].filter(Boolean).join(".")}: unknown field`;
     }
+    // A bad record key carries the key schema's own message one level down.
+    if (issue.code === "invalid_key") return `${path}: ${issue.issues[0]?.message ?? issue.message}`;
     return `${path || "(root)"}: ${issue.message}`;
   });
 }
@@ -172,10 +174,11 @@ export function describeIssues(error: z.ZodError, prefix = ""): string[] {
 export function resolvePolicies(overrides: unknown, prefix = ""): PolicyResult {
   const parsed = policyOverridesSchema.safeParse(overrides ?? {});
   if (!parsed.success) return { ok: false, errors: describeIssues(parsed.error, prefix) };
-  const registrars: Record<string, RegistrarPolicy> = { ...BUILT_IN_REGISTRARS };
+  // Copies, so that nothing done to a resolved policy can change the built-in defaults.
+  const registrars: Record<string, RegistrarPolicy> = structuredClone(BUILT_IN_REGISTRARS);
   const errors: string[] = [];
   for (const [name, { extends: base, ...fields }] of Object.entries(parsed.data.registrars ?? {})) {
-    const parent = registrars[base ?? name] ?? (base ? undefined : undefined);
+    const parent = registrars[base ?? name];
     const where = [prefix, "registrars", name].filter(Boolean).join(".");
     if (base && !registrars[base]) {
       errors.push(`${where}.extends: unknown registrar "${base}"`);
@@ -194,7 +197,7 @@ export function resolvePolicies(overrides: unknown, prefix = ""): PolicyResult {
     policies: {
       registrars,
       billing: { ...DEFAULT_BILLING, ...parsed.data.billing },
-      pricing: { ...DEFAULT_PRICING, ...parsed.data.pricing },
+      pricing: structuredClone({ ...DEFAULT_PRICING, ...parsed.data.pricing }),
     },
   };
 }

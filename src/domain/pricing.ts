@@ -2,6 +2,7 @@
  * What a domain renewal costs (seed 004): free first year then the standard price, legacy free
  * domains, price locks, and the currency of the site the domain is attached to.
  */
+import { AppError } from "./app-error.js";
 import type { Money } from "./money.js";
 import type { PricingPolicy } from "./policies.js";
 import { type Instant, parseInstant } from "./time.js";
@@ -70,6 +71,14 @@ export function quoteDomainRenewal(facts: DomainPricingFacts, policy: PricingPol
   }
   const publicAmount = facts.publicPrices[currency];
   if (publicAmount !== undefined) return { price: { amount: publicAmount, currency }, basis: "public-price" };
+  if (facts.recordedPrice.currency !== currency) {
+    // Charging the recorded price in another currency would be wrong: staff must set a price.
+    throw new AppError(
+      "CONFLICT",
+      `No ${currency} renewal price for .${facts.tld}.`,
+      `.${facts.tld} has no public price in ${currency} and the recorded price is in ${facts.recordedPrice.currency}`,
+    );
+  }
   return { price: facts.recordedPrice, basis: "recorded-price" };
 }
 

@@ -109,11 +109,16 @@ export function expectInvariants(told: Story): void {
   for (const [invoice, count] of perInvoice) {
     expect(count, `payments succeeded for invoice ${String(invoice)}`).toBe(1);
   }
-  expect(told.charges.length, "charges taken by the gateway vs payment.succeeded events").toBe(succeeded.length);
+  expect(told.charges.length, "charges taken by the gateway vs payment.succeeded events").toBe(
+    succeeded.length,
+  );
   const keys = told.events
     .filter((e) => e.type === "notice.sent")
     .map((e) => `${String(e.template)}|${e.service ?? "-"}|${e.at.slice(0, 10)}`);
-  expect(keys.filter((key, i) => keys.indexOf(key) !== i), "notices sent twice").toEqual([]);
+  expect(
+    keys.filter((key, i) => keys.indexOf(key) !== i),
+    "notices sent twice",
+  ).toEqual([]);
 }
 
 /** Events of one type (and service). */

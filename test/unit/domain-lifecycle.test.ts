@@ -181,8 +181,21 @@ describe("auto-renew on, the renewal goes through", () => {
   });
 
   it("a paid renewal not yet applied is still applied before expiry after an outage", () => {
-    const d = facts({ renewal: invoice({ status: "paid", paidAt: utc("2022-04-01T09:00:00Z"), attempts: 2 }) });
+    const d = facts({
+      renewal: invoice({ status: "paid", paidAt: utc("2022-04-01T09:00:00Z"), attempts: 2 }),
+    });
     expect(nextDomainStep(d, squarespace, utc("2022-04-20T00:00:00Z"))?.kind).toBe("renew-at-registrar");
+  });
+
+  it("a renewal paid after the expiry instant (engine down meanwhile) renews instead of expiring", () => {
+    const d = facts({
+      renewal: invoice({ status: "paid", paidAt: utc("2022-04-16T09:00:00Z"), attempts: 1 }),
+    });
+    expect(nextDomainStep(d, squarespace, utc("2022-04-16T09:00:01Z"))).toEqual({
+      kind: "renew-at-registrar",
+      at: utc("2022-04-16T09:00:00Z"),
+      invoiceId: 41,
+    });
   });
 
   it("a charge whose outcome is unknown is resolved with the gateway before any retry", () => {
@@ -203,6 +216,20 @@ describe("auto-renew on, the renewal goes through", () => {
       at: utc("2022-03-31T14:00:00Z"),
       invoiceId: null,
       attempt: 1,
+    });
+  });
+
+  it("a charge made late after an outage and left pending by a crash is resolved before the domain expires", () => {
+    // Engine down from 03-30 to 04-16: the missed charge runs on 04-16 (see the test above), the
+    // worker commits the pending payment and crashes before recording the gateway's answer.
+    const d = facts({
+      renewal: invoice({ attempts: 1, lastAttemptAt: utc("2022-04-16T00:00:00Z") }),
+      pendingPaymentSince: utc("2022-04-16T00:00:00Z"),
+      sentNotices: new Set([RENEWAL_NOTICE_SENT]),
+    });
+    expect(nextDomainStep(d, squarespace, utc("2022-04-16T00:05:00Z"))).toEqual({
+      kind: "resolve-payment",
+      at: utc("2022-04-16T00:00:00Z"),
     });
   });
 
@@ -321,7 +348,9 @@ describe("auto-renew turned off", () => {
   });
 
   it("off since it was registered (no change recorded): not renewed", () => {
-    expect(isAutoRenewEffective(facts({ autoRenew: false, autoRenewChangedAt: null }), squarespace)).toBe(false);
+    expect(isAutoRenewEffective(facts({ autoRenew: false, autoRenewChangedAt: null }), squarespace)).toBe(
+      false,
+    );
   });
 
   it("a voided renewal is not reopened while auto-renew stays off", () => {
@@ -435,9 +464,12 @@ describe("after expiry", () => {
     });
   });
 
-  it.each(["released", "transferred-out", "deleted"] as const)("a %s domain has nothing left to do", (status) => {
-    expect(nextDomainStep(facts({ status }), squarespace, utc("2022-07-01T00:00:00Z"))).toBeNull();
-  });
+  it.each(["released", "transferred-out", "deleted"] as const)(
+    "a %s domain has nothing left to do",
+    (status) => {
+      expect(nextDomainStep(facts({ status }), squarespace, utc("2022-07-01T00:00:00Z"))).toBeNull();
+    },
+  );
 });
 
 describe("when the owner may reactivate or restore", () => {
@@ -472,7 +504,9 @@ describe("when the owner may reactivate or restore", () => {
 
 describe("transfer-out lock", () => {
   it("a domain transferred in on 2022-01-10 can leave again from 2022-03-12", () => {
-    expect(iso(transferAllowedFrom(utc("2022-01-10T09:00:00Z"), squarespace))).toBe("2022-03-12T09:00:00.000Z");
+    expect(iso(transferAllowedFrom(utc("2022-01-10T09:00:00Z"), squarespace))).toBe(
+      "2022-03-12T09:00:00.000Z",
+    );
   });
 
   it("follows the registrar's configured lock length", () => {

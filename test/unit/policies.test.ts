@@ -207,11 +207,18 @@ describe("invalid configuration is refused with the field named", () => {
     expect(errors[0]).toBe("registrars.Tucows: registrar names are lower-case letters, digits and dashes");
   });
 
-  it("a currency that is not an ISO code is refused in a restore fee", () => {
+  it("a currency that is not an ISO code is refused in a restore fee, naming the bad key", () => {
     const errors = errorsOf({
       registrars: { "gtld-registry": { redemption: { days: 30, restoreFee: { dollars: 8000 } } } },
     });
-    expect(errors.some((e) => e.startsWith("registrars.gtld-registry.redemption.restoreFee"))).toBe(true);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.startsWith("registrars.gtld-registry.redemption.restoreFee.dollars:")).toBe(true);
+  });
+
+  it("a legacy currency in lower case is refused with the ISO 4217 hint", () => {
+    expect(errorsOf({ pricing: { legacyFreeCurrency: "usd" } })).toEqual([
+      "pricing.legacyFreeCurrency: expected an ISO 4217 code such as USD",
+    ]);
   });
 
   it("a price-lock date that is not a date is refused", () => {
@@ -234,5 +241,19 @@ describe("invalid configuration is refused with the field named", () => {
     const errors = errorsOf(42);
     expect(errors).toHaveLength(1);
     expect(errors[0]?.startsWith("(root): ")).toBe(true);
+  });
+});
+
+describe("resolved policies are copies", () => {
+  it("changing a resolved policy never changes the built-in defaults", () => {
+    const first = resolvePolicies({});
+    if (!first.ok) throw new Error("defaults must resolve");
+    first.policies.registrars.tucows!.graceDays = 999;
+    first.policies.pricing.priceLocks[0]!.tlds.push("com");
+    const second = resolvePolicies({});
+    if (!second.ok) throw new Error("defaults must resolve");
+    expect(second.policies.registrars.tucows!.graceDays).toBe(30);
+    expect(BUILT_IN_REGISTRARS.tucows!.graceDays).toBe(30);
+    expect(second.policies.pricing.priceLocks[0]!.tlds).toEqual(["family", "life", "ninja", "photography"]);
   });
 });

@@ -172,7 +172,9 @@ describe("price locks (.family, .life, .ninja, .photography registered before 20
   });
 
   it("a .life registered exactly on 2021-01-11 is not locked", () => {
-    expect(isPriceLocked(paid({ tld: "life", registeredAt: utc("2021-01-11T00:00:00Z") }), policy)).toBe(false);
+    expect(isPriceLocked(paid({ tld: "life", registeredAt: utc("2021-01-11T00:00:00Z") }), policy)).toBe(
+      false,
+    );
   });
 
   it("a .com registered in 2020 is not locked", () => {
@@ -221,6 +223,15 @@ describe("public price or recorded price", () => {
       price: { amount: 1800, currency: "USD" },
       basis: "recorded-price",
     });
+  });
+
+  it("refuses to quote when neither a public price nor the recorded price is in the billing currency", () => {
+    const facts = paid({
+      billingCurrency: "CAD",
+      recordedPrice: { amount: 1800, currency: "USD" },
+      publicPrices: {},
+    });
+    expect(() => quoteDomainRenewal(facts, policy)).toThrow(/no public price in CAD/);
   });
 });
 
