@@ -3,15 +3,18 @@ import { parseArgs } from "node:util";
 import { formatInstant, parseInstant } from "../domain/time.js";
 import { runWorker, runWorkerOnce } from "../engine/worker.js";
 import { ConfigError, readConfig } from "../main/config.js";
-import { DEMO_CUSTOMER, hasAnyCustomer, seedDemoData } from "../main/demo-data.js";
+import { DEMO_CUSTOMER, hasAnyCustomer, resetDemoPassword, seedDemoData } from "../main/demo-data.js";
 import { createRuntime, type Runtime } from "../main/runtime.js";
+import { startWebServer } from "../main/web-server.js";
 import { type CommandIo, processIo, UsageError } from "./command-io.js";
 import { simulateCommand } from "./simulate-command.js";
 
 export const USAGE = `Usage: tenure <command> [options]
 
 Commands:
-  start                  migrate, add demo data to an empty database, run the engine worker
+  start                  migrate, add demo data to an empty database, serve the client area and
+                         run the engine worker in the same process
+  serve                  serve the client area only (stateless: run as many as you like)
   worker                 run the engine every TENURE_WORKER_INTERVAL_SECONDS (default 60)
   run [--at INSTANT]     run the engine once, at INSTANT (ISO-8601, default now), and print the report
   migrate                apply database migrations
@@ -26,6 +29,9 @@ Configuration (environment):
   TENURE_MAIL_FROM       From address of notices
   TENURE_STATE_DIR       where the test gateway and registrar keep their ledgers (./data)
   TENURE_DEMO            1 (default) adds demo data on start when the database is empty; 0 does not
+  TENURE_PORT, TENURE_HOST   where the client area listens (3000, 127.0.0.1)
+  TENURE_BASE_URL        public address of the client area, for links in e-mails
+  TENURE_SESSION_SECRET  32+ characters signing session cookies (random per process when unset)
 `;
 
 async function withRuntime<T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> {
@@ -42,6 +48,13 @@ async function seedIfEmpty(runtime: Runtime, io: CommandIo): Promise<void> {
   io.out("Empty database: adding demo data (replaying a year of history)…\n");
   await seedDemoData(runtime.deps, runtime.registrar, runtime.clock.now());
   io.out(`Demo customer: ${DEMO_CUSTOMER.email}\n`);
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
 }
 
 async function runForever(runtime: Runtime, io: CommandIo): Promise<void> {
@@ -114,17 +127,32 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
           await runForever(runtime, io);
           return 0;
         });
+      case "serve":
+        return await withRuntime(async (runtime) => {
+          const server = await startWebServer(runtime, io);
+          await waitForSignal();
+          await server.close();
+          return 0;
+        });
       case "start":
         return await withRuntime(async (runtime) => {
-          if (runtime.config.demoData) await seedIfEmpty(runtime, io);
+          if (runtime.config.demoData) {
+            await seedIfEmpty(runtime, io);
+            const password = await resetDemoPassword(runtime.deps, runtime.clock.now());
+            if (password) io.out(`Demo sign-in: ${DEMO_CUSTOMER.email} / ${password}\n`);
+          }
+          const server = await startWebServer(runtime, io);
           await runForever(runtime, io);
+          await server.close();
           return 0;
         });
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && "code" in error)) {
+    const isArgsError =
+      error instanceof TypeError && String((error as { code?: string }).code).startsWith("ERR_PARSE_ARGS");
+    if (error instanceof UsageError || isArgsError) {
       io.err(`tenure: ${error.message}\n\n${USAGE}`);
       return 2;
     }

@@ -196,7 +196,44 @@ export interface EngineFailuresTable {
   at: number;
 }
 
+export interface AccountsTable {
+  customer_id: string;
+  email: string;
+  password_hash: string;
+  totp_secret: string | null;
+  totp_enabled: number;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  sid: string;
+  customer_id: string | null;
+  data: string;
+  expires_at: number;
+}
+
+export interface PasswordResetsTable {
+  /** SHA-256 of the token sent by e-mail: a database leak does not leak usable links. */
+  token_hash: string;
+  customer_id: string;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+export interface TicketRepliesTable {
+  id: Generated<number>;
+  ticket_id: number;
+  author: string;
+  body: string;
+  created_at: number;
+}
+
 export interface Database {
+  accounts: AccountsTable;
+  sessions: SessionsTable;
+  password_resets: PasswordResetsTable;
+  ticket_replies: TicketRepliesTable;
   customers: CustomersTable;
   tld_prices: TldPricesTable;
   products: ProductsTable;

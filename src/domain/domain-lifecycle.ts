@@ -169,7 +169,12 @@ function lifecycleSteps(d: DomainFacts, policy: RegistrarPolicy, now: Instant): 
       else steps.push({ kind: "charge", at: s.chargeAt, invoiceId: null, attempt: 1 });
     }
     const r = d.renewal;
-    if (r?.status === "open" && d.pendingPaymentSince === null) {
+    if (
+      r?.status === "open" &&
+      d.pendingPaymentSince === null &&
+      renews &&
+      !isTurnedOffSince(d, r.issuedAt)
+    ) {
       const at =
         r.lastAttemptAt === null ? s.chargeAt : nextRetryAt(r.attempts, r.lastAttemptAt, policy, s.expiresAt);
       if (at !== null) steps.push({ kind: "charge", at, invoiceId: r.id, attempt: r.attempts + 1 });
@@ -184,6 +189,15 @@ function lifecycleSteps(d: DomainFacts, policy: RegistrarPolicy, now: Instant): 
     steps.push({ kind: "release", at: s.releaseAt });
   }
   return steps;
+}
+
+/**
+ * The owner turned auto-renew off after this period's renewal invoice was issued. Turning it off
+ * voids that invoice (seed 000); one that cannot be voided (other items, partly paid) waits for
+ * staff to adjust it, and is not charged again meanwhile.
+ */
+function isTurnedOffSince(d: DomainFacts, issuedAt: Instant): boolean {
+  return !d.autoRenew && d.autoRenewChangedAt !== null && d.autoRenewChangedAt >= issuedAt;
 }
 
 /** No renewal invoice yet for this period, or the last was voided and auto-renew turned on again since. */

@@ -24,6 +24,9 @@ const envSchema = z.object({
   TENURE_WORKER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   TENURE_DEMO: z.enum(["0", "1"]).default("1"),
   TENURE_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  TENURE_HOST: z.string().min(1).default("127.0.0.1"),
+  TENURE_BASE_URL: z.url().optional(),
+  TENURE_SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
 });
 
 export interface RuntimeConfig {
@@ -36,6 +39,11 @@ export interface RuntimeConfig {
   workerIntervalMs: number;
   demoData: boolean;
   port: number;
+  host: string;
+  /** Public address of the client area, for links in e-mails. */
+  baseUrl: string;
+  /** Signs session cookies; a random one per process when unset (sessions end at restart). */
+  sessionSecret: string | undefined;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -53,6 +61,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     workerIntervalMs: e.TENURE_WORKER_INTERVAL_SECONDS * 1000,
     demoData: e.TENURE_DEMO === "1",
     port: e.TENURE_PORT,
+    host: e.TENURE_HOST,
+    baseUrl: e.TENURE_BASE_URL ?? `http://localhost:${e.TENURE_PORT}`,
+    sessionSecret: e.TENURE_SESSION_SECRET,
   };
 }
 

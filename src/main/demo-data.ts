@@ -3,8 +3,11 @@
  * certificate, two apps and three domains in different states (active with auto-renew, past due
  * after failed charges, expired in grace), built by replaying their history through the engine.
  */
+
+import { randomBytes } from "node:crypto";
 import { DAY, type Instant } from "../domain/time.js";
 import { advanceTo } from "../engine/advance.js";
+import { createAccount, setPassword } from "../modules/accounts/account-repository.js";
 import { createCustomer, setCard } from "../modules/customers/customer-repository.js";
 import type { Deps } from "../modules/deps.js";
 import { importDomain } from "../modules/domains/import-domain.js";
@@ -12,6 +15,28 @@ import { importSubscription } from "../modules/services/import-subscription.js";
 import type { TestRegistrar } from "../providers/registrar/test-registrar.js";
 
 export const DEMO_CUSTOMER = { id: "demo", email: "demo@example.com" };
+
+/**
+ * A fresh password for the demo login, printed at start: a demo instance always has a way in,
+ * and no fixed password is ever published.
+ */
+export async function resetDemoPassword(deps: Deps, now: Instant): Promise<string | null> {
+  const customer = await deps.db
+    .selectFrom("customers")
+    .select("id")
+    .where("id", "=", DEMO_CUSTOMER.id)
+    .executeTakeFirst();
+  if (!customer) return null;
+  const password = randomBytes(9).toString("base64url");
+  const account = await deps.db
+    .selectFrom("accounts")
+    .select("customer_id")
+    .where("customer_id", "=", customer.id)
+    .executeTakeFirst();
+  if (account) await setPassword(deps.db, customer.id, password);
+  else await createAccount(deps.db, customer.id, DEMO_CUSTOMER.email, password, now);
+  return password;
+}
 
 export async function hasAnyCustomer(deps: Deps): Promise<boolean> {
   const row = await deps.db.selectFrom("customers").select("id").limit(1).executeTakeFirst();

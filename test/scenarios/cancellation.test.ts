@@ -80,7 +80,10 @@ describe.each(DIALECTS)("cancellation (%s)", (dialect) => {
   });
 
   it("2022-04-05 end-of-term, after the invoice of 2022-04-01: that invoice is voided, nothing is charged", async () => {
-    const { events, invoices } = await story(dialect, scenario([cancel("2022-04-05T10:00:00Z", "end-of-term")]));
+    const { events, invoices } = await story(
+      dialect,
+      scenario([cancel("2022-04-05T10:00:00Z", "end-of-term")]),
+    );
     expect(timelineOf(events, "site1", LIFE)).toEqual([
       "2022-04-01 invoice.issued",
       "2022-04-05 service.cancellation_requested",
@@ -96,7 +99,10 @@ describe.each(DIALECTS)("cancellation (%s)", (dialect) => {
   });
 
   it("2021-09-10 immediate: cancelled at the request instant, the same day", async () => {
-    const { events, statuses } = await story(dialect, scenario([cancel("2021-09-10T10:00:00Z", "immediate")]));
+    const { events, statuses } = await story(
+      dialect,
+      scenario([cancel("2021-09-10T10:00:00Z", "immediate")]),
+    );
     expect(eventsOf(events, "service.cancellation_requested", "site1")).toMatchObject([
       { when: "immediate", effectiveAt: "2021-09-10T10:00:00.000Z" },
     ]);
@@ -122,11 +128,16 @@ describe.each(DIALECTS)("cancellation (%s)", (dialect) => {
       "2022-04-15 payment.succeeded",
       "2022-04-15 service.renewed",
     ]);
-    const [voided, reissued] = [eventsOf(events, "invoice.voided", "site1")[0], eventsOf(events, "invoice.issued", "site1")[1]];
+    const [voided, reissued] = [
+      eventsOf(events, "invoice.voided", "site1")[0],
+      eventsOf(events, "invoice.issued", "site1")[1],
+    ];
     expect(reissued?.invoice).not.toBe(voided?.invoice);
     expect(paymentsOf(events, "site1")).toEqual(["2022-04-15 19200 USD"]);
     expect(eventsOf(events, "payment.succeeded", "site1")[0]?.invoice).toBe(reissued?.invoice);
-    expect(eventsOf(events, "service.renewed", "site1")).toMatchObject([{ termEndsAt: "2023-04-15T14:00:00.000Z" }]);
+    expect(eventsOf(events, "service.renewed", "site1")).toMatchObject([
+      { termEndsAt: "2023-04-15T14:00:00.000Z" },
+    ]);
     expect(eventsOf(events, "service.cancelled", "site1")).toEqual([]);
     expect(statuses.site1).toBe("active");
   });
@@ -173,9 +184,90 @@ describe.each(DIALECTS)("cancellation (%s)", (dialect) => {
   });
 
   it("without stopDomainRenewal the domain is left alone and renews on 2022-03-31", async () => {
-    const { events } = await story(dialect, scenario([cancel("2022-03-01T10:00:00Z", "end-of-term")], { withDomain: true }));
+    const { events } = await story(
+      dialect,
+      scenario([cancel("2022-03-01T10:00:00Z", "end-of-term")], { withDomain: true }),
+    );
     expect(eventsOf(events, "domain.auto_renew_changed", "d1")).toEqual([]);
     expect(paymentsOf(events, "d1")).toEqual(["2022-03-31 2000 USD"]);
+  });
+
+  it("stopDomainRenewal names a domain that is not registered with this service: the request is refused", async () => {
+    const s = scenario([cancel("2022-03-01T10:00:00Z", "end-of-term", { stopDomainRenewal: ["d1"] })], {
+      withDomain: true,
+    });
+    const detached = {
+      ...s,
+      services: s.services.map((svc) => (svc.id === "d1" ? { ...svc, site: null } : svc)),
+    };
+    const { events, refusals } = await story(dialect, detached);
+    expect(refusals).toEqual(["2022-03-01T10:00:00.000Z cancel: domain-not-linked"]);
+    expect(eventsOf(events, "service.cancellation_requested", "site1")).toEqual([]);
+    expect(eventsOf(events, "domain.auto_renew_changed", "d1")).toEqual([]);
+  });
+
+  it("SSL and apps are cancelled the same way: an app's monthly term ends 2022-03-20, no invoice on 03-06", async () => {
+    const { events, statuses } = await story(dialect, {
+      start: "2022-01-20T09:00:00Z",
+      until: "2022-05-01T00:00:00Z",
+      customers: [{ id: "c1", locale: "en", currency: "USD", card: "ok" }],
+      services: [
+        {
+          id: "ssl1",
+          customer: "c1",
+          kind: "ssl",
+          plan: "yearly",
+          price: 4900,
+          startedAt: "2022-01-20T09:00:00Z",
+        },
+        {
+          id: "app1",
+          customer: "c1",
+          kind: "app",
+          plan: "monthly",
+          price: 900,
+          startedAt: "2022-01-20T09:00:00Z",
+        },
+      ],
+      actions: [
+        {
+          at: "2022-03-01T10:00:00Z",
+          do: "cancel",
+          service: "app1",
+          when: "end-of-term",
+          reason: "Not needed",
+        },
+        {
+          at: "2022-03-01T10:00:00Z",
+          do: "cancel",
+          service: "ssl1",
+          when: "immediate",
+          reason: "Not needed",
+        },
+      ],
+    });
+    expect(paymentsOf(events, "app1")).toEqual(["2022-02-20 900 USD"]);
+    expect(datesOf(events, "invoice.issued", "app1")).toEqual(["2022-02-06"]);
+    expect(eventsOf(events, "service.cancelled", "app1")).toMatchObject([{ at: "2022-03-20T09:00:00.000Z" }]);
+    expect(eventsOf(events, "service.cancelled", "ssl1")).toMatchObject([{ at: "2022-03-01T10:00:00.000Z" }]);
+    expect(statuses).toMatchObject({ app1: "cancelled", ssl1: "cancelled" });
+  });
+
+  it("suspended for non-payment, cancelled immediately 2022-04-22: invoice voided, no more attempts, never terminated", async () => {
+    const s = scenario([cancel("2022-04-22T10:00:00Z", "immediate")]);
+    const { events, statuses } = await story(dialect, {
+      ...s,
+      customers: [{ ...s.customers[0], card: "declined" }],
+    });
+    expect(datesOf(events, "payment.failed", "site1")).toEqual(["2022-04-15", "2022-04-18", "2022-04-21"]);
+    expect(timelineOf(events, "site1", [...LIFE, "service.suspended", "service.terminated"])).toEqual([
+      "2022-04-01 invoice.issued",
+      "2022-04-20 service.suspended",
+      "2022-04-22 service.cancellation_requested",
+      "2022-04-22 invoice.voided",
+      "2022-04-22 service.cancelled",
+    ]);
+    expect(statuses.site1).toBe("cancelled");
   });
 
   it("a second request while one is pending is refused", async () => {
@@ -184,12 +276,14 @@ describe.each(DIALECTS)("cancellation (%s)", (dialect) => {
       scenario([cancel("2022-03-01T10:00:00Z", "end-of-term"), cancel("2022-03-02T10:00:00Z", "immediate")]),
     );
     expect(refusals).toEqual(["2022-03-02T10:00:00.000Z cancel: already-pending"]);
-    expect(eventsOf(events, "service.cancelled", "site1")).toMatchObject([{ at: "2022-04-15T14:00:00.000Z" }]);
+    expect(eventsOf(events, "service.cancelled", "site1")).toMatchObject([
+      { at: "2022-04-15T14:00:00.000Z" },
+    ]);
   });
 
   it("a blank reason is refused: the scenario run stops with the field named", async () => {
-    await expect(story(dialect, scenario([cancel("2022-03-01T10:00:00Z", "end-of-term", { reason: "   " })]))).rejects.toThrow(
-      /reason: a short reason is required/,
-    );
+    await expect(
+      story(dialect, scenario([cancel("2022-03-01T10:00:00Z", "end-of-term", { reason: "   " })])),
+    ).rejects.toThrow(/reason: a short reason is required/);
   });
 });

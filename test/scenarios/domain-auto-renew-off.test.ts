@@ -119,6 +119,48 @@ describe.each(DIALECTS)("domain auto-renew off (%s)", (dialect) => {
     expect(eventsOf(events, "domain.expired", "d1")).toEqual([]);
   });
 
+  it("off 2022-03-01, on again 2022-04-05 after the charge date: charged at once, the name does not expire", async () => {
+    const { events } = await story(
+      dialect,
+      scenario({ actions: [off("2022-03-01T10:00:00Z"), on("2022-04-05T10:00:00Z")] }),
+    );
+    expect(paymentsOf(events, "d1")).toEqual(["2022-04-05 2000 USD"]);
+    expect(eventsOf(events, "domain.renewed", "d1")).toMatchObject([
+      { at: "2022-04-05T10:00:00.000Z", expiresAt: "2023-04-15T14:00:00.000Z" },
+    ]);
+    expect(eventsOf(events, "domain.expired", "d1")).toEqual([]);
+  });
+
+  it("off after a failed attempt, then on again with a new card: a new invoice is paid, the voided one never", async () => {
+    const { events, invoices } = await story(
+      dialect,
+      scenario({
+        card: "declined",
+        actions: [
+          off("2022-04-02T10:00:00Z"),
+          { at: "2022-04-03T10:00:00Z", do: "set-card", customer: "c1", card: "ok" },
+          on("2022-04-04T10:00:00Z"),
+        ],
+      }),
+    );
+    expect(invoices.filter((i) => i.service === "d1").map((i) => i.status)).toEqual(["void", "paid"]);
+    expect(paymentsOf(events, "d1")).toEqual(["2022-04-04 2000 USD"]);
+    expect(eventsOf(events, "payment.succeeded", "d1")[0]?.invoice).toBe(
+      invoices.find((i) => i.status === "paid")?.id,
+    );
+    expect(eventsOf(events, "domain.renewed", "d1")).toMatchObject([
+      { expiresAt: "2023-04-15T14:00:00.000Z" },
+    ]);
+  });
+
+  it("imported with auto-renew off: no notice but the 30-day warning, no invoice, expired 2022-04-15", async () => {
+    const s = scenario({ actions: [] });
+    const { events } = await story(dialect, { ...s, services: [{ ...s.services[0], autoRenew: false }] });
+    expect(noticesOf(events, "d1")).toEqual(["2022-03-16 expiry-warning", "2022-04-15 domain-expired"]);
+    expect(eventsOf(events, "invoice.issued", "d1")).toEqual([]);
+    expect(datesOf(events, "domain.expired", "d1")).toEqual(["2022-04-15"]);
+  });
+
   it("off after expiry is refused: an expired domain has no switch left to turn", async () => {
     const { events, refusals } = await story(
       dialect,

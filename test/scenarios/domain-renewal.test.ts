@@ -154,6 +154,40 @@ describe.each(DIALECTS)("domain renewal (%s)", (dialect) => {
     expect(domains.d1?.expiresAt).toBe("2023-04-15T14:00:00.000Z");
   });
 
+  describe("the owner steps in during the attempts", () => {
+    const cardOk = { at: "2022-04-02T10:00:00Z", do: "set-card", customer: "c1", card: "ok" };
+
+    it("new card 2022-04-02: the scheduled attempt of 04-05 pays, no attempt after it", async () => {
+      const { events } = await story(dialect, scenario({ card: "declined", actions: [cardOk] }));
+      expect(datesOf(events, "payment.failed", "d1")).toEqual(["2022-03-31"]);
+      expect(eventsOf(events, "payment.succeeded", "d1")).toMatchObject([
+        { at: "2022-04-05T14:00:00.000Z", attempt: 2 },
+      ]);
+      expect(eventsOf(events, "domain.renewed", "d1")).toMatchObject([
+        { expiresAt: "2023-04-15T14:00:00.000Z" },
+      ]);
+      expect(eventsOf(events, "domain.expired", "d1")).toEqual([]);
+    });
+
+    it("pays the open invoice 2022-04-03: renewed at once, the attempt of 04-05 never happens", async () => {
+      const { events } = await story(
+        dialect,
+        scenario({
+          card: "declined",
+          actions: [cardOk, { at: "2022-04-03T10:00:00Z", do: "pay-invoice", service: "d1" }],
+        }),
+      );
+      expect(datesOf(events, "payment.failed", "d1")).toEqual(["2022-03-31"]);
+      expect(paymentsOf(events, "d1")).toEqual(["2022-04-03 2000 USD"]);
+      expect(eventsOf(events, "domain.renewed", "d1")).toMatchObject([
+        { at: "2022-04-03T10:00:00.000Z", expiresAt: "2023-04-15T14:00:00.000Z" },
+      ]);
+      expect(
+        eventsOf(events, "payment.failed", "d1").concat(eventsOf(events, "payment.succeeded", "d1")),
+      ).toHaveLength(2);
+    });
+  });
+
   describe("reactivation during grace", () => {
     const reactivatedOn = (at: string, until = "2022-07-01T00:00:00Z") =>
       scenario({
@@ -194,6 +228,28 @@ describe.each(DIALECTS)("domain renewal (%s)", (dialect) => {
         "2024-04-15T14:00:00.000Z",
       ]);
       expect(datesOf(events, "domain.expired", "d1")).toEqual(["2022-04-15"]);
+    });
+
+    it("a reactivation declined on 2022-05-01 can be tried again with a new card on 2022-05-03, charged once", async () => {
+      const { events, invoices } = await story(
+        dialect,
+        scenario({
+          card: "declined",
+          actions: [
+            { at: "2022-05-01T10:00:00Z", do: "reactivate", service: "d1" },
+            { at: "2022-05-02T10:00:00Z", do: "set-card", customer: "c1", card: "ok" },
+            { at: "2022-05-03T10:00:00Z", do: "reactivate", service: "d1" },
+          ],
+        }),
+      );
+      expect(invoices.filter((i) => i.purpose === "reactivation")).toMatchObject([
+        { status: "paid", total: 2000 },
+      ]);
+      expect(paymentsOf(events, "d1")).toEqual(["2022-05-03 2000 USD"]);
+      expect(eventsOf(events, "domain.reactivated", "d1")).toMatchObject([
+        { at: "2022-05-03T10:00:00.000Z", expiresAt: "2023-04-15T14:00:00.000Z" },
+      ]);
+      expect(eventsOf(events, "domain.released", "d1")).toEqual([]);
     });
 
     it("2022-06-14: the last day of grace still reactivates", async () => {

@@ -13,7 +13,7 @@ import { createCustomer, setCard } from "../../src/modules/customers/customer-re
 import type { Deps } from "../../src/modules/deps.js";
 import { importDomain } from "../../src/modules/domains/import-domain.js";
 import { setAutoRenew } from "../../src/modules/domains/set-auto-renew.js";
-import { type NewInvoiceLine, issueInvoice } from "../../src/modules/invoices/invoice-repository.js";
+import { issueInvoice, type NewInvoiceLine } from "../../src/modules/invoices/invoice-repository.js";
 import { importSubscription } from "../../src/modules/services/import-subscription.js";
 import { requestCancellation } from "../../src/modules/services/request-cancellation.js";
 import { TestGateway } from "../../src/providers/payments/test-gateway.js";
@@ -121,13 +121,21 @@ async function adjustmentNotices(deps: Deps) {
 }
 
 async function paymentsFor(deps: Deps, invoiceId: number) {
-  return deps.db.selectFrom("payments").select(["attempt", "status"]).where("invoice_id", "=", invoiceId).execute();
+  return deps.db
+    .selectFrom("payments")
+    .select(["attempt", "status"])
+    .where("invoice_id", "=", invoiceId)
+    .execute();
 }
 
 const cancelSite1 = (deps: Deps, now: string) =>
   requestCancellation(
     deps,
-    { serviceId: "site1", requestedBy: "c1", request: { when: "end-of-term", reason: "Moving to another host" } },
+    {
+      serviceId: "site1",
+      requestedBy: "c1",
+      request: { when: "end-of-term", reason: "Moving to another host" },
+    },
     at(now),
   );
 
@@ -136,7 +144,11 @@ describe.each(DIALECTS)("invoice adjustment (%s)", (dialect) => {
     const deps = await setUp(dialect);
     const invoice = await issue(deps, "site1", [line("site1", 19200), line("site2", 19200)]);
     const result = await cancelSite1(deps, "2022-04-05T10:00:00Z");
-    expect(result).toMatchObject({ ok: true, voided: [], needsAdjustment: [{ invoice, reason: "other-items" }] });
+    expect(result).toMatchObject({
+      ok: true,
+      voided: [],
+      needsAdjustment: [{ invoice, reason: "other-items" }],
+    });
     expect(await invoiceState(deps, invoice)).toEqual({ status: "open", amount_paid: 0 });
     const notices = await adjustmentNotices(deps);
     expect(notices).toHaveLength(1);
@@ -150,7 +162,11 @@ describe.each(DIALECTS)("invoice adjustment (%s)", (dialect) => {
     const deps = await setUp(dialect);
     const invoice = await issue(deps, "site1", [line("site1", 19200), line(null, 5000)]);
     const result = await cancelSite1(deps, "2022-04-05T10:00:00Z");
-    expect(result).toMatchObject({ ok: true, voided: [], needsAdjustment: [{ invoice, reason: "other-items" }] });
+    expect(result).toMatchObject({
+      ok: true,
+      voided: [],
+      needsAdjustment: [{ invoice, reason: "other-items" }],
+    });
     expect((await invoiceState(deps, invoice)).status).toBe("open");
   });
 
@@ -159,7 +175,11 @@ describe.each(DIALECTS)("invoice adjustment (%s)", (dialect) => {
     const invoice = await issue(deps, "site1", [line("site1", 19200)]);
     await deps.db.updateTable("invoices").set({ amount_paid: 5000 }).where("id", "=", invoice).execute();
     const result = await cancelSite1(deps, "2022-04-05T10:00:00Z");
-    expect(result).toMatchObject({ ok: true, voided: [], needsAdjustment: [{ invoice, reason: "partly-paid" }] });
+    expect(result).toMatchObject({
+      ok: true,
+      voided: [],
+      needsAdjustment: [{ invoice, reason: "partly-paid" }],
+    });
     expect(await invoiceState(deps, invoice)).toEqual({ status: "open", amount_paid: 5000 });
     const notices = await adjustmentNotices(deps);
     expect(notices).toHaveLength(1);
@@ -182,7 +202,11 @@ describe.each(DIALECTS)("invoice adjustment (%s)", (dialect) => {
     await advanceTo(deps, at("2022-04-05T10:00:00Z"), at("2022-06-01T00:00:00Z"));
     expect(await paymentsFor(deps, invoice)).toEqual([]);
     expect((await invoiceState(deps, invoice)).status).toBe("open");
-    const site1 = await deps.db.selectFrom("services").select("status").where("id", "=", "site1").executeTakeFirstOrThrow();
+    const site1 = await deps.db
+      .selectFrom("services")
+      .select("status")
+      .where("id", "=", "site1")
+      .executeTakeFirstOrThrow();
     expect(site1.status).toBe("cancelled");
     expect(await adjustmentNotices(deps)).toHaveLength(1);
   });
@@ -208,14 +232,62 @@ describe.each(DIALECTS)("invoice adjustment (%s)", (dialect) => {
     );
     if (invoice === null) throw new Error("invoice not issued");
     const result = await setAutoRenew(deps, { serviceId: "d1", on: false }, at("2022-03-20T10:00:00Z"));
-    expect(result).toMatchObject({ ok: true, changed: true, voided: [], needsAdjustment: [{ invoice, reason: "other-items" }] });
+    expect(result).toMatchObject({
+      ok: true,
+      changed: true,
+      voided: [],
+      needsAdjustment: [{ invoice, reason: "other-items" }],
+    });
     expect((await invoiceState(deps, invoice)).status).toBe("open");
     expect((await adjustmentNotices(deps)).map((n) => n.service_id)).toEqual(["d1"]);
     // Auto-renew is off, more than a day before the charge: the engine must not take the money anyway.
     await advanceTo(deps, at("2022-03-20T10:00:00Z"), at("2022-05-01T00:00:00Z"));
     expect(await paymentsFor(deps, invoice)).toEqual([]);
-    const d1 = await deps.db.selectFrom("services").select("status").where("id", "=", "d1").executeTakeFirstOrThrow();
+    const d1 = await deps.db
+      .selectFrom("services")
+      .select("status")
+      .where("id", "=", "d1")
+      .executeTakeFirstOrThrow();
     expect(d1.status).toBe("expired");
     expect(await adjustmentNotices(deps)).toHaveLength(1);
+  });
+
+  it("domain: off 2022-04-02, after the declined attempt of 03-31 on such an invoice: no further attempt", async () => {
+    const deps = await setUp(dialect);
+    await setCard(deps, "c1", "declined");
+    const expiry = at("2022-04-15T14:00:00Z");
+    const invoice = await deps.db.transaction().execute((tx) =>
+      issueInvoice(tx, {
+        customerId: "c1",
+        issueKey: "test:d1:combined",
+        serviceId: "d1",
+        purpose: "renewal",
+        periodStartAt: expiry,
+        currency: "USD",
+        issuedAt: at("2022-03-16T14:00:00Z"),
+        dueAt: at("2022-03-31T14:00:00Z"),
+        lines: [
+          { ...line("d1", 2000), periodStartAt: expiry },
+          { ...line(null, 500), description: "Premium DNS" },
+        ],
+      }),
+    );
+    if (invoice === null) throw new Error("invoice not issued");
+    await advanceTo(deps, at("2022-03-16T14:00:00Z"), at("2022-04-02T00:00:00Z"));
+    expect(await paymentsFor(deps, invoice)).toEqual([{ attempt: 1, status: "failed" }]);
+    const result = await setAutoRenew(deps, { serviceId: "d1", on: false }, at("2022-04-02T10:00:00Z"));
+    expect(result).toMatchObject({
+      ok: true,
+      voided: [],
+      needsAdjustment: [{ invoice, reason: "other-items" }],
+    });
+    await advanceTo(deps, at("2022-04-02T10:00:00Z"), at("2022-05-01T00:00:00Z"));
+    expect(await paymentsFor(deps, invoice)).toEqual([{ attempt: 1, status: "failed" }]);
+    const d1 = await deps.db
+      .selectFrom("services")
+      .select("status")
+      .where("id", "=", "d1")
+      .executeTakeFirstOrThrow();
+    expect(d1.status).toBe("expired");
   });
 });

@@ -53,6 +53,10 @@ const SAMPLES: { [T in NoticeTemplate]: { subject: string; data: NoticeDataByTem
   },
   "service-suspended": { subject: SERVICE, data: { invoiceNumber: 1042, amount: usd, terminateAt: at } },
   "service-terminated": { subject: SERVICE, data: { invoiceNumber: 1042 } },
+  "password-reset": {
+    subject: "camille@example.com",
+    data: { link: "https://clients.example/password/reset/abc?x=<b>", expiresAt: at },
+  },
 };
 
 const HAS_AMOUNT = new Set<NoticeTemplate>([

@@ -1,6 +1,6 @@
 import { type ColumnDefinitionBuilder, type CreateTableBuilder, type Kysely, sql } from "kysely";
 
-type Dialect = "sqlite" | "postgres";
+import type { DialectName as Dialect } from "../database.js";
 
 /** An integer id the database assigns: rowid on SQLite, bigserial on PostgreSQL. */
 function withSerialId<T extends string>(table: CreateTableBuilder<T, never>, dialect: Dialect) {

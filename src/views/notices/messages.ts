@@ -3,14 +3,10 @@
  * template or a common string missing in one language is a compile error. Messages are plain text;
  * render-notice.ts lays them out as text and as (escaped) HTML.
  */
-import type { Locale, MoneyValue, NoticeData, NoticeTemplate } from "./notice-types.js";
+import type { Formatters } from "../format.js";
+import type { Locale, NoticeData, NoticeTemplate } from "./notice-types.js";
 
-/** Locale-aware formatting, bound to the customer's language and time zone by the renderer. */
-export interface Formatters {
-  money(value: MoneyValue): string;
-  /** A long calendar date in the customer's time zone ("31 mars 2022", "March 31, 2022"). */
-  date(at: number): string;
-}
+export type { Formatters };
 
 export interface TemplateMessages<T extends NoticeTemplate> {
   subject(data: NoticeData<T>, f: Formatters): string;
@@ -122,6 +118,13 @@ export const en: NoticeMessages = {
       paragraphs: (d, f) => [
         `Invoice #${d.invoiceNumber} of ${f.money(d.amount)} for ${d.subject} has been issued. It is due on ${f.date(d.dueAt)}.`,
         "You can view and pay it from your client area.",
+      ],
+    },
+    "password-reset": {
+      subject: (d) => `Choose a new password for ${d.subject}`,
+      paragraphs: (d) => [
+        `Someone asked to reset the password of the client area account ${d.subject}. To choose a new password, open this link: ${d.link}`,
+        "The link works once and for one hour. If you did not ask for it, ignore this message: your password stays as it is.",
       ],
     },
     "payment-receipt": {
@@ -236,6 +239,13 @@ export const frCA: NoticeMessages = {
       paragraphs: (d, f) => [
         `La facture n° ${d.invoiceNumber} de ${f.money(d.amount)} pour ${d.subject} a été émise. Elle est payable au plus tard le ${f.date(d.dueAt)}.`,
         "Vous pouvez la consulter et la régler dans votre Espace Client.",
+      ],
+    },
+    "password-reset": {
+      subject: (d) => `Choisissez un nouveau mot de passe pour ${d.subject}`,
+      paragraphs: (d) => [
+        `Une demande de réinitialisation du mot de passe du compte Espace Client ${d.subject} a été faite. Pour choisir un nouveau mot de passe, ouvrez ce lien : ${d.link}`,
+        "Le lien ne fonctionne qu’une fois et pendant une heure. Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.",
       ],
     },
     "payment-receipt": {

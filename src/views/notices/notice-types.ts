@@ -18,6 +18,7 @@ export const NOTICE_TEMPLATES = [
   "invoice-adjustment-needed",
   "service-suspended",
   "service-terminated",
+  "password-reset",
 ] as const;
 export type NoticeTemplate = (typeof NOTICE_TEMPLATES)[number];
 
@@ -64,6 +65,8 @@ export interface NoticeDataByTemplate {
   };
   "service-suspended": { invoiceNumber: number; amount: MoneyValue; terminateAt: number };
   "service-terminated": { invoiceNumber: number | null };
+  /** A single-use link to choose a new password, valid until `expiresAt`. */
+  "password-reset": { link: string; expiresAt: number };
 }
 
 export type NoticeData<T extends NoticeTemplate = NoticeTemplate> = NoticeCommon & NoticeDataByTemplate[T];

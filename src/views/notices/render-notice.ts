@@ -3,36 +3,11 @@
  * customer's language. Amounts and dates are formatted for the locale; dates are the calendar day
  * in the customer's time zone. Every interpolated value is escaped in the HTML part.
  */
-import { formatMoney } from "../../domain/money.js";
-import { formatDate } from "../../domain/time.js";
-import { type Formatters, MESSAGES, type NoticeMessages, type TemplateMessages } from "./messages.js";
+import { escapeHtml, formattersFor } from "../format.js";
+import { MESSAGES, type NoticeMessages, type TemplateMessages } from "./messages.js";
 import type { Locale, NoticeData, NoticeTemplate, RenderedNotice } from "./notice-types.js";
 
-const HTML_ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
-}
-
-function formatters(locale: Locale, timeZone: string): Formatters {
-  // The calendar day comes from time.ts (the customer's zone); Intl only spells it out.
-  const longDate = new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" });
-  const firstDay = locale === "fr-CA" ? "1er" : "1"; // French writes the first of the month "1er".
-  return {
-    money: (value) => formatMoney(value, locale),
-    date: (at) =>
-      longDate
-        .formatToParts(Date.parse(formatDate(at, timeZone)))
-        .map((part) => (part.type === "day" && part.value === "1" ? firstDay : part.value))
-        .join(""),
-  };
-}
+export { escapeHtml };
 
 function templateMessages<T extends NoticeTemplate>(
   catalog: NoticeMessages,
@@ -48,7 +23,7 @@ export function renderNotice<T extends NoticeTemplate>(
 ): RenderedNotice {
   const catalog = MESSAGES[locale];
   const messages = templateMessages(catalog, template);
-  const f = formatters(locale, data.timeZone);
+  const f = formattersFor(locale, data.timeZone);
   const subject = messages.subject(data, f);
   const paragraphs = messages.paragraphs(data, f);
   const greeting = catalog.greeting(data.customerName);

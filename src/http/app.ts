@@ -1,0 +1,81 @@
+/**
+ * The client area (Espace Client): a Fastify app over the use cases. Sessions are server-side
+ * (@fastify/session with a database store), cookies HttpOnly, SameSite=Lax and Secure behind TLS;
+ * every form carries a CSRF token (@fastify/csrf-protection); sign-in is rate-limited per address
+ * and per account (@fastify/rate-limit); helmet sets the security headers.
+ */
+import { fileURLToPath } from "node:url";
+import cookie from "@fastify/cookie";
+import csrf from "@fastify/csrf-protection";
+import formbody from "@fastify/formbody";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import session from "@fastify/session";
+import fastifyStatic from "@fastify/static";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { DAY } from "../domain/time.js";
+import { findCustomer } from "../modules/customers/customer-repository.js";
+import type { HttpOptions } from "./context.js";
+import { registerErrorHandling } from "./errors.js";
+import { registerAccountRoutes } from "./routes/account.js";
+import { registerAuthRoutes } from "./routes/auth.js";
+import { registerBillingRoutes } from "./routes/billing.js";
+import { registerDomainRoutes } from "./routes/domains.js";
+import { registerServiceRoutes } from "./routes/services.js";
+import { registerTicketRoutes } from "./routes/tickets.js";
+import { DatabaseSessionStore, SESSION_DAYS } from "./session-store.js";
+
+/** Paths anyone may reach; everything else needs a signed-in customer. */
+const PUBLIC_PATHS = [/^\/login(\/|$)/, /^\/password\//, /^\/assets\//, /^\/language$/, /^\/health$/];
+
+export async function buildApp(options: HttpOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps the app's default generic types.
+    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
+    trustProxy: true,
+    bodyLimit: 64 * 1024,
+  });
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { "form-action": ["'self'"], "upgrade-insecure-requests": null } },
+  });
+  await app.register(formbody);
+  await app.register(cookie);
+  await app.register(session, {
+    secret: options.sessionSecret,
+    cookieName: "tenure_session",
+    store: new DatabaseSessionStore(options.deps.db, options.clock),
+    saveUninitialized: false,
+    cookie: { httpOnly: true, sameSite: "lax", secure: "auto", path: "/", maxAge: SESSION_DAYS * DAY },
+  });
+  await app.register(csrf, { sessionPlugin: "@fastify/session" });
+  await app.register(rateLimit, { global: false });
+  await app.register(fastifyStatic, {
+    root: fileURLToPath(new URL("../../public/", import.meta.url)),
+    prefix: "/assets/",
+  });
+
+  app.decorateRequest("customer", null);
+  app.addHook("preHandler", async (request, reply) => {
+    const customerId = request.session.customerId;
+    request.customer = customerId ? await findCustomer(options.deps.db, customerId) : null;
+    const path = request.url.split("?")[0] ?? "/";
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      await new Promise<void>((resolve, reject) =>
+        app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve())),
+      );
+    }
+    if (!request.customer && !PUBLIC_PATHS.some((p) => p.test(path))) {
+      return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+    }
+  });
+  registerErrorHandling(app);
+
+  app.get("/health", async () => ({ ok: true }));
+  registerAuthRoutes(app, options);
+  registerAccountRoutes(app, options);
+  registerServiceRoutes(app, options);
+  registerDomainRoutes(app, options);
+  registerBillingRoutes(app, options);
+  registerTicketRoutes(app, options);
+  return app;
+}

@@ -1,0 +1,101 @@
+/**
+ * What every handler works with: the signed-in customer, the language, the CSRF token, one-shot
+ * flash messages, and the page renderer. Handlers stay thin: parse, authorize, call, map.
+ */
+import type {} from "@fastify/csrf-protection";
+import type {} from "@fastify/session";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Logger } from "pino";
+import type { Clock } from "../domain/clock.js";
+import type { CustomerRecord } from "../modules/customers/customer-repository.js";
+import type { Deps } from "../modules/deps.js";
+import type { Mailer } from "../providers/mailer/mailer.js";
+import type { SafeHtml } from "../views/html.js";
+import { type Messages, messagesFor, toLocale } from "../views/i18n/index.js";
+import { type Flash, layout, type PageContext } from "../views/layout.js";
+import type { Locale } from "../views/notices/notice-types.js";
+
+declare module "fastify" {
+  interface Session {
+    customerId?: string;
+    /** Password checked, second factor still to enter. */
+    pendingTotpCustomerId?: string;
+    /** Language before sign-in (the customer's own once signed in). */
+    locale?: Locale;
+    flash?: Flash;
+  }
+  interface FastifyRequest {
+    customer: CustomerRecord | null;
+  }
+}
+
+export interface HttpOptions {
+  deps: Deps;
+  clock: Clock;
+  mailer: Mailer | null;
+  logger?: Logger;
+  /** At least 32 characters; signs the session cookie. */
+  sessionSecret: string;
+  /** Public address of the client area, for links in e-mails. */
+  baseUrl: string;
+  /** Login attempts allowed per address and per account in `loginWindowMinutes`. */
+  loginAttempts?: number;
+  loginWindowMinutes?: number;
+}
+
+export function localeOf(request: FastifyRequest): Locale {
+  return request.customer?.locale ?? toLocale(request.session.locale);
+}
+
+export function pageContext(request: FastifyRequest, reply: FastifyReply): PageContext {
+  const locale = localeOf(request);
+  return {
+    locale,
+    m: messagesFor(locale),
+    customer: request.customer ? { name: request.customer.name } : null,
+    csrfToken: reply.generateCsrf(),
+    path: request.url.split("?")[0] ?? "/",
+  };
+}
+
+export function messages(request: FastifyRequest): Messages {
+  return messagesFor(localeOf(request));
+}
+
+/** The signed-in customer; the auth hook guarantees it on every page behind sign-in. */
+export function customerOf(request: FastifyRequest): CustomerRecord {
+  if (!request.customer) throw new Error("route requires a signed-in customer");
+  return request.customer;
+}
+
+export function setFlash(request: FastifyRequest, flash: Flash): void {
+  request.session.flash = flash;
+}
+
+function takeFlash(request: FastifyRequest): Flash | null {
+  const flash = request.session.flash ?? null;
+  if (flash) request.session.flash = undefined;
+  return flash;
+}
+
+/** Sends a full page; `status` 400 when a form is shown again with its errors. */
+export function sendPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  title: string | ((m: Messages) => string),
+  body: (ctx: PageContext) => SafeHtml,
+  options: { status?: number; flash?: Flash | null } = {},
+) {
+  const ctx = pageContext(request, reply);
+  const flash = options.flash ?? takeFlash(request);
+  const heading = typeof title === "function" ? title(ctx.m) : title;
+  return reply
+    .status(options.status ?? 200)
+    .type("text/html; charset=utf-8")
+    .send(layout(ctx, heading, body(ctx), flash).value);
+}
+
+export function redirectWith(request: FastifyRequest, reply: FastifyReply, to: string, flash?: Flash) {
+  if (flash) setFlash(request, flash);
+  return reply.redirect(to, 303);
+}
