@@ -1,6 +1,6 @@
 /**
- * The page frame: header with the categories of seed 000, a menu that works without JavaScript
- * (a <details> element), the language switch, and the main content. Mobile first.
+ * The page frame: header with the navigation (a menu that opens without JavaScript on a phone),
+ * the language switch, and the main content. Mobile first.
  */
 import { html, type SafeHtml } from "./html.js";
 import type { Messages } from "./i18n/index.js";
@@ -38,10 +38,10 @@ export function flashBox(flash: Flash | null | undefined): SafeHtml {
 export function layout(ctx: PageContext, title: string, body: SafeHtml, flash?: Flash | null): SafeHtml {
   const { m } = ctx;
   const other: Locale = ctx.locale === "en" ? "fr-CA" : "en";
+  // On a phone the menu opens through its anchor (:target), so it works without JavaScript.
   const nav = ctx.customer
-    ? html`<details class="menu">
-        <summary>${m.common.nav.menu}</summary>
-        <nav aria-label="${m.common.nav.menu}"><ul>
+    ? html`<a class="menu-toggle" href="#menu">${m.common.nav.menu}</a>
+      <nav id="menu" class="menu" aria-label="${m.common.nav.menu}"><ul>
           ${navLink(ctx, "/", m.common.nav.dashboard)}
           ${navLink(ctx, "/domains", m.common.nav.domains)}
           ${navLink(ctx, "/invoices", m.common.nav.invoices)}
@@ -49,8 +49,7 @@ export function layout(ctx: PageContext, title: string, body: SafeHtml, flash?: 
           ${navLink(ctx, "/payment-method", m.common.nav.paymentMethod)}
           ${navLink(ctx, "/account", m.common.nav.account)}
           <li><form method="post" action="/logout">${csrfField(ctx)}<button type="submit" class="link">${m.common.nav.signOut}</button></form></li>
-        </ul></nav>
-      </details>`
+        </ul></nav>`
     : "";
   return html`<!doctype html>
 <html lang="${ctx.locale}">
@@ -66,7 +65,7 @@ export function layout(ctx: PageContext, title: string, body: SafeHtml, flash?: 
   <a class="brand" href="/">${m.common.appName}</a>
   <form method="post" action="/language" class="lang">
     ${csrfField(ctx)}<input type="hidden" name="locale" value="${other}"><input type="hidden" name="back" value="${ctx.path}">
-    <button type="submit" lang="${other}" aria-label="${m.common.language.label}: ${m.common.language[other]}">${m.common.language[other]}</button>
+    <button type="submit" class="link" lang="${other}" aria-label="${m.common.language.label}: ${m.common.language[other]}">${m.common.language[other]}</button>
   </form>
   ${nav}
 </header>
