@@ -32,6 +32,7 @@ Configuration (environment):
   TENURE_PORT, TENURE_HOST   where the client area listens (3000, 127.0.0.1)
   TENURE_BASE_URL        public address of the client area, for links in e-mails
   TENURE_SESSION_SECRET  32+ characters signing session cookies (random per process when unset)
+  TENURE_TRUST_PROXY     1 or the proxy's address when behind a TLS-terminating proxy (default 0)
 `;
 
 async function withRuntime<T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> {

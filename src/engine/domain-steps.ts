@@ -1,6 +1,6 @@
 /** Applies one decided domain step: each in its own transaction, keyed so a repeat changes nothing. */
 import { type DomainFacts, type DomainStep, domainSchedule } from "../domain/domain-lifecycle.js";
-import { addYears, formatInstant, type Instant } from "../domain/time.js";
+import { addDays, addYears, formatInstant, type Instant } from "../domain/time.js";
 import { type Deps, inTransaction, reach, registrarPolicy } from "../modules/deps.js";
 import { applyRegistrarRenewal } from "../modules/domains/apply-registrar-renewal.js";
 import type { DomainRecord } from "../modules/domains/domain-repository.js";
@@ -51,7 +51,7 @@ export async function applyDomainStep(
           ...notice,
           template: "verification-required",
           marker: domain.registeredAt,
-          data: { deadline: step.at + policy.verificationDays * 86_400_000 },
+          data: { deadline: addDays(domain.registeredAt, policy.verificationDays) },
         }),
       );
       return;

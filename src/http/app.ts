@@ -32,7 +32,8 @@ export async function buildApp(options: HttpOptions): Promise<FastifyInstance> {
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the app's default generic types.
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
-    trustProxy: true,
+    // Only behind a proxy we run may X-Forwarded-* be believed (client address, https).
+    trustProxy: options.trustProxy ?? false,
     bodyLimit: 64 * 1024,
   });
   await app.register(helmet, {

@@ -38,6 +38,8 @@ export interface HttpOptions {
   sessionSecret: string;
   /** Public address of the client area, for links in e-mails. */
   baseUrl: string;
+  /** The TLS-terminating proxy in front (true, or its address); never trust X-Forwarded-* otherwise. */
+  trustProxy?: boolean | string;
   /** Login attempts allowed per address and per account in `loginWindowMinutes`. */
   loginAttempts?: number;
   loginWindowMinutes?: number;

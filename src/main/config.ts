@@ -27,6 +27,7 @@ const envSchema = z.object({
   TENURE_HOST: z.string().min(1).default("127.0.0.1"),
   TENURE_BASE_URL: z.url().optional(),
   TENURE_SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  TENURE_TRUST_PROXY: z.string().default("0"),
 });
 
 export interface RuntimeConfig {
@@ -44,6 +45,8 @@ export interface RuntimeConfig {
   baseUrl: string;
   /** Signs session cookies; a random one per process when unset (sessions end at restart). */
   sessionSecret: string | undefined;
+  /** false, true, or the proxy's address: whom to believe for X-Forwarded-For and -Proto. */
+  trustProxy: boolean | string;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -64,6 +67,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     host: e.TENURE_HOST,
     baseUrl: e.TENURE_BASE_URL ?? `http://localhost:${e.TENURE_PORT}`,
     sessionSecret: e.TENURE_SESSION_SECRET,
+    trustProxy:
+      e.TENURE_TRUST_PROXY === "1" ? true : e.TENURE_TRUST_PROXY === "0" ? false : e.TENURE_TRUST_PROXY,
   };
 }
 

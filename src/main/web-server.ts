@@ -19,6 +19,7 @@ export async function startWebServer(runtime: Runtime, io: CommandIo): Promise<F
     logger: runtime.logger,
     sessionSecret: secret ?? randomBytes(32).toString("hex"),
     baseUrl: runtime.config.baseUrl,
+    trustProxy: runtime.config.trustProxy,
   });
   await app.listen({ port: runtime.config.port, host: runtime.config.host });
   io.out(`Client area: http://localhost:${runtime.config.port}\n`);

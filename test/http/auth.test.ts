@@ -86,6 +86,21 @@ describe.each(DIALECTS)("signing in (%s)", (dialect) => {
     expect((await f.client().login("c1@example.test")).statusCode).toBe(429);
   });
 
+  it("429: sign-in is rate-limited per address, and a forged X-Forwarded-For does not get around it", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const client = f.client();
+      await client.get("/login");
+      const response = await client.post(
+        "/login",
+        { email: `guess${i}@example.test`, password: "bad password" },
+        { headers: { "x-forwarded-for": `203.0.113.${i}` } },
+      );
+      statuses.push(response.statusCode);
+    }
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);
+  });
+
   it("signing out ends the session: the old cookie no longer opens the dashboard", async () => {
     const client = f.client();
     await client.login("c1@example.test");

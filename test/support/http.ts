@@ -84,7 +84,11 @@ export class HttpClient {
   }
 
   /** Posts a form with the CSRF token of the last page (or none with `{ csrf: false }`). */
-  async post(url: string, form: Record<string, string | string[]>, options: { csrf?: boolean } = {}) {
+  async post(
+    url: string,
+    form: Record<string, string | string[]>,
+    options: { csrf?: boolean; headers?: Record<string, string> } = {},
+  ) {
     const body = new URLSearchParams();
     for (const [key, value] of Object.entries(form)) {
       for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
@@ -98,7 +102,11 @@ export class HttpClient {
         method: "POST",
         url,
         payload: body.toString(),
-        headers: { "content-type": "application/x-www-form-urlencoded", cookie: this.cookieHeader() },
+        headers: {
+          ...options.headers,
+          "content-type": "application/x-www-form-urlencoded",
+          cookie: this.cookieHeader(),
+        },
       }),
     );
   }
