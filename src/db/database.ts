@@ -15,6 +15,8 @@ export type DialectName = "sqlite" | "postgres";
 export interface Store {
   db: Kysely<Database>;
   dialect: DialectName;
+  /** PostgreSQL: the schema the tables live in (the migrator's bookkeeping goes there too). */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -45,7 +47,7 @@ export function openStore(url: string, options: OpenOptions = {}): Store {
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: "postgres", close: () => db.destroy() };
+    return { db, dialect: "postgres", schema: options.schema ?? "public", close: () => db.destroy() };
   }
   throw new Error(`TENURE_DATABASE_URL must start with sqlite: or postgres:// (got "${url}")`);
 }

@@ -13,7 +13,12 @@ function migrations(dialect: DialectName): Record<string, Migration> {
 
 export async function migrateToLatest(store: Store): Promise<string[]> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(store.dialect) };
-  const migrator = new Migrator({ db: store.db, provider });
+  // Without an explicit schema, Kysely may see another schema's migration tables and skip its own.
+  const migrator = new Migrator({
+    db: store.db,
+    provider,
+    ...(store.schema ? { migrationTableSchema: store.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
