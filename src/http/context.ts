@@ -10,7 +10,7 @@ import type { Clock } from "../domain/clock.js";
 import type { CustomerRecord } from "../modules/customers/customer-repository.js";
 import type { Deps } from "../modules/deps.js";
 import type { Mailer } from "../providers/mailer/mailer.js";
-import type { SafeHtml } from "../views/html.js";
+import { SafeHtml, trusted } from "../views/html.js";
 import { type Messages, messagesFor, toLocale } from "../views/i18n/index.js";
 import { type Flash, layout, type PageContext } from "../views/layout.js";
 import type { Locale } from "../views/notices/notice-types.js";
@@ -22,7 +22,7 @@ declare module "fastify" {
     pendingTotpCustomerId?: string;
     /** Language before sign-in (the customer's own once signed in). */
     locale?: Locale;
-    flash?: Flash;
+    flash?: StoredFlash;
   }
   interface FastifyRequest {
     customer: CustomerRecord | null;
@@ -70,14 +70,28 @@ export function customerOf(request: FastifyRequest): CustomerRecord {
   return request.customer;
 }
 
+/** A flash as the session store keeps it (JSON): markup is kept as a marked string. */
+interface StoredFlash {
+  kind: Flash["kind"];
+  text: string;
+  isHtml: boolean;
+}
+
 export function setFlash(request: FastifyRequest, flash: Flash): void {
-  request.session.flash = flash;
+  const isHtml = flash.text instanceof SafeHtml;
+  request.session.flash = {
+    kind: flash.kind,
+    text: isHtml ? flash.text.toString() : String(flash.text),
+    isHtml,
+  };
 }
 
 function takeFlash(request: FastifyRequest): Flash | null {
-  const flash = request.session.flash ?? null;
-  if (flash) request.session.flash = undefined;
-  return flash;
+  const stored = request.session.flash;
+  if (!stored) return null;
+  request.session.flash = undefined;
+  // Markup in a flash was built by our own handlers with the escaping `html` tag.
+  return { kind: stored.kind, text: stored.isHtml ? trusted(stored.text) : stored.text };
 }
 
 /** Sends a full page; `status` 400 when a form is shown again with its errors. */
@@ -89,7 +103,8 @@ export function sendPage(
   options: { status?: number; flash?: Flash | null } = {},
 ) {
   const ctx = pageContext(request, reply);
-  const flash = options.flash ?? takeFlash(request);
+  // `flash: null` means "show none" (an error page), leaving a stored flash for the next page.
+  const flash = options.flash !== undefined ? options.flash : takeFlash(request);
   const heading = typeof title === "function" ? title(ctx.m) : title;
   return reply
     .status(options.status ?? 200)

@@ -225,3 +225,28 @@ describe.each(DIALECTS)("two-step verification (%s)", (dialect) => {
     expect((await next.get("/account")).statusCode).toBe(200);
   });
 });
+
+describe("flash messages", () => {
+  it("a message with a link survives the redirect through the session store as markup", async () => {
+    const { html } = await import("../../src/views/html.js");
+    const { setFlash } = await import("../../src/http/context.js");
+    const f = await createHttpFixture("sqlite");
+    try {
+      await f.addLogin("c1");
+      f.app.get("/test-flash", async (request, reply) => {
+        setFlash(request, { kind: "info", text: html`See <a href="/invoices/7">invoice #${"7<"}</a>` });
+        return reply.redirect("/account", 303);
+      });
+      const client = f.client();
+      await client.login("c1@example.test");
+      await client.get("/test-flash");
+      const page = await client.get("/account");
+      expect(page.body).toContain('See <a href="/invoices/7">invoice #7&lt;</a>');
+      expect(page.body).not.toContain("[object Object]");
+      // Shown once only.
+      expect((await client.get("/account")).body).not.toContain("invoice #7");
+    } finally {
+      await f.dispose();
+    }
+  });
+});

@@ -1,5 +1,196 @@
-/** The domains pages of the client area. */
-import type { FastifyInstance } from "fastify";
-import type { HttpOptions } from "../context.js";
+/**
+ * Domains > Domains of seed 000 and the renewal rules of seed 004: the list with its Auto-renew
+ * switch and Status column, one domain's page, auto-renew on/off (off is confirmed first),
+ * reactivation during grace, and the transfer code. Each outcome comes back after a 303 as a
+ * notice worded on the next domains page.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { registrarPolicy } from "../../modules/deps.js";
+import { findDomain } from "../../modules/domains/domain-repository.js";
+import { findDomainView, listDomains, previewAutoRenewOff } from "../../modules/domains/list-domains.js";
+import { reactivateDomain } from "../../modules/domains/reactivate-domain.js";
+import { requestTransferOut } from "../../modules/domains/request-transfer-out.js";
+import { setAutoRenew } from "../../modules/domains/set-auto-renew.js";
+import { buildTimeline } from "../../modules/timeline/build-timeline.js";
+import { confirmAutoRenewOffPage } from "../../views/pages/domains/confirm-auto-renew.js";
+import { domainPage } from "../../views/pages/domains/detail.js";
+import { domainsListPage } from "../../views/pages/domains/list.js";
+import { type DomainNotice, noticeFlash } from "../../views/pages/domains/notice.js";
+import { fmt } from "../../views/pages/domains/parts.js";
+import { customerOf, type HttpOptions, localeOf, messages, sendPage } from "../context.js";
+import { parseForm, safeNext } from "../forms.js";
 
-export function registerDomainRoutes(_app: FastifyInstance, _options: HttpOptions): void {}
+declare module "fastify" {
+  interface Session {
+    /** The outcome of the last domain action, shown once on the next domains page. */
+    domainNotice?: DomainNotice;
+  }
+}
+
+type Params = { Params: { id: string } };
+
+const switchForm = z.object({
+  on: z.enum(["0", "1"]),
+  confirm: z.literal("1").optional(),
+  back: z.string().max(300).optional(),
+});
+const backForm = z.object({ back: z.string().max(300).optional() });
+
+/** Back to the page the form was on: the list or this domain's page, nothing else. */
+function backTo(body: unknown, serviceId: string): string {
+  const form = parseForm(backForm, body);
+  const back = safeNext(form.ok ? form.value.back : undefined);
+  return back === "/domains" ? back : `/domains/${encodeURIComponent(serviceId)}`;
+}
+
+function redirectWithNotice(request: FastifyRequest, reply: FastifyReply, to: string, notice: DomainNotice) {
+  request.session.domainNotice = notice;
+  return reply.redirect(to, 303);
+}
+
+/** The notice left by the last action, forgotten once taken. */
+function takeNotice(request: FastifyRequest): DomainNotice | undefined {
+  const notice = request.session.domainNotice;
+  if (notice) request.session.domainNotice = undefined;
+  return notice;
+}
+
+/** A notice worded in the customer's language and time zone, as the page's flash. */
+function flashOf(request: FastifyRequest, timeZone: string, notice: DomainNotice | undefined) {
+  if (!notice) return {};
+  const words = { locale: localeOf(request), m: messages(request) };
+  return { flash: noticeFlash(words, notice, fmt(words, timeZone)) };
+}
+
+export function registerDomainRoutes(app: FastifyInstance, options: HttpOptions): void {
+  const { deps } = options;
+
+  const showDomain = async (
+    request: FastifyRequest<Params>,
+    reply: FastifyReply,
+    extra: { status?: number; notice?: DomainNotice } = {},
+  ) => {
+    const customer = customerOf(request);
+    const now = options.clock.now();
+    const view = await findDomainView(deps, { customerId: customer.id, serviceId: request.params.id }, now);
+    const timeline = await buildTimeline(deps, view.domain.serviceId, now);
+    return sendPage(
+      request,
+      reply,
+      view.domain.name,
+      (ctx) => domainPage(ctx, view, timeline, customer.timeZone, now),
+      {
+        status: extra.status ?? 200,
+        ...flashOf(request, customer.timeZone, extra.notice ?? takeNotice(request)),
+      },
+    );
+  };
+
+  app.get("/domains", async (request, reply) => {
+    const customer = customerOf(request);
+    const views = await listDomains(deps, customer.id, options.clock.now());
+    return sendPage(
+      request,
+      reply,
+      (m) => m.domains.title,
+      (ctx) => domainsListPage(ctx, views, customer.timeZone),
+      flashOf(request, customer.timeZone, takeNotice(request)),
+    );
+  });
+
+  app.get<Params>("/domains/:id", (request, reply) => showDomain(request, reply));
+
+  app.post<Params>("/domains/:id/auto-renew", async (request, reply) => {
+    const customer = customerOf(request);
+    const serviceId = request.params.id;
+    const now = options.clock.now();
+    const form = parseForm(switchForm, request.body);
+    if (!form.ok) return showDomain(request, reply, { status: 400, notice: { kind: "bad-switch" } });
+    const back = backTo(request.body, serviceId);
+    const on = form.value.on === "1";
+
+    if (!on && form.value.confirm !== "1") {
+      const preview = await previewAutoRenewOff(deps, { customerId: customer.id, serviceId }, now);
+      if (!preview.ok) {
+        return redirectWithNotice(request, reply, back, {
+          kind: "auto-renew-refused",
+          reason: preview.reason,
+        });
+      }
+      if (!preview.alreadyOff) {
+        return sendPage(
+          request,
+          reply,
+          (m) => m.domains.confirm.title(preview.domain.name),
+          (ctx) => confirmAutoRenewOffPage(ctx, preview, back, customer.timeZone),
+        );
+      }
+    }
+
+    const result = await setAutoRenew(deps, { serviceId, on, customerId: customer.id }, now);
+    if (!result.ok) {
+      return redirectWithNotice(request, reply, back, { kind: "auto-renew-refused", reason: result.reason });
+    }
+    const domain = await findDomain(deps.db, serviceId);
+    const name = domain?.name ?? serviceId;
+    if (on)
+      return redirectWithNotice(request, reply, back, {
+        kind: "auto-renew-on",
+        name,
+        changed: result.changed,
+      });
+    return redirectWithNotice(request, reply, back, {
+      kind: "auto-renew-off",
+      name,
+      changed: result.changed,
+      expiresAt: domain?.expiresAt ?? now,
+      voided: result.voided,
+      needsAdjustment: result.needsAdjustment,
+      chargeStillDueAt: result.chargeStillDueAt,
+      offLeadDays: domain ? registrarPolicy(deps, domain.registrar).autoRenewOffLeadDays : 1,
+    });
+  });
+
+  app.post<Params>("/domains/:id/reactivate", async (request, reply) => {
+    const customer = customerOf(request);
+    const serviceId = request.params.id;
+    const back = backTo(request.body, serviceId);
+    const result = await reactivateDomain(deps, { serviceId, customerId: customer.id }, options.clock.now());
+    let notice: DomainNotice;
+    if (!result.ok) notice = { kind: "reactivation-refused", reason: result.reason };
+    else if (result.outcome?.status === "failed")
+      notice = { kind: "reactivation-declined", code: result.outcome.code };
+    else if (result.expiresAt !== null) notice = { kind: "reactivated", expiresAt: result.expiresAt };
+    else if (result.outcome === null) notice = { kind: "reactivation-pending" };
+    else notice = { kind: "reactivation-processing" };
+    return redirectWithNotice(request, reply, back, notice);
+  });
+
+  app.post<Params>("/domains/:id/transfer-code", async (request, reply) => {
+    const customer = customerOf(request);
+    const serviceId = request.params.id;
+    const result = await requestTransferOut(
+      deps,
+      { serviceId, customerId: customer.id },
+      options.clock.now(),
+    );
+    const to = `/domains/${encodeURIComponent(serviceId)}`;
+    if (result.ok) {
+      const domain = await findDomain(deps.db, serviceId);
+      return redirectWithNotice(request, reply, to, {
+        kind: "transfer-code",
+        name: domain?.name ?? serviceId,
+        code: result.authCode,
+      });
+    }
+    return redirectWithNotice(
+      request,
+      reply,
+      to,
+      result.reason === "transfer-locked"
+        ? { kind: "transfer-locked", until: result.until }
+        : { kind: "transfer-not-active" },
+    );
+  });
+}
