@@ -147,3 +147,29 @@ describe.each(DIALECTS)("engine runs (%s)", (dialect) => {
     expect(service.lease_owner).toBeNull();
   });
 });
+
+describe.each(DIALECTS)("paying the same invoice twice at once (%s)", (dialect) => {
+  it("two simultaneous payments of one invoice charge the card once", async () => {
+    const { payInvoice } = await import("../../src/modules/invoices/pay-invoice.js");
+    const f = await createFixture(dialect);
+    try {
+      await f.addCustomer("c1", "fails-1-then-ok");
+      await f.addHosting("h1", "c1", "2021-04-15T14:00:00Z");
+      // The engine's attempt fails: the invoice is open and the next charge of this card succeeds.
+      await runEngine(f.deps, at("2022-04-15T14:00:00Z"));
+      const invoice = await f.deps.db.selectFrom("invoices").select("id").executeTakeFirstOrThrow();
+      const now = at("2022-04-16T09:00:00Z");
+      const results = await Promise.allSettled([
+        payInvoice(f.deps, { invoiceId: invoice.id, customerId: "c1" }, now),
+        payInvoice(f.deps, { invoiceId: invoice.id, customerId: "c1" }, now),
+        payInvoice(f.deps, { invoiceId: invoice.id, customerId: "c1" }, now),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
+      expect(f.gateway.successfulCharges()).toHaveLength(1);
+      const paid = await f.deps.db.selectFrom("invoices").select("status").executeTakeFirstOrThrow();
+      expect(paid.status).toBe("paid");
+    } finally {
+      await f.dispose();
+    }
+  });
+});

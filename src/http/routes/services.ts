@@ -1,5 +1,199 @@
-/** The services pages of the client area. */
-import type { FastifyInstance } from "fastify";
-import type { HttpOptions } from "../context.js";
+/**
+ * The services pages of the client area (seed 000): the dashboard, manage a service, plan details,
+ * request and withdraw a cancellation. Only from the signed-in customer's session; another
+ * customer's service (or a domain id) is a 404.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import {
+  loadDashboard,
+  loadServiceDetails,
+  loadServiceOverview,
+  type ServiceDetails,
+} from "../../modules/services/list-services.js";
+import { requestCancellation } from "../../modules/services/request-cancellation.js";
+import { withdrawCancellation } from "../../modules/services/withdraw-cancellation.js";
+import { formatLongDate } from "../../views/format.js";
+import type { ServicesMessages } from "../../views/i18n/services.js";
+import { dashboardPage } from "../../views/pages/services/dashboard.js";
+import { managePage, serviceUrl } from "../../views/pages/services/manage.js";
+import {
+  type CancelFormState,
+  type CancellationConfirmation,
+  EMPTY_FORM,
+  planPage,
+} from "../../views/pages/services/plan.js";
+import { customerOf, type HttpOptions, localeOf, messages, redirectWith, sendPage } from "../context.js";
+import { parseForm } from "../forms.js";
 
-export function registerServiceRoutes(_app: FastifyInstance, _options: HttpOptions): void {}
+declare module "fastify" {
+  interface Session {
+    /** What a cancellation request did, shown once on the plan page after the redirect. */
+    cancellationConfirmation?: CancellationConfirmation;
+  }
+}
+
+type Params = { Params: { id: string } };
+
+/** A form field sent once is a string, sent several times an array. */
+const asList = (value: unknown): unknown =>
+  value === undefined || value === "" ? [] : Array.isArray(value) ? value : [value];
+
+function cancelFormSchema(errors: ServicesMessages["plan"]["errors"]) {
+  return z.object({
+    reason: z
+      .string({ error: errors.reason })
+      .trim()
+      .min(3, { error: errors.reason })
+      .max(1000, { error: errors.reasonTooLong }),
+    when: z.enum(["immediate", "end-of-term"], { error: errors.when }),
+    stopDomainRenewal: z.preprocess(
+      asList,
+      z.array(z.string().min(1).max(200), { error: errors.domain }).max(50, { error: errors.domain }),
+    ),
+  });
+}
+
+/** The values as sent, to show the form again with them. */
+function sentValues(body: unknown): CancelFormState["values"] {
+  const b = (body ?? {}) as Record<string, unknown>;
+  return {
+    reason: typeof b.reason === "string" ? b.reason : "",
+    when: typeof b.when === "string" ? b.when : "",
+    stopDomainRenewal: (asList(b.stopDomainRenewal) as unknown[]).filter(
+      (v): v is string => typeof v === "string",
+    ),
+  };
+}
+
+export function registerServiceRoutes(app: FastifyInstance, options: HttpOptions): void {
+  const { deps } = options;
+
+  const renderPlan = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    details: ServiceDetails,
+    form: CancelFormState = EMPTY_FORM,
+    confirmation: CancellationConfirmation | null = null,
+  ) => {
+    const timeZone = customerOf(request).timeZone;
+    return sendPage(
+      request,
+      reply,
+      (m) => `${m.services.plan.title} · ${details.service.label}`,
+      (ctx) => planPage(ctx, details, { form, confirmation, timeZone }),
+      { status: Object.keys(form.errors).length > 0 ? 400 : 200 },
+    );
+  };
+
+  app.get("/", async (request, reply) => {
+    const customer = customerOf(request);
+    const dashboard = await loadDashboard(deps, customer.id, options.clock.now());
+    return sendPage(
+      request,
+      reply,
+      (m) => m.services.dashboard.title,
+      (ctx) => dashboardPage(ctx, dashboard, customer.timeZone),
+    );
+  });
+
+  app.get<Params>("/services/:id", async (request, reply) => {
+    const customer = customerOf(request);
+    const overview = await loadServiceOverview(
+      deps,
+      { customerId: customer.id, serviceId: request.params.id },
+      options.clock.now(),
+    );
+    return sendPage(request, reply, overview.service.label, (ctx) =>
+      managePage(ctx, overview, customer.timeZone),
+    );
+  });
+
+  app.get<Params>("/services/:id/plan", async (request, reply) => {
+    const customer = customerOf(request);
+    const details = await loadServiceDetails(deps, { customerId: customer.id, serviceId: request.params.id });
+    const confirmation = request.session.cancellationConfirmation;
+    const shown = confirmation?.serviceId === details.service.serviceId ? confirmation : null;
+    if (shown) request.session.cancellationConfirmation = undefined;
+    return renderPlan(request, reply, details, EMPTY_FORM, shown);
+  });
+
+  app.post<Params>("/services/:id/cancel", async (request, reply) => {
+    const customer = customerOf(request);
+    const now = options.clock.now();
+    const details = await loadServiceDetails(deps, { customerId: customer.id, serviceId: request.params.id });
+    const m = messages(request).services.plan;
+    const form = parseForm(cancelFormSchema(m.errors), request.body);
+    if (!form.ok) {
+      return renderPlan(request, reply, details, { values: sentValues(request.body), errors: form.errors });
+    }
+    const serviceId = details.service.serviceId;
+    const result = await requestCancellation(
+      deps,
+      {
+        serviceId,
+        customerId: customer.id,
+        requestedBy: `customer:${customer.id}`,
+        request: form.value,
+      },
+      now,
+    );
+    const planUrl = serviceUrl(serviceId, "/plan");
+    if (!result.ok)
+      return redirectWith(request, reply, planUrl, { kind: "error", text: m.refusals[result.reason] });
+
+    const voided = [...result.voided];
+    const needsAdjustment = result.needsAdjustment.map((n) => n.invoice);
+    const domains: CancellationConfirmation["domains"] = [];
+    for (const [domainId, outcome] of Object.entries(result.domains)) {
+      const domain = details.linkedDomains.find((d) => d.serviceId === domainId);
+      const name = domain?.name ?? domainId;
+      if (!outcome.ok) {
+        domains.push({ name, outcome: "not-stopped", at: null });
+        continue;
+      }
+      voided.push(...outcome.voided);
+      needsAdjustment.push(...outcome.needsAdjustment.map((n) => n.invoice));
+      domains.push(
+        outcome.chargeStillDueAt !== null
+          ? { name, outcome: "still-charged", at: outcome.chargeStillDueAt }
+          : { name, outcome: "stopped", at: domain?.expiresAt ?? null },
+      );
+    }
+    request.session.cancellationConfirmation = {
+      serviceId,
+      when: form.value.when,
+      effectiveAt: result.effectiveAt,
+      done: result.effectiveAt <= now,
+      voided,
+      needsAdjustment,
+      domains,
+    };
+    return reply.redirect(planUrl, 303);
+  });
+
+  app.post<Params>("/services/:id/cancellation/withdraw", async (request, reply) => {
+    const customer = customerOf(request);
+    const now = options.clock.now();
+    const details = await loadServiceDetails(deps, { customerId: customer.id, serviceId: request.params.id });
+    const serviceId = details.service.serviceId;
+    const m = messages(request).services.plan;
+    const result = await withdrawCancellation(deps, { serviceId, customerId: customer.id }, now);
+    const planUrl = serviceUrl(serviceId, "/plan");
+    if (!result.ok)
+      return redirectWith(request, reply, planUrl, { kind: "error", text: m.refusals[result.reason] });
+    const s = details.service;
+    const stopped = new Set(details.pendingCancellation?.stopDomainIds ?? []);
+    // Withdrawing does not turn the domains' auto-renew back on: say so.
+    const stillOff = details.linkedDomains.filter((d) => stopped.has(d.serviceId)).map((d) => d.name);
+    const withdrawn =
+      s.status === "active"
+        ? m.withdrawnRenews(s.label, formatLongDate(s.termEndsAt, localeOf(request), customer.timeZone))
+        : m.withdrawn(s.label);
+    return redirectWith(request, reply, planUrl, {
+      kind: "success",
+      text:
+        stillOff.length > 0 ? `${withdrawn} ${m.withdrawnDomainsStillOff(stillOff.join(", "))}` : withdrawn,
+    });
+  });
+}

@@ -117,18 +117,26 @@ export async function chargeInvoiceNow(
   invoiceId: number,
   now: Instant,
 ): Promise<ChargeOutcome | null> {
-  const pending = await findPendingPayment(deps.db, invoiceId);
-  if (pending !== null) return completeCharge(deps, pending, now);
-  const paymentId = await inTransaction(deps, "pending-payment", async (tx) => {
+  // Checked and decided under a lock on the invoice, so clicks racing each other see each
+  // other's pending charge instead of each opening a new attempt (SQLite serialises writers).
+  const decision = await inTransaction(deps, "pending-payment", async (tx) => {
+    let query = tx.selectFrom("invoices").select("status").where("id", "=", invoiceId);
+    if (deps.dialect === "postgres") query = query.forUpdate();
+    const invoice = await query.executeTakeFirst();
+    if (invoice?.status !== "open") return { kind: "not-open" as const };
+    const pending = await findPendingPayment(tx, invoiceId);
+    if (pending !== null) return { kind: "pending" as const, paymentId: pending };
     const attempts = await tx
       .selectFrom("payments")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("invoice_id", "=", invoiceId)
       .executeTakeFirstOrThrow();
-    return insertPendingPayment(tx, invoiceId, Number(attempts.n) + 1, now);
+    const paymentId = await insertPendingPayment(tx, invoiceId, Number(attempts.n) + 1, now);
+    return { kind: "new" as const, paymentId };
   });
-  reach(deps, "charge:pending-committed");
-  return completeCharge(deps, paymentId, now);
+  if (decision.kind === "not-open") return null;
+  if (decision.kind === "new") reach(deps, "charge:pending-committed");
+  return completeCharge(deps, decision.paymentId, now);
 }
 
 /** Resolves every payment of a service still waiting for its outcome. */

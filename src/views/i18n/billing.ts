@@ -58,8 +58,7 @@ export const en = {
   askAdjustment: "Ask for an adjustment",
   askAdjustmentHint: "Something wrong with this invoice? Billing staff can adjust it.",
   backToInvoices: "Back to invoices",
-  paidThanks: "Paid — thank you. Your service is renewed.",
-  paidThanksShort: "Paid — thank you.",
+  paidThanks: "Paid — thank you.",
   declined: (reason: string) => `The payment did not go through: ${reason}. Nothing was charged.`,
   updateCard: "Update your payment method",
   notOpen: "This invoice is no longer open (already paid or void): nothing was charged.",
@@ -79,7 +78,6 @@ export const en = {
     paid: "Paid",
     balance: "Balance due",
     status: "Status",
-    page: (n: number) => `Page ${n}`,
   },
   paymentMethodTitle: "Payment method",
   cardOnFile: "Card on file",
@@ -103,8 +101,8 @@ export const en = {
   cardSaved: (label: string) => `Your card was saved: ${label}.`,
   pastDueAfterCard: (count: number) =>
     count === 1
-      ? "You have 1 past-due invoice. Pay it now with this card:"
-      : `You have ${count} past-due invoices. Pay them now with this card:`,
+      ? "You have 1 past-due invoice. Pay it with the card on file:"
+      : `You have ${count} past-due invoices. Pay them with the card on file:`,
   pastDueItem: (id: number, amount: string) => `Pay invoice #${id} (${amount})`,
 };
 export type BillingMessages = typeof en;
@@ -169,8 +167,7 @@ export const frCA: BillingMessages = {
   askAdjustment: "Demander un ajustement",
   askAdjustmentHint: "Une erreur dans cette facture? L'équipe de facturation peut l'ajuster.",
   backToInvoices: "Retour aux factures",
-  paidThanks: "Payé — merci. Votre service est renouvelé.",
-  paidThanksShort: "Payé — merci.",
+  paidThanks: "Payé — merci.",
   declined: (reason: string) => `Le paiement n'a pas été accepté : ${reason}. Aucun montant n'a été prélevé.`,
   updateCard: "Mettre à jour votre mode de paiement",
   notOpen: "Cette facture n'est plus ouverte (déjà payée ou annulée) : aucun montant n'a été prélevé.",
@@ -190,11 +187,11 @@ export const frCA: BillingMessages = {
     paid: "Payé",
     balance: "Solde à payer",
     status: "Statut",
-    page: (n: number) => `Page ${n}`,
   },
   paymentMethodTitle: "Mode de paiement",
   cardOnFile: "Carte au dossier",
-  noCardOnFile: "Aucune carte au dossier. Les renouvellements ne pourront pas être prélevés tant que vous n'en ajoutez pas une.",
+  noCardOnFile:
+    "Aucune carte au dossier. Les renouvellements ne pourront pas être prélevés tant que vous n'en ajoutez pas une.",
   replaceCard: "Remplacer la carte",
   addCard: "Ajouter une carte",
   cardLabel: "Carte",
@@ -214,7 +211,7 @@ export const frCA: BillingMessages = {
   cardSaved: (label: string) => `Votre carte a été enregistrée : ${label}.`,
   pastDueAfterCard: (count: number) =>
     count === 1
-      ? "Vous avez 1 facture en souffrance. Payez-la maintenant avec cette carte :"
-      : `Vous avez ${count} factures en souffrance. Payez-les maintenant avec cette carte :`,
+      ? "Vous avez 1 facture en souffrance. Payez-la avec la carte au dossier :"
+      : `Vous avez ${count} factures en souffrance. Payez-les avec la carte au dossier :`,
   pastDueItem: (id: number, amount: string) => `Payer la facture nº ${id} (${amount})`,
 };

@@ -1,0 +1,196 @@
+/**
+ * Read-only queries behind the billing pages: a customer's invoices, one invoice with its lines
+ * and charge attempts, and the open invoices already past due. Another customer's invoice is
+ * NOT_FOUND, exactly like one that does not exist.
+ */
+import { AppError } from "../../domain/app-error.js";
+import type { InvoiceStatus } from "../../domain/invoice-rules.js";
+import type { Money } from "../../domain/money.js";
+import type { Instant } from "../../domain/time.js";
+import type { Db } from "../deps.js";
+
+export interface InvoiceSummary {
+  id: number;
+  status: InvoiceStatus;
+  issuedAt: Instant;
+  dueAt: Instant;
+  paidAt: Instant | null;
+  voidedAt: Instant | null;
+  total: Money;
+  paid: Money;
+  /** What is still owed (zero once paid or voided). */
+  balance: Money;
+  /** The descriptions of its lines, in order. */
+  lineDescriptions: string[];
+}
+
+export interface InvoiceLineView {
+  description: string;
+  periodStartAt: Instant | null;
+  periodEndAt: Instant | null;
+  amount: Money;
+}
+
+export type PaymentAttemptResult = "succeeded" | "failed" | "pending";
+
+export interface PaymentAttemptView {
+  attempt: number;
+  at: Instant;
+  result: PaymentAttemptResult;
+  /** The gateway's reason for a failure: declined, insufficient-funds, expired, no-card-on-file, error. */
+  failureCode: string | null;
+  amount: Money;
+}
+
+export interface InvoiceDetail extends InvoiceSummary {
+  customerId: string;
+  lines: InvoiceLineView[];
+  attempts: PaymentAttemptView[];
+}
+
+type InvoiceRow = {
+  id: number;
+  customer_id: string;
+  status: string;
+  issued_at: number;
+  due_at: number;
+  paid_at: number | null;
+  voided_at: number | null;
+  total: number;
+  amount_paid: number;
+  currency: string;
+};
+
+function summaryOf(row: InvoiceRow, lineDescriptions: string[]): InvoiceSummary {
+  const status = row.status as InvoiceStatus;
+  const owed = status === "open" ? Math.max(0, row.total - row.amount_paid) : 0;
+  return {
+    id: row.id,
+    status,
+    issuedAt: Number(row.issued_at),
+    dueAt: Number(row.due_at),
+    paidAt: row.paid_at === null ? null : Number(row.paid_at),
+    voidedAt: row.voided_at === null ? null : Number(row.voided_at),
+    total: { amount: Number(row.total), currency: row.currency },
+    paid: { amount: Number(row.amount_paid), currency: row.currency },
+    balance: { amount: owed, currency: row.currency },
+    lineDescriptions,
+  };
+}
+
+const INVOICE_COLUMNS = [
+  "id",
+  "customer_id",
+  "status",
+  "issued_at",
+  "due_at",
+  "paid_at",
+  "voided_at",
+  "total",
+  "amount_paid",
+  "currency",
+] as const;
+
+async function descriptionsOf(db: Db, invoiceIds: number[]): Promise<Map<number, string[]>> {
+  const byInvoice = new Map<number, string[]>();
+  if (invoiceIds.length === 0) return byInvoice;
+  const lines = await db
+    .selectFrom("invoice_lines")
+    .select(["invoice_id", "description"])
+    .where("invoice_id", "in", invoiceIds)
+    .orderBy("invoice_id")
+    .orderBy("id")
+    .execute();
+  for (const line of lines) {
+    const list = byInvoice.get(line.invoice_id) ?? [];
+    list.push(line.description);
+    byInvoice.set(line.invoice_id, list);
+  }
+  return byInvoice;
+}
+
+/** The customer's invoices, newest first. */
+export async function listInvoices(db: Db, customerId: string): Promise<InvoiceSummary[]> {
+  const rows = await db
+    .selectFrom("invoices")
+    .select(INVOICE_COLUMNS)
+    .where("customer_id", "=", customerId)
+    .orderBy("issued_at", "desc")
+    .orderBy("id", "desc")
+    .execute();
+  const descriptions = await descriptionsOf(
+    db,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => summaryOf(row, descriptions.get(row.id) ?? []));
+}
+
+/** The customer's open invoices whose due date has passed at `now`, oldest first. */
+export async function listPastDueInvoices(
+  db: Db,
+  customerId: string,
+  now: Instant,
+): Promise<InvoiceSummary[]> {
+  const rows = await db
+    .selectFrom("invoices")
+    .select(INVOICE_COLUMNS)
+    .where("customer_id", "=", customerId)
+    .where("status", "=", "open")
+    .where("due_at", "<=", now)
+    .orderBy("due_at")
+    .orderBy("id")
+    .execute();
+  const descriptions = await descriptionsOf(
+    db,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => summaryOf(row, descriptions.get(row.id) ?? []));
+}
+
+/** One of the customer's invoices with its lines and charge attempts; NOT_FOUND for anyone else's. */
+export async function getInvoiceDetail(
+  db: Db,
+  customerId: string,
+  invoiceId: number,
+): Promise<InvoiceDetail> {
+  const row = await db
+    .selectFrom("invoices")
+    .select(INVOICE_COLUMNS)
+    .where("id", "=", invoiceId)
+    .where("customer_id", "=", customerId)
+    .executeTakeFirst();
+  if (!row) throw new AppError("NOT_FOUND", "Invoice not found.", `invoice ${invoiceId} of ${customerId}`);
+  const lines = await db
+    .selectFrom("invoice_lines")
+    .select(["description", "period_start_at", "period_end_at", "amount"])
+    .where("invoice_id", "=", invoiceId)
+    .orderBy("id")
+    .execute();
+  const payments = await db
+    .selectFrom("payments")
+    .select(["attempt", "created_at", "status", "failure_code", "amount", "currency"])
+    .where("invoice_id", "=", invoiceId)
+    .orderBy("attempt")
+    .orderBy("id")
+    .execute();
+  return {
+    ...summaryOf(
+      row,
+      lines.map((line) => line.description),
+    ),
+    customerId: row.customer_id,
+    lines: lines.map((line) => ({
+      description: line.description,
+      periodStartAt: line.period_start_at === null ? null : Number(line.period_start_at),
+      periodEndAt: line.period_end_at === null ? null : Number(line.period_end_at),
+      amount: { amount: Number(line.amount), currency: row.currency },
+    })),
+    attempts: payments.map((payment) => ({
+      attempt: Number(payment.attempt),
+      at: Number(payment.created_at),
+      result: payment.status === "succeeded" || payment.status === "failed" ? payment.status : "pending",
+      failureCode: payment.failure_code,
+      amount: { amount: Number(payment.amount), currency: payment.currency },
+    })),
+  };
+}
