@@ -418,8 +418,11 @@ describe.each(DIALECTS)("POST /services/:id/cancel (%s)", (dialect) => {
     expect(withdrawn.headers.location).toBe("/services/h1/plan");
     const after = text((await client.get("/services/h1/plan")).body);
     expect(after).toContain(
-      "The cancellation was withdrawn: Hosting h1 stays active and renews on June 1, 2022. The renewal of example.com stays stopped",
+      "The cancellation was withdrawn: Hosting h1 stays active and renews on June 1, 2022. The automatic renewal of example.com is back on.",
     );
+    // The domain's renewal, stopped by the request, renews again.
+    const domain = await f.deps.db.selectFrom("domains").select("auto_renew").executeTakeFirstOrThrow();
+    expect(domain.auto_renew).toBe(1);
     expect(after).not.toContain("Cancellation pending");
     expect(after).toContain('action="/services/h1/cancel"');
     expect((await cancellationRows(f))[0]?.status).toBe("withdrawn");

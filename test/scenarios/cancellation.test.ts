@@ -183,6 +183,42 @@ describe.each(DIALECTS)("cancellation (%s)", (dialect) => {
     expect(statuses.d1).toBe("released");
   });
 
+  it("withdrawn 2022-03-10: the domain whose renewal the request stopped renews again on 2022-03-31", async () => {
+    const { events } = await story(
+      dialect,
+      scenario(
+        [
+          cancel("2022-03-01T10:00:00Z", "end-of-term", { stopDomainRenewal: ["d1"] }),
+          withdraw("2022-03-10T10:00:00Z"),
+        ],
+        { withDomain: true },
+      ),
+    );
+    expect(eventsOf(events, "domain.auto_renew_changed", "d1")).toMatchObject([
+      { at: "2022-03-01T10:00:00.000Z", on: false, reason: "service-cancellation" },
+      { at: "2022-03-10T10:00:00.000Z", on: true, reason: "cancellation-withdrawn" },
+    ]);
+    expect(paymentsOf(events, "d1")).toEqual(["2022-03-31 2000 USD"]);
+  });
+
+  it("withdrawn: a domain the customer had switched off on their own before the request stays off", async () => {
+    const { events } = await story(
+      dialect,
+      scenario(
+        [
+          { at: "2022-02-20T10:00:00Z", do: "set-auto-renew", service: "d1", on: false },
+          cancel("2022-03-01T10:00:00Z", "end-of-term", { stopDomainRenewal: ["d1"] }),
+          withdraw("2022-03-10T10:00:00Z"),
+        ],
+        { withDomain: true },
+      ),
+    );
+    expect(eventsOf(events, "domain.auto_renew_changed", "d1")).toMatchObject([
+      { on: false, reason: "customer" },
+    ]);
+    expect(paymentsOf(events, "d1")).toEqual([]);
+  });
+
   it("without stopDomainRenewal the domain is left alone and renews on 2022-03-31", async () => {
     const { events } = await story(
       dialect,

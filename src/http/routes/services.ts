@@ -183,9 +183,8 @@ export function registerServiceRoutes(app: FastifyInstance, options: HttpOptions
     if (!result.ok)
       return redirectWith(request, reply, planUrl, { kind: "error", text: m.refusals[result.reason] });
     const s = details.service;
-    const stopped = new Set(details.pendingCancellation?.stopDomainIds ?? []);
-    // Withdrawing does not turn the domains' auto-renew back on: say so.
-    const stillOff = details.linkedDomains.filter((d) => stopped.has(d.serviceId)).map((d) => d.name);
+    const restored = new Set(result.domainsRestored);
+    const renewing = details.linkedDomains.filter((d) => restored.has(d.serviceId)).map((d) => d.name);
     const withdrawn =
       s.status === "active"
         ? m.withdrawnRenews(s.label, formatLongDate(s.termEndsAt, localeOf(request), customer.timeZone))
@@ -193,7 +192,7 @@ export function registerServiceRoutes(app: FastifyInstance, options: HttpOptions
     return redirectWith(request, reply, planUrl, {
       kind: "success",
       text:
-        stillOff.length > 0 ? `${withdrawn} ${m.withdrawnDomainsStillOff(stillOff.join(", "))}` : withdrawn,
+        renewing.length > 0 ? `${withdrawn} ${m.withdrawnDomainsRestored(renewing.join(", "))}` : withdrawn,
     });
   });
 }

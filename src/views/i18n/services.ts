@@ -130,8 +130,7 @@ export const en = {
     confirmDomainStillCharged: (name: string, date: string) =>
       `Auto-renew of ${name} is off, but it was too close to the renewal: the charge of ${date} still happens.`,
     confirmDomainNotStopped: (name: string) => `The renewal of ${name} could not be stopped from here.`,
-    withdrawnDomainsStillOff: (names: string) =>
-      `The renewal of ${names} stays stopped: turn auto-renew back on under Domains to keep it.`,
+    withdrawnDomainsRestored: (names: string) => `The automatic renewal of ${names} is back on.`,
     withdrawn: (label: string) => `The cancellation was withdrawn: ${label} stays active.`,
     withdrawnRenews: (label: string, date: string) =>
       `The cancellation was withdrawn: ${label} stays active and renews on ${date}.`,
@@ -376,8 +375,7 @@ export const frCA: ServicesMessages = {
     confirmDomainStillCharged: (name, date) =>
       `Le renouvellement automatique de ${name} est désactivé, mais trop près du renouvellement : le paiement du ${date} aura quand même lieu.`,
     confirmDomainNotStopped: (name) => `Le renouvellement de ${name} n'a pas pu être arrêté d'ici.`,
-    withdrawnDomainsStillOff: (names) =>
-      `Le renouvellement de ${names} reste arrêté : réactivez le renouvellement automatique sous Domaines pour le conserver.`,
+    withdrawnDomainsRestored: (names) => `Le renouvellement automatique de ${names} est rétabli.`,
     withdrawn: (label) => `L'annulation a été retirée : ${label} reste actif.`,
     withdrawnRenews: (label, date) =>
       `L'annulation a été retirée : ${label} reste actif et se renouvelle le ${date}.`,
