@@ -32,6 +32,11 @@ describe("signing in with a browser", () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await signIn(page, server);
     await screenshot(page, "dashboard-en");
+    await page.getByRole("link", { name: "Domains", exact: true }).first().click();
+    await page.waitForURL(`${server.url}/domains`);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Domains");
+    await screenshot(page, "domains-en");
+    await page.goto(`${server.url}/`);
     await page.getByRole("button", { name: /Language: Français/ }).click();
     await page.waitForURL(`${server.url}/`);
     expect(await page.locator("html").getAttribute("lang")).toBe("fr-CA");
