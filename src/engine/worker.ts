@@ -4,6 +4,7 @@
  */
 import type { Logger } from "pino";
 import type { Clock } from "../domain/clock.js";
+import { purgeExpiredLogins } from "../modules/accounts/purge-expired.js";
 import type { Deps } from "../modules/deps.js";
 import { deliverPendingNotices } from "../modules/notifications/deliver-notices.js";
 import type { Mailer } from "../providers/mailer/mailer.js";
@@ -23,6 +24,7 @@ export async function runWorkerOnce(options: Omit<WorkerOptions, "intervalMs" | 
   const now = options.clock.now();
   const report = await runEngine(options.deps, now, { worker: options.worker });
   const delivery = options.mailer ? await deliverPendingNotices(options.deps.db, options.mailer, now) : null;
+  await purgeExpiredLogins(options.deps.db, now);
   const log = {
     runId: report.runId,
     steps: report.stepsApplied,

@@ -250,3 +250,31 @@ describe("flash messages", () => {
     }
   });
 });
+
+describe.each(DIALECTS)("expired logins are purged (%s)", (dialect) => {
+  it("the worker removes sessions and reset links past their expiry, and keeps live ones", async () => {
+    const { purgeExpiredLogins } = await import("../../src/modules/accounts/purge-expired.js");
+    const f = await createHttpFixture(dialect);
+    try {
+      await f.addLogin("c1");
+      await f.client().login("c1@example.test");
+      await f.deps.db
+        .insertInto("sessions")
+        .values({ sid: "old", customer_id: "c1", data: "{}", expires_at: f.clock.now() - 1 })
+        .execute();
+      const client = f.client();
+      await client.get("/password/forgot");
+      await client.post("/password/forgot", { email: "c1@example.test" });
+      expect(await purgeExpiredLogins(f.deps.db, f.clock.now())).toEqual({ sessions: 1, resets: 0 });
+      expect(await purgeExpiredLogins(f.deps.db, f.clock.now() + 2 * 3_600_000)).toEqual({
+        sessions: 0,
+        resets: 1,
+      });
+      const left = await f.deps.db.selectFrom("sessions").select("sid").execute();
+      expect(left.map((s) => s.sid)).not.toContain("old");
+      expect(left.length).toBeGreaterThan(0);
+    } finally {
+      await f.dispose();
+    }
+  });
+});
