@@ -6,6 +6,7 @@ import { ConfigError, readConfig } from "../main/config.js";
 import { DEMO_CUSTOMER, hasAnyCustomer, resetDemoPassword, seedDemoData } from "../main/demo-data.js";
 import { createRuntime, type Runtime } from "../main/runtime.js";
 import { startWebServer } from "../main/web-server.js";
+import { backupCommand, restoreCommand } from "./backup-command.js";
 import { type CommandIo, processIo, UsageError } from "./command-io.js";
 import { simulateCommand } from "./simulate-command.js";
 
@@ -21,6 +22,10 @@ Commands:
   simulate FILE [--format jsonl|table]
                          replay a scenario with a virtual clock and print every event
   seed-demo              add the demo data to an empty database
+  backup FILE [--force]  write a consistent copy of the SQLite database while Tenure runs
+                         (PostgreSQL: prints the pg_dump / PITR procedure, docs/operations.md)
+  restore FILE [--force] replace the SQLite database with a backup and migrate it (Tenure stopped;
+                         the gateway and registrar ledgers are not restored: docs/operations.md)
 
 Configuration (environment):
   TENURE_DATABASE_URL    sqlite:./data/tenure.db (default), sqlite::memory:, postgres://…
@@ -87,6 +92,7 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
         at: { type: "string" },
         format: { type: "string", default: "jsonl" },
         help: { type: "boolean", short: "h" },
+        force: { type: "boolean", default: false },
       },
     });
     const [command, ...rest] = positionals;
@@ -97,6 +103,10 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     switch (command) {
       case "simulate":
         return await simulateCommand(rest[0], values.format ?? "jsonl", io);
+      case "backup":
+        return await backupCommand(rest[0], { force: values.force ?? false }, io);
+      case "restore":
+        return await restoreCommand(rest[0], { force: values.force ?? false }, io);
       case "migrate":
         return await withRuntime(async () => {
           io.out("Database is up to date.\n");

@@ -200,6 +200,19 @@ function isTurnedOffSince(d: DomainFacts, issuedAt: Instant): boolean {
   return !d.autoRenew && d.autoRenewChangedAt !== null && d.autoRenewChangedAt >= issuedAt;
 }
 
+/**
+ * Whether the engine will still try to renew the current period: the one question every page
+ * asks ("next payment on …" or "will expire on …"), answered by the rules the engine applies.
+ */
+export function isRenewalPlanned(d: DomainFacts, policy: RegistrarPolicy): boolean {
+  if (d.status !== "active" && d.status !== "suspended") return false;
+  if (d.isLegacySiteLapsed || !isAutoRenewEffective(d, policy)) return false;
+  const r = d.renewal;
+  if (r === null || r.status === "paid") return true;
+  if (r.status === "open") return !isTurnedOffSince(d, r.issuedAt);
+  return canOpenRenewal(d);
+}
+
 /** No renewal invoice yet for this period, or the last was voided and auto-renew turned on again since. */
 function canOpenRenewal(d: DomainFacts): boolean {
   const r = d.renewal;

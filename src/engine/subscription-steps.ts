@@ -57,9 +57,10 @@ export async function applySubscriptionStep(
     case "issue-invoice":
       await inTransaction(deps, "subscription:issue-invoice", async (tx) => {
         const issued = await countPeriodInvoices(tx, sub.serviceId, ["renewal"], sub.termEndsAt);
+        const issueKey = `renew:${sub.serviceId}:${formatInstant(sub.termEndsAt)}:${issued + 1}`;
         const invoiceId = await issueInvoice(tx, {
           customerId: sub.customerId,
-          issueKey: `renew:${sub.serviceId}:${formatInstant(sub.termEndsAt)}:${issued + 1}`,
+          issueKey,
           serviceId: sub.serviceId,
           purpose: "renewal",
           periodStartAt: sub.termEndsAt,
@@ -80,7 +81,7 @@ export async function applySubscriptionStep(
         await queueNotice(tx, now, {
           ...notice,
           template: "invoice-issued",
-          marker: `invoice-${invoiceId}`,
+          marker: issueKey,
           data: {
             invoiceNumber: invoiceId,
             amount: { amount: sub.price, currency: sub.currency },

@@ -78,12 +78,28 @@ describe.each(DIALECTS)("signing in (%s)", (dialect) => {
 
   it("429: sign-in is rate-limited per account, whatever the address", async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i += 1)
-      statuses.push((await f.client().login("c1@example.test", "bad password")).statusCode);
+    for (let i = 0; i < 6; i += 1) {
+      const client = f.client();
+      await client.get("/login");
+      const response = await client.post(
+        "/login",
+        { email: "c1@example.test", password: "bad password" },
+        { remoteAddress: `198.51.100.${i + 1}` },
+      );
+      statuses.push(response.statusCode);
+    }
     expect(statuses.slice(0, 5)).toEqual([400, 400, 400, 400, 400]);
     expect(statuses[5]).toBe(429);
-    // Even the right password waits until the window has passed.
-    expect((await f.client().login("c1@example.test")).statusCode).toBe(429);
+    // Even the right password, from yet another address, waits until the window has passed.
+    const late = f.client();
+    await late.get("/login");
+    const right = await late.post(
+      "/login",
+      { email: "c1@example.test", password: PASSWORD },
+      { remoteAddress: "198.51.100.99" },
+    );
+    expect(right.statusCode).toBe(429);
+    expect(right.headers["retry-after"]).toBeDefined();
   });
 
   it("429: sign-in is rate-limited per address, and a forged X-Forwarded-For does not get around it", async () => {

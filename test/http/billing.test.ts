@@ -105,6 +105,16 @@ async function termEndsAt(f: HttpFixture, service: string): Promise<number> {
   return Number(row.term_ends_at);
 }
 
+/** Charge keys name the invoice by its issue key (stable across restores), not its number. */
+async function issueKeyOf(f: HttpFixture, invoiceId: number): Promise<string> {
+  const row = await f.deps.db
+    .selectFrom("invoices")
+    .select("issue_key")
+    .where("id", "=", invoiceId)
+    .executeTakeFirstOrThrow();
+  return row.issue_key ?? "";
+}
+
 describe.each(DIALECTS)("GET /invoices (%s)", (dialect) => {
   let f: HttpFixture;
   beforeEach(async () => {
@@ -358,7 +368,7 @@ describe.each(DIALECTS)("POST /invoices/:id/pay (%s)", (dialect) => {
       const second = await client.post(`/invoices/${id}/pay`, {});
       expect(second.statusCode).toBe(303);
       expect(f.gateway.successfulCharges()).toHaveLength(1);
-      expect(f.gateway.successfulCharges()[0]?.idempotencyKey).toBe(`charge:${id}:2`);
+      expect(f.gateway.successfulCharges()[0]?.idempotencyKey).toBe(`charge:${await issueKeyOf(f, id)}:2`);
       expect(await paymentsOf(f, id)).toMatchObject([
         { attempt: 1, status: "failed" },
         { attempt: 2, status: "succeeded" },
@@ -395,7 +405,8 @@ describe.each(DIALECTS)("POST /invoices/:id/pay (%s)", (dialect) => {
       const second = await clicks[0]!;
       expect([first.statusCode, second.statusCode]).toEqual([303, 303]);
       expect(bank.successfulCharges()).toHaveLength(1);
-      expect(bank.allCharges().map((c) => c.idempotencyKey)).toEqual([`charge:${id}:1`, `charge:${id}:2`]);
+      const key = await issueKeyOf(f, id);
+      expect(bank.allCharges().map((c) => c.idempotencyKey)).toEqual([`charge:${key}:1`, `charge:${key}:2`]);
       expect(await paymentsOf(f, id)).toMatchObject([
         { attempt: 1, status: "failed" },
         { attempt: 2, status: "succeeded" },

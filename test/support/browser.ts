@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { ManualClock } from "../../src/domain/clock.js";
 import { buildApp } from "../../src/http/app.js";
 import { DEMO_CUSTOMER, resetDemoPassword, seedDemoData } from "../../src/main/demo-data.js";
@@ -21,6 +21,8 @@ export interface DemoServer {
   email: string;
   password: string;
   clock: ManualClock;
+  /** Every e-mail the client area sent (password-reset links), in order. */
+  mailer: RecordingMailer;
   close(): Promise<void>;
 }
 
@@ -30,10 +32,11 @@ export async function startDemoServer(now = "2026-11-22T12:00:00Z"): Promise<Dem
   const clock = new ManualClock(at(now));
   await seedDemoData(fixture.deps, fixture.registrar, clock.now());
   const password = await resetDemoPassword(fixture.deps, clock.now());
+  const mailer = new RecordingMailer();
   const app = await buildApp({
     deps: fixture.deps,
     clock,
-    mailer: new RecordingMailer(),
+    mailer,
     sessionSecret: "a browser test secret of thirty-two characters or more",
     baseUrl: "http://localhost",
   });
@@ -44,6 +47,7 @@ export async function startDemoServer(now = "2026-11-22T12:00:00Z"): Promise<Dem
     email: DEMO_CUSTOMER.email,
     password: password ?? "",
     clock,
+    mailer,
     close: async () => {
       await app.close();
       await fixture.dispose();
@@ -84,4 +88,64 @@ export async function signIn(page: Page, server: DemoServer): Promise<void> {
   await page.getByLabel(/^Password$|^Mot de passe$/).fill(server.password);
   await page.getByRole("button", { name: /Sign in|Se connecter/ }).click();
   await page.waitForURL(`${server.url}/`);
+}
+
+/** The two screens every path is looked at on. */
+export const PHONE = { width: 390, height: 844 } as const;
+export const DESKTOP = { width: 1280, height: 900 } as const;
+
+export type Language = "en" | "fr-CA";
+
+/** A page of its own (its own cookies) with the given screen size. */
+export async function newPageIn(
+  browser: Browser,
+  viewport: { width: number; height: number } = DESKTOP,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport });
+  // A step that cannot happen fails on that step, well within the test's own time limit.
+  context.setDefaultTimeout(10_000);
+  return { context, page: await context.newPage() };
+}
+
+/** Switches the language with the header button when the page is not in it yet. */
+export async function useLanguage(page: Page, locale: Language): Promise<void> {
+  if ((await page.locator("html").getAttribute("lang")) === locale) return;
+  await clickAndLoad(page, page.getByRole("button", { name: /^(Language|Langue): / }));
+  const lang = await page.locator("html").getAttribute("lang");
+  if (lang !== locale) throw new Error(`the page is in ${lang}, not ${locale}`);
+}
+
+/**
+ * Clicks a link or a form's button that loads a page, and waits for that page: also when it
+ * comes back to the same address (a form posted, then redirected to where it was).
+ */
+export async function clickAndLoad(page: Page, target: Locator): Promise<void> {
+  await Promise.all([page.waitForEvent("load"), target.click()]);
+}
+
+/** Text as the customer reads it: runs of spaces (including narrow no-break ones) as one space. */
+export function squash(text: string | null): string {
+  return (text ?? "").replace(/\s+/g, " ").trim();
+}
+
+/** The squashed text the customer sees in a part of the page. */
+export async function textOf(locator: Locator): Promise<string> {
+  return squash(await locator.innerText());
+}
+
+/** The squashed text of the page's main content. */
+export async function mainText(page: Page): Promise<string> {
+  return textOf(page.locator("main"));
+}
+
+/** The flash message at the top of the page (success, info or error). */
+export async function flashText(page: Page): Promise<string> {
+  return squash(await page.locator("main .flash").first().innerText());
+}
+
+/** A link of the main menu, opening the phone menu first when it is folded. */
+export async function followMenu(page: Page, name: string | RegExp): Promise<void> {
+  const link = page.getByRole("navigation", { name: /^Menu$/ }).getByRole("link", { name, exact: true });
+  if (!(await link.isVisible())) await page.getByRole("link", { name: "Menu", exact: true }).click();
+  await clickAndLoad(page, link);
 }

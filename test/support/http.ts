@@ -87,7 +87,7 @@ export class HttpClient {
   async post(
     url: string,
     form: Record<string, string | string[]>,
-    options: { csrf?: boolean; headers?: Record<string, string> } = {},
+    options: { csrf?: boolean; headers?: Record<string, string>; remoteAddress?: string } = {},
   ) {
     const body = new URLSearchParams();
     for (const [key, value] of Object.entries(form)) {
@@ -102,6 +102,7 @@ export class HttpClient {
         method: "POST",
         url,
         payload: body.toString(),
+        ...(options.remoteAddress ? { remoteAddress: options.remoteAddress } : {}),
         headers: {
           ...options.headers,
           "content-type": "application/x-www-form-urlencoded",

@@ -2,7 +2,7 @@
  * Sign-in (password, then TOTP when enabled), sign-out, forgotten password by a single-use e-mailed
  * link, and the language switch. Sign-in is rate-limited per address and per account.
  */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import {
   authenticate,
@@ -38,20 +38,38 @@ const codeForm = z.object({
 const emailForm = z.object({ email: z.string().trim().min(3).max(320) });
 const resetForm = z.object({ password: z.string().max(1000), confirm: z.string().max(1000) });
 
-function emailKey(request: FastifyRequest): string {
+/** The account a sign-in step is about: the e-mail typed, or the one whose second step is pending. */
+function accountKey(request: FastifyRequest): string {
   const body = request.body as { email?: unknown } | undefined;
-  return typeof body?.email === "string"
-    ? `account:${body.email.trim().toLowerCase()}`
-    : `address:${request.ip}`;
+  if (typeof body?.email === "string") return `account:${body.email.trim().toLowerCase()}`;
+  const pending = request.session.pendingTotpCustomerId;
+  return pending ? `account-id:${pending}` : `no-account:${request.ip}`;
+}
+
+class TooManyAttempts extends Error {
+  readonly statusCode = 429;
 }
 
 export function registerAuthRoutes(app: FastifyInstance, options: HttpOptions): void {
   const attempts = options.loginAttempts ?? 10;
   const window = `${options.loginWindowMinutes ?? 15} minutes`;
-  const limits = [
-    app.rateLimit({ max: attempts, timeWindow: window, keyGenerator: (r) => `address:${r.ip}` }),
-    app.rateLimit({ max: attempts, timeWindow: window, keyGenerator: emailKey }),
-  ];
+  // Two independent counters: one per client address, one per account. (Chaining two
+  // `app.rateLimit()` handlers does not work: the second sees the first's mark and skips.)
+  const byAddress = app.createRateLimit({
+    max: attempts,
+    timeWindow: window,
+    keyGenerator: (r) => `address:${r.ip}`,
+  });
+  const byAccount = app.createRateLimit({ max: attempts, timeWindow: window, keyGenerator: accountKey });
+  const limits = async (request: FastifyRequest, reply: FastifyReply) => {
+    for (const limit of [byAddress, byAccount]) {
+      const result = await limit(request);
+      if (!result.isAllowed && result.isExceeded) {
+        reply.header("retry-after", String(result.ttlInSeconds));
+        throw new TooManyAttempts("too many sign-in attempts");
+      }
+    }
+  };
 
   const loginPage = (
     request: FastifyRequest,
@@ -85,7 +103,10 @@ export function registerAuthRoutes(app: FastifyInstance, options: HttpOptions): 
     if (!form.ok) return loginPage(request, reply, m.auth.badCredentials);
     const result = await authenticate(options.deps.db, form.value.email, form.value.password);
     if (!result.ok) return loginPage(request, reply, m.auth.badCredentials, form.value.email);
+    // A new session id at sign-in (no fixation); the language chosen before signing in is kept.
+    const locale = request.session.locale;
     await request.session.regenerate();
+    request.session.locale = locale;
     const next = safeNext(form.value.next);
     if (result.account.totpEnabled) {
       request.session.pendingTotpCustomerId = result.account.customerId;
@@ -130,7 +151,9 @@ export function registerAuthRoutes(app: FastifyInstance, options: HttpOptions): 
     ) {
       return totpPage(request, reply, m.auth.totpInvalid);
     }
+    const locale = request.session.locale;
     await request.session.regenerate();
+    request.session.locale = locale;
     request.session.customerId = pending;
     return reply.redirect(safeNext((request.body as { next?: string }).next), 303);
   });

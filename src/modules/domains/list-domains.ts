@@ -9,7 +9,7 @@ import {
   type DomainFacts,
   type DomainSchedule,
   domainSchedule,
-  isAutoRenewEffective,
+  isRenewalPlanned,
   reactivationWindow,
   transferAllowedFrom,
 } from "../../domain/domain-lifecycle.js";
@@ -93,7 +93,7 @@ function renewalState(
       ? { kind: "renews-free", renewsAt: s.expiresAt }
       : { kind: "will-expire", expiresAt: s.expiresAt };
   }
-  if (!isAutoRenewEffective(facts, policy) || facts.isLegacySiteLapsed) {
+  if (!isRenewalPlanned(facts, policy)) {
     return { kind: "will-expire", expiresAt: s.expiresAt };
   }
   const r = facts.renewal;

@@ -5,6 +5,16 @@ import { formatInstant, type Instant } from "../../domain/time.js";
 import type { Db, Tx } from "../deps.js";
 import { recordEvent } from "../events/record-event.js";
 
+/**
+ * What names an invoice in keys that leave the database (gateway idempotency keys, notice keys):
+ * its issue key, derived from the decision that issued it, never its number. A number comes from
+ * the database's counter, which a restore or a point-in-time recovery rolls back, so it can be
+ * given to another invoice; the issue key cannot.
+ */
+export function invoiceIdentity(row: { id: number; issue_key: string | null }): string {
+  return row.issue_key ?? `invoice-${row.id}`;
+}
+
 export type InvoicePurpose = "renewal" | "reactivation" | "restore" | "manual";
 
 export interface NewInvoiceLine {
@@ -131,6 +141,8 @@ export async function periodInvoiceFacts(
 
 export interface InvoiceRow {
   id: number;
+  /** Stable identity of the invoice (see invoiceIdentity). */
+  identity: string;
   customerId: string;
   serviceId: string | null;
   purpose: InvoicePurpose;
@@ -145,6 +157,7 @@ export async function findInvoice(db: Db | Tx, invoiceId: number): Promise<Invoi
   if (!row) return null;
   return {
     id: row.id,
+    identity: invoiceIdentity(row),
     customerId: row.customer_id,
     serviceId: row.service_id,
     purpose: row.purpose as InvoicePurpose,
@@ -159,7 +172,7 @@ export async function findInvoice(db: Db | Tx, invoiceId: number): Promise<Invoi
 export async function openInvoicesFor(
   tx: Tx,
   serviceIds: string[],
-): Promise<(VoidabilityFacts & { id: number; customerId: string; total: Money })[]> {
+): Promise<(VoidabilityFacts & { id: number; identity: string; customerId: string; total: Money })[]> {
   if (serviceIds.length === 0) return [];
   const invoices = await tx
     .selectFrom("invoices")
@@ -179,6 +192,7 @@ export async function openInvoicesFor(
       .execute();
     result.push({
       id: invoice.id,
+      identity: invoiceIdentity(invoice),
       customerId: invoice.customer_id,
       status: invoice.status as InvoiceStatus,
       amountPaid: invoice.amount_paid,

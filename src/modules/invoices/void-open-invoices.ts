@@ -32,7 +32,7 @@ export async function voidOpenInvoices(
       template: "invoice-adjustment-needed",
       customerId: target.customerId,
       serviceId: target.serviceIds[0] ?? null,
-      marker: `invoice-${invoice.id}`,
+      marker: invoice.identity,
       about: target.about,
       data: { invoiceNumber: invoice.id, amount: invoice.total, reason: decision.reason },
     });

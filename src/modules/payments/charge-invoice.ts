@@ -9,13 +9,14 @@ import { addDays, formatInstant, type Instant } from "../../domain/time.js";
 import type { ChargeOutcome } from "../../providers/payments/payment-gateway.js";
 import { type Db, type Deps, inTransaction, reach, registrarPolicy, type Tx } from "../deps.js";
 import { recordEvent } from "../events/record-event.js";
-import { findInvoice, type InvoiceRow } from "../invoices/invoice-repository.js";
+import { findInvoice, type InvoiceRow, invoiceIdentity } from "../invoices/invoice-repository.js";
 import { queueNotice } from "../notifications/queue-notice.js";
 import { markDue } from "../services/mark-due.js";
 import { renewSubscriptionTerm } from "../services/renew-subscription-term.js";
 
-export function chargeKey(invoiceId: number, attempt: number): string {
-  return `charge:${invoiceId}:${attempt}`;
+/** `charge:<invoice identity>:<attempt>`: stable across restores (see invoiceIdentity). */
+export function chargeKey(invoiceIdentityKey: string, attempt: number): string {
+  return `charge:${invoiceIdentityKey}:${attempt}`;
 }
 
 /** Phase 1, in the caller's transaction: the pending payment row. Returns its id (existing or new). */
@@ -27,10 +28,10 @@ export async function insertPendingPayment(
 ): Promise<number> {
   const invoice = await tx
     .selectFrom("invoices")
-    .select(["customer_id", "total", "amount_paid", "currency"])
+    .select(["id", "issue_key", "customer_id", "total", "amount_paid", "currency"])
     .where("id", "=", invoiceId)
     .executeTakeFirstOrThrow();
-  const key = chargeKey(invoiceId, attempt);
+  const key = chargeKey(invoiceIdentity(invoice), attempt);
   await tx
     .insertInto("payments")
     .values({
@@ -227,7 +228,7 @@ export async function settlePayment(deps: Deps, paymentId: number, outcome: Char
         template: "payment-receipt",
         customerId: invoice.customerId,
         serviceId: invoice.serviceId,
-        marker: `invoice-${invoice.id}`,
+        marker: invoice.identity,
         about,
         data: { invoiceNumber: invoice.id, amount: invoice.total, paidAt: now },
       });
@@ -246,7 +247,7 @@ export async function settlePayment(deps: Deps, paymentId: number, outcome: Char
       template: "payment-failed",
       customerId: invoice.customerId,
       serviceId: invoice.serviceId,
-      marker: `invoice-${invoice.id}-attempt-${payment.attempt}`,
+      marker: `${invoice.identity}#attempt-${payment.attempt}`,
       about,
       data: {
         invoiceNumber: invoice.id,

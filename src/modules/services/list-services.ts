@@ -9,7 +9,7 @@ import {
   type DomainFacts,
   type DomainStatus,
   domainSchedule,
-  isAutoRenewEffective,
+  isRenewalPlanned,
   reactivationWindow,
 } from "../../domain/domain-lifecycle.js";
 import type { Money } from "../../domain/money.js";
@@ -102,9 +102,7 @@ async function summarizeDomain(deps: Deps, domain: DomainRecord, now: Instant): 
     renewalYears: policy.renewalYears,
   };
   if (domain.status === "active" || domain.status === "suspended") {
-    const renews = facts
-      ? isAutoRenewEffective(facts, policy) && !facts.isLegacySiteLapsed
-      : domain.autoRenew;
+    const renews = facts ? isRenewalPlanned(facts, policy) : domain.autoRenew;
     const renewal = facts?.renewal ?? null;
     if (renewal?.status === "open" && renewal.attempts > 0) summary.pastDueSince = schedule.chargeAt;
     else if (renews) summary.nextPaymentAt = schedule.chargeAt;

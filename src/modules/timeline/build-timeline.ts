@@ -3,7 +3,7 @@
  * computed from the same pure rules the engine applies, so the page never promises something the
  * engine will not do.
  */
-import { domainSchedule, isAutoRenewEffective, reactivationWindow } from "../../domain/domain-lifecycle.js";
+import { domainSchedule, isRenewalPlanned, reactivationWindow } from "../../domain/domain-lifecycle.js";
 import type { EventType } from "../../domain/events.js";
 import { nextRetryAt } from "../../domain/invoice-rules.js";
 import type { Money } from "../../domain/money.js";
@@ -64,13 +64,13 @@ export async function buildTimeline(deps: Deps, serviceId: string, now: Instant)
     const facts = await loadDomainFacts(deps, domain);
     const s = domainSchedule(domain.expiresAt, policy);
     if (domain.status === "active" || domain.status === "suspended") {
-      const renews = isAutoRenewEffective(facts, policy) && !facts.isLegacySiteLapsed;
+      const renews = isRenewalPlanned(facts, policy);
       const r = facts.renewal;
       if (renews && r === null) {
         if (now < s.renewalNoticeAt) next.push({ at: s.renewalNoticeAt, kind: "renewal-notice" });
         next.push({ at: Math.max(now, s.chargeAt), kind: "charge", amount: facts.quote.price, cardLabel });
         next.push({ at: s.expiresAt, kind: "renews", until: addYears(s.expiresAt, policy.renewalYears) });
-      } else if (r?.status === "open" && r.lastAttemptAt !== null) {
+      } else if (renews && r?.status === "open" && r.lastAttemptAt !== null) {
         const at = nextRetryAt(r.attempts, r.lastAttemptAt, policy, s.expiresAt);
         if (at !== null)
           next.push({ at, kind: "retry", attempt: r.attempts + 1, amount: facts.quote.price, cardLabel });

@@ -44,7 +44,16 @@ export class TestGateway implements PaymentGateway {
 
   async charge(request: ChargeRequest): Promise<ChargeOutcome> {
     const earlier = this.entries.get(request.idempotencyKey);
-    if (earlier) return earlier.outcome;
+    if (earlier) {
+      // Like a real gateway: a key is bound to its first request; reused for another, it is refused.
+      const isSameRequest =
+        earlier.token === request.token &&
+        earlier.amount === request.amount &&
+        earlier.currency === request.currency;
+      return isSameRequest
+        ? earlier.outcome
+        : { status: "failed", code: "error", message: "Idempotency key reused with different parameters." };
+    }
     const outcome = this.decide(request.token);
     this.entries.set(request.idempotencyKey, {
       idempotencyKey: request.idempotencyKey,

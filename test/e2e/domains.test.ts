@@ -1,0 +1,243 @@
+/**
+ * Domains > Domains in a real browser (seed 000 and the renewal rules of seed 004): the three demo
+ * domains and their Status sentences; the Auto-renew switch turned off (the consequence page
+ * first) and back on; a past-due domain switched off voids its open renewal invoice; an expired
+ * domain reactivated during its grace; a domain's own page with its timeline and transfer code.
+ */
+import type { Browser, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  clickAndLoad,
+  DESKTOP,
+  type DemoServer,
+  flashText,
+  followMenu,
+  launchBrowser,
+  mainText,
+  newPageIn,
+  PHONE,
+  screenshot,
+  signIn,
+  startDemoServer,
+  textOf,
+  useLanguage,
+} from "../support/browser.js";
+
+/** One domain's row of the list, and its cells by their (mobile) label. */
+function domainRow(page: Page, name: string) {
+  const row = page.locator("tbody tr", { has: page.getByRole("link", { name, exact: true }) });
+  return { row, cell: (label: string): Locator => row.locator(`td[data-label="${label}"]`) };
+}
+
+describe("seed 004: the domains page and its auto-renew switch", () => {
+  let server: DemoServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    server = await startDemoServer();
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("en: lists the three domains with their renewal date, price, switch and status sentence", async () => {
+    const { context, page } = await newPageIn(browser, DESKTOP);
+    await signIn(page, server);
+    await useLanguage(page, "en");
+    await followMenu(page, "Domains");
+    await page.waitForURL(`${server.url}/domains`);
+    expect(await textOf(page.getByRole("heading", { level: 1 }))).toBe("Domains");
+    expect(await page.locator("tbody tr").count()).toBe(3);
+
+    const bakery = domainRow(page, "demo-bakery.com");
+    expect(await textOf(bakery.cell("Renewal date"))).toBe("August 14, 2027");
+    expect(await textOf(bakery.cell("Renewal price"))).toBe("$20.00");
+    const bakerySwitch = bakery.cell("Auto-renew").getByRole("button");
+    expect(await bakerySwitch.getAttribute("aria-pressed")).toBe("true");
+    expect(await textOf(bakerySwitch)).toBe("On — auto-renew for demo-bakery.com");
+    expect(await textOf(bakery.cell("Status"))).toBe("Next payment on July 30, 2027");
+
+    const pastDue = domainRow(page, "demo-pastdue.net");
+    expect(await textOf(pastDue.cell("Renewal date"))).toBe("November 30, 2026");
+    expect(await textOf(pastDue.cell("Renewal price"))).toBe("$22.00");
+    expect(await pastDue.cell("Auto-renew").getByRole("button").getAttribute("aria-pressed")).toBe("true");
+    expect(await textOf(pastDue.cell("Status"))).toBe(
+      "Past due — next attempt on November 25, 2026 Pay invoice #2",
+    );
+    expect(await pastDue.cell("Status").getByRole("link").getAttribute("href")).toBe("/invoices/2");
+
+    const expired = domainRow(page, "demo-expired.org");
+    expect(await textOf(expired.cell("Renewal date"))).toBe("November 2, 2026");
+    expect(await textOf(expired.cell("Renewal price"))).toBe("$21.00");
+    expect(await expired.cell("Auto-renew").getByRole("button").count()).toBe(0);
+    expect(await textOf(expired.cell("Status"))).toBe("Expired — reactivate until January 1, 2027");
+    expect(await textOf(expired.cell("Actions").getByRole("button"))).toBe("Reactivate for $21.00");
+    await screenshot(page, "domains-1-list-desktop");
+    await context.close();
+
+    // The same page on a phone: each row a card, every cell labelled.
+    const phone = await newPageIn(browser, PHONE);
+    await signIn(phone.page, server);
+    await followMenu(phone.page, "Domains");
+    await phone.page.waitForURL(`${server.url}/domains`);
+    expect(await domainRow(phone.page, "demo-bakery.com").cell("Status").isVisible()).toBe(true);
+    await screenshot(phone.page, "domains-1-list-phone");
+    await phone.context.close();
+  });
+
+  it("en: auto-renew off explains the consequence first, then the row shows Off; it turns back on", async () => {
+    const { context, page } = await newPageIn(browser, DESKTOP);
+    await signIn(page, server);
+    await useLanguage(page, "en");
+    await page.goto(`${server.url}/domains`);
+    const bakery = domainRow(page, "demo-bakery.com");
+
+    // Off: the consequence page; "Keep auto-renew on" changes nothing.
+    await clickAndLoad(
+      page,
+      bakery.cell("Auto-renew").getByRole("button", { name: "On — auto-renew for demo-bakery.com" }),
+    );
+    await page.waitForURL(`${server.url}/domains/demo-bakery/auto-renew`);
+    expect(await textOf(page.getByRole("heading", { level: 1 }))).toBe(
+      "Turn off auto-renew for demo-bakery.com?",
+    );
+    expect((await page.locator("main li").allInnerTexts()).map((t) => t.trim())).toEqual([
+      "Your domain will not be renewed and will expire on August 14, 2027.",
+      "After it expires, you can still reactivate it until October 13, 2027.",
+    ]);
+    await screenshot(page, "domains-2-consequence-en");
+    await clickAndLoad(page, page.getByRole("link", { name: "Keep auto-renew on" }));
+    await page.waitForURL(`${server.url}/domains`);
+    expect(await bakery.cell("Auto-renew").getByRole("button").getAttribute("aria-pressed")).toBe("true");
+
+    // Off again, confirmed this time.
+    await clickAndLoad(page, bakery.cell("Auto-renew").getByRole("button"));
+    await clickAndLoad(page, page.getByRole("button", { name: "Turn off auto-renew" }));
+    await page.waitForURL(`${server.url}/domains`);
+    expect(await flashText(page)).toBe(
+      "Auto-renew is off for demo-bakery.com: it will expire on August 14, 2027.",
+    );
+    const off = bakery.cell("Auto-renew").getByRole("button");
+    expect(await off.getAttribute("aria-pressed")).toBe("false");
+    expect(await textOf(off)).toBe("Off — auto-renew for demo-bakery.com");
+    expect(await textOf(bakery.cell("Status"))).toBe("Will expire on August 14, 2027");
+    await screenshot(page, "domains-3-off-en");
+
+    // And back on, with no question asked.
+    await clickAndLoad(page, off);
+    await page.waitForURL(`${server.url}/domains`);
+    expect(await flashText(page)).toBe("Auto-renew is on for demo-bakery.com.");
+    expect(await bakery.cell("Auto-renew").getByRole("button").getAttribute("aria-pressed")).toBe("true");
+    expect(await textOf(bakery.cell("Status"))).toBe("Next payment on July 30, 2027");
+    await context.close();
+  });
+
+  it("fr-CA: désactiver le renouvellement de demo-pastdue.net annule sa facture ouverte nº 2", async () => {
+    const { context, page } = await newPageIn(browser, PHONE);
+    await signIn(page, server);
+    await useLanguage(page, "fr-CA");
+    await followMenu(page, "Domaines");
+    await page.waitForURL(`${server.url}/domains`);
+    const pastDue = domainRow(page, "demo-pastdue.net");
+    expect(await textOf(pastDue.cell("Statut"))).toBe(
+      "Paiement en souffrance — prochaine tentative le 25 novembre 2026 Payer la facture nº 2",
+    );
+    await screenshot(page, "domains-4-list-fr-phone");
+    await clickAndLoad(
+      page,
+      pastDue
+        .cell("Renouvellement automatique")
+        .getByRole("button", { name: "Activé — renouvellement automatique de demo-pastdue.net" }),
+    );
+    expect(await textOf(page.getByRole("heading", { level: 1 }))).toBe(
+      "Désactiver le renouvellement automatique de demo-pastdue.net?",
+    );
+    const consequences = (await page.locator("main li").allInnerTexts()).map((t) => t.trim());
+    expect(consequences).toContain("Votre domaine ne sera pas renouvelé et expirera le 30 novembre 2026.");
+    expect(consequences).toContain("La facture de renouvellement ouverte nº 2 sera annulée.");
+    await screenshot(page, "domains-5-consequence-fr-phone");
+    await clickAndLoad(page, page.getByRole("button", { name: "Désactiver le renouvellement automatique" }));
+    await page.waitForURL(`${server.url}/domains`);
+    expect(await flashText(page)).toBe(
+      "Le renouvellement automatique est désactivé pour demo-pastdue.net : il expirera le 30 novembre 2026. La facture nº 2 a été annulée.",
+    );
+    expect(
+      await pastDue.cell("Renouvellement automatique").getByRole("button").getAttribute("aria-pressed"),
+    ).toBe("false");
+    // The engine no longer charges it (the invoice is void) and lets it expire on November 30:
+    // the Status column must say so, not announce a payment.
+    expect.soft(await textOf(pastDue.cell("Statut"))).toBe("Expirera le 30 novembre 2026");
+    await screenshot(page, "domains-6-pastdue-off-fr-phone");
+
+    // The invoice is void in Factures, and nothing is past due any more on the dashboard.
+    await followMenu(page, "Factures");
+    await page.waitForURL(`${server.url}/invoices`);
+    const invoice2 = page.locator("tbody tr", {
+      has: page.getByRole("link", { name: "Détails de la facture nº 2" }),
+    });
+    expect(await textOf(invoice2.locator('td[data-label="Statut"]'))).toBe("Annulée");
+    await followMenu(page, "Tableau de bord");
+    await page.waitForURL(`${server.url}/`);
+    const dashboard = await mainText(page);
+    expect(dashboard).not.toContain("en souffrance");
+    expect.soft(dashboard).toContain("Renouvellement automatique désactivé : expire le 30 novembre 2026");
+    await useLanguage(page, "en");
+    await context.close();
+  });
+
+  it("en: Reactivate demo-expired.org during its grace, for its price, keeping its renewal date", async () => {
+    const { context, page } = await newPageIn(browser, DESKTOP);
+    await signIn(page, server);
+    await useLanguage(page, "en");
+    await page.goto(`${server.url}/domains`);
+    const expired = domainRow(page, "demo-expired.org");
+    await clickAndLoad(page, expired.cell("Actions").getByRole("button", { name: "Reactivate for $21.00" }));
+    await page.waitForURL(`${server.url}/domains`);
+    expect(await flashText(page)).toBe("Reactivated until November 2, 2027.");
+    expect(await textOf(expired.cell("Renewal date"))).toBe("November 2, 2027");
+    expect(await expired.cell("Actions").getByRole("button").count()).toBe(0);
+    expect(await textOf(expired.cell("Status"))).not.toContain("Expired");
+    await screenshot(page, "domains-7-reactivated-en");
+    await context.close();
+  });
+
+  it("fr-CA: la page d'un domaine, sa chronologie et le code de transfert", async () => {
+    const { context, page } = await newPageIn(browser, DESKTOP);
+    await signIn(page, server);
+    await useLanguage(page, "fr-CA");
+    await followMenu(page, "Domaines");
+    await clickAndLoad(
+      page,
+      domainRow(page, "demo-bakery.com").cell("Actions").getByRole("link", { name: "Gérer demo-bakery.com" }),
+    );
+    await page.waitForURL(`${server.url}/domains/demo-bakery`);
+    expect(await textOf(page.getByRole("heading", { level: 1 }))).toBe("demo-bakery.com");
+    const facts = await textOf(page.locator("dl.facts"));
+    expect(facts).toContain("Registraire squarespace-domains");
+    expect(facts).toContain("Enregistré le 14 août 2026");
+    expect(facts).toContain("Expire le 14 août 2027");
+    expect(facts).toContain("Prix du renouvellement 20,00 $ US");
+    expect(facts).toContain("Statut Prochain paiement le 30 juillet 2027");
+    expect(facts).toContain("Site associé Web hosting — Pro");
+
+    const timeline = page.locator("section", { has: page.getByRole("heading", { name: "Chronologie" }) });
+    const timelineText = await textOf(timeline);
+    expect(timelineText).toContain("À venir");
+    expect(timelineText).toContain("Paiement du renouvellement de 20,00 $ US avec la carte Visa •••• 4242");
+    expect(timelineText).toContain("Historique");
+    expect(timelineText).toContain("demo-bakery.com enregistré, jusqu'au 14 août 2027");
+    await screenshot(page, "domains-8-detail-fr");
+
+    await clickAndLoad(page, page.getByRole("button", { name: "Demander le code de transfert" }));
+    await page.waitForURL(`${server.url}/domains/demo-bakery`);
+    expect(await flashText(page)).toMatch(
+      /^Code de transfert de demo-bakery\.com : \S{6,} Remettez-le au nouveau registraire\. Gardez-le confidentiel\.$/,
+    );
+    expect(await textOf(page.locator(".flash code.auth-code"))).toMatch(/^\S{6,}$/);
+    expect(await textOf(timeline)).toContain("Transfert vers un autre registraire demandé");
+    await screenshot(page, "domains-9-transfer-code-fr");
+    await useLanguage(page, "en");
+    await context.close();
+  });
+});
