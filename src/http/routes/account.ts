@@ -53,14 +53,14 @@ export function registerAccountRoutes(app: FastifyInstance, options: HttpOptions
             account?.totpEnabled
               ? html`<p>${m.auth.totpOn}</p>
                 <form method="post" action="/account/totp/disable" class="stack">${csrfField(ctx)}
-                  <div><label for="code">${m.auth.totpCode}</label><input id="code" name="code" inputmode="numeric" pattern="[0-9]{6}" required></div>
+                  <div><label for="code">${m.auth.totpCode}</label><input id="code" name="code" type="text" inputmode="numeric" pattern="[0-9]{6}" required></div>
                   <div class="actions"><button type="submit" class="danger">${m.auth.totpDisable}</button></div></form>`
               : setup
                 ? html`<p>${m.auth.totpSetupIntro}</p>
                   <p>${m.auth.totpKey}: <code>${setup}</code></p>
                   <p class="muted"><code>${totpUri(setup, account?.email ?? customer.email)}</code></p>
                   <form method="post" action="/account/totp/enable" class="stack">${csrfField(ctx)}
-                    <div><label for="code">${m.auth.totpCode}</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required></div>
+                    <div><label for="code">${m.auth.totpCode}</label><input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required></div>
                     <div class="actions"><button type="submit">${m.auth.verify}</button></div></form>`
                 : html`<p>${m.auth.totpOff}</p>
                   <form method="post" action="/account/totp/setup">${csrfField(ctx)}<button type="submit">${m.auth.totpEnable}</button></form>`
