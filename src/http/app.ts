@@ -25,6 +25,23 @@ import { registerServiceRoutes } from "./routes/services.js";
 import { registerTicketRoutes } from "./routes/tickets.js";
 import { DatabaseSessionStore, SESSION_DAYS } from "./session-store.js";
 
+/** Walks the request's values without recursion (a hostile body can be nested very deep). */
+function containsNul(root: unknown): boolean {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === "string") {
+      if (value.includes("\u0000")) return true;
+    } else if (value && typeof value === "object") {
+      for (const [key, child] of Object.entries(value)) {
+        if (key.includes("\u0000")) return true;
+        pending.push(child);
+      }
+    }
+  }
+  return false;
+}
+
 /** Paths anyone may reach; everything else needs a signed-in customer. */
 const PUBLIC_PATHS = [/^\/login(\/|$)/, /^\/password\//, /^\/assets\//, /^\/language$/, /^\/health$/];
 
@@ -39,12 +56,16 @@ export async function buildApp(options: HttpOptions): Promise<FastifyInstance> {
   await app.register(helmet, {
     contentSecurityPolicy: { directives: { "form-action": ["'self'"], "upgrade-insecure-requests": null } },
   });
+  // The client area takes HTML form posts only: no JSON bodies (a JSON API would be its own app).
+  app.removeContentTypeParser("application/json");
   await app.register(formbody);
   await app.register(cookie);
   await app.register(session, {
     secret: options.sessionSecret,
     cookieName: "tenure_session",
-    store: new DatabaseSessionStore(options.deps.db, options.clock),
+    store: new DatabaseSessionStore(options.deps.db, options.clock, (error) =>
+      app.log.error({ err: error }, "session store callback failed"),
+    ),
     saveUninitialized: false,
     cookie: { httpOnly: true, sameSite: "lax", secure: "auto", path: "/", maxAge: SESSION_DAYS * DAY },
   });
@@ -56,6 +77,12 @@ export async function buildApp(options: HttpOptions): Promise<FastifyInstance> {
   });
 
   app.decorateRequest("customer", null);
+  // NUL cannot be stored in PostgreSQL text and is never meaningful in a form or a path: refuse it.
+  app.addHook("preValidation", async (request) => {
+    if (containsNul(request.params) || containsNul(request.query) || containsNul(request.body)) {
+      throw Object.assign(new Error("NUL character in the request"), { statusCode: 400 });
+    }
+  });
   app.addHook("preHandler", async (request, reply) => {
     const customerId = request.session.customerId;
     request.customer = customerId ? await findCustomer(options.deps.db, customerId) : null;

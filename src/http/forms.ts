@@ -14,7 +14,19 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormRe
   return { ok: false, errors };
 }
 
-/** Only local paths are followed after sign-in: no open redirect to another site. */
+const LOCAL_ORIGIN = "http://tenure.invalid";
+
+/**
+ * Only a path on this site is followed after sign-in or a switch: parsed the way a browser would
+ * ("/\\evil" and tabs lead elsewhere), with no control characters (a header cannot carry them).
+ */
 export function safeNext(next: unknown): string {
-  return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses.
+  if (typeof next !== "string" || !next.startsWith("/") || /[\u0000-\u001f\u007f\\]/.test(next)) return "/";
+  try {
+    const url = new URL(next, LOCAL_ORIGIN);
+    return url.origin === LOCAL_ORIGIN ? `${url.pathname}${url.search}` : "/";
+  } catch {
+    return "/";
+  }
 }

@@ -14,6 +14,7 @@ export class DatabaseSessionStore implements SessionStore {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly logError: (error: unknown) => void = () => {},
   ) {}
 
   set(sid: string, session: Session, callback: Callback): void {
@@ -30,7 +31,16 @@ export class DatabaseSessionStore implements SessionStore {
       .values({ sid, ...row })
       .onConflict((oc) => oc.column("sid").doUpdateSet(row))
       .execute()
-      .then(() => callback(), callback);
+      .then(() => callback(), callback)
+      .catch((error: unknown) => this.onCallbackError(error));
+  }
+
+  /**
+   * What the session plugin does after a save (sending the reply) must never become an unhandled
+   * rejection: that would stop the whole process for one bad request.
+   */
+  private onCallbackError(error: unknown): void {
+    this.logError(error);
   }
 
   get(sid: string, callback: GetCallback): void {
@@ -42,7 +52,8 @@ export class DatabaseSessionStore implements SessionStore {
       .then((row) => {
         if (!row || row.expires_at <= this.clock.now()) return callback(null, null);
         callback(null, JSON.parse(row.data) as Session);
-      }, callback);
+      }, callback)
+      .catch((error: unknown) => this.onCallbackError(error));
   }
 
   destroy(sid: string, callback: Callback): void {
@@ -50,6 +61,7 @@ export class DatabaseSessionStore implements SessionStore {
       .deleteFrom("sessions")
       .where("sid", "=", sid)
       .execute()
-      .then(() => callback(), callback);
+      .then(() => callback(), callback)
+      .catch((error: unknown) => this.onCallbackError(error));
   }
 }
