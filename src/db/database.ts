@@ -26,6 +26,8 @@ pg.types.setTypeParser(20, (value: string) => Number.parseInt(value, 10));
 export interface OpenOptions {
   /** PostgreSQL only: the schema to use (created if missing). Tests get one each. */
   schema?: string;
+  /** PostgreSQL only: connections in the pool (default 10). */
+  poolSize?: number;
 }
 
 export function openStore(url: string, options: OpenOptions = {}): Store {
@@ -43,7 +45,7 @@ export function openStore(url: string, options: OpenOptions = {}): Store {
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
     const pool = new pg.Pool({
       connectionString: url,
-      max: 10,
+      max: options.poolSize ?? 10,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

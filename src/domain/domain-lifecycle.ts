@@ -222,7 +222,8 @@ function canOpenRenewal(d: DomainFacts): boolean {
     d.autoRenew &&
     d.autoRenewChangedAt !== null &&
     r.voidedAt !== null &&
-    d.autoRenewChangedAt > r.voidedAt
+    // At the same instant counts too: off (which voided it) then on again within one moment.
+    d.autoRenewChangedAt >= r.voidedAt
   );
 }
 

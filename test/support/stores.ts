@@ -30,7 +30,8 @@ export async function createTestStore(dialect: TestDialect): Promise<TestStore> 
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
-  const store = openStore(POSTGRES_URL, { schema });
+  // Small pools: test files run in parallel against one server with a connection limit.
+  const store = openStore(POSTGRES_URL, { schema, poolSize: 3 });
   await migrateToLatest(store);
   return {
     ...store,

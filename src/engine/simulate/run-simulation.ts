@@ -182,8 +182,8 @@ export async function applyAction(deps: Deps, action: ScenarioAction, now: Insta
       const result = await requestTransferOut(deps, { serviceId: action.service }, now);
       return result.ok ? null : result.reason;
     }
-    case "change-plan":
-      await changePlan(
+    case "change-plan": {
+      const result = await changePlan(
         deps,
         {
           serviceId: action.service,
@@ -192,7 +192,8 @@ export async function applyAction(deps: Deps, action: ScenarioAction, now: Insta
         },
         now,
       );
-      return null;
+      return result.ok ? null : `${result.reason} (invoice ${result.invoice})`;
+    }
     case "move-domain":
       await moveDomain(deps, { serviceId: action.service, siteId: action.site }, now);
       return null;

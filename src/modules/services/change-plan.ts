@@ -1,6 +1,8 @@
 /**
- * Moves a subscription to another billing cycle from the end of its current term. A legacy free
- * domain attached to a site that leaves the yearly plan becomes a paid domain (seed 004).
+ * Moves a subscription to another billing cycle from the end of its current term. An open renewal
+ * invoice issued under the old plan is voided (the engine issues the new plan's instead); one that
+ * cannot be voided automatically blocks the change until staff adjust it. A legacy free domain
+ * attached to a site that leaves the yearly plan becomes a paid domain (seed 004).
  */
 import { AppError } from "../../domain/app-error.js";
 import { divideRounded } from "../../domain/money.js";
@@ -8,8 +10,13 @@ import type { Plan } from "../../domain/subscription-lifecycle.js";
 import type { Instant } from "../../domain/time.js";
 import { processService } from "../../engine/process-service.js";
 import type { Deps } from "../deps.js";
+import { voidOpenInvoices } from "../invoices/void-open-invoices.js";
 import { markDue } from "./mark-due.js";
 import { findSubscription } from "./subscription-repository.js";
+
+export type ChangePlanResult =
+  | { ok: true; price: number; fromTermEnd: Instant; domainsMadePaid: string[] }
+  | { ok: false; reason: "invoice-needs-adjustment"; invoice: number };
 
 /** Without an explicit price, the same yearly amount: monthly = yearly / 12 (rounded), yearly = 12 × monthly. */
 export function equivalentPrice(price: number, from: Plan, to: Plan): number {
@@ -21,20 +28,29 @@ export async function changePlan(
   deps: Deps,
   input: { serviceId: string; plan: Plan; price?: number; customerId?: string },
   now: Instant,
-): Promise<{ price: number; fromTermEnd: Instant; domainsMadePaid: string[] }> {
+): Promise<ChangePlanResult> {
   const sub = await findSubscription(deps.db, input.serviceId);
   if (!sub || (input.customerId !== undefined && sub.customerId !== input.customerId)) {
     throw new AppError("NOT_FOUND", "Service not found.");
   }
   const price = input.price ?? equivalentPrice(sub.price, sub.plan, input.plan);
-  const domainsMadePaid = await deps.db.transaction().execute(async (tx) => {
+  const outcome = await deps.db.transaction().execute(async (tx) => {
+    // The next term's invoice was priced and dated under the old plan: it must not be paid as is.
+    const voided = await voidOpenInvoices(tx, now, {
+      customerId: sub.customerId,
+      serviceIds: [sub.serviceId],
+      about: sub.label,
+      reason: "plan-changed",
+    });
+    const blocking = voided.needsAdjustment[0];
+    if (blocking) return { kind: "blocked" as const, invoice: blocking.invoice };
     await tx
       .updateTable("subscriptions")
       .set({ plan: input.plan, price, anchor_at: sub.termEndsAt, terms_since_anchor: 0 })
       .where("service_id", "=", sub.serviceId)
       .execute();
     await markDue(tx, sub.serviceId, now);
-    if (input.plan === "yearly") return [];
+    if (input.plan === "yearly") return { kind: "changed" as const, domainsMadePaid: [] as string[] };
     const legacy = await tx
       .selectFrom("domains")
       .select("service_id")
@@ -51,9 +67,11 @@ export async function changePlan(
         .execute();
       for (const id of ids) await markDue(tx, id, now);
     }
-    return ids;
+    return { kind: "changed" as const, domainsMadePaid: ids };
   });
+  if (outcome.kind === "blocked")
+    return { ok: false, reason: "invoice-needs-adjustment", invoice: outcome.invoice };
   await processService(deps, sub.serviceId, now);
-  for (const id of domainsMadePaid) await processService(deps, id, now);
-  return { price, fromTermEnd: sub.termEndsAt, domainsMadePaid };
+  for (const id of outcome.domainsMadePaid) await processService(deps, id, now);
+  return { ok: true, price, fromTermEnd: sub.termEndsAt, domainsMadePaid: outcome.domainsMadePaid };
 }
