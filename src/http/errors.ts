@@ -6,7 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../domain/app-error.js";
 import { html } from "../views/html.js";
-import { messages, sendPage } from "./context.js";
+import { localeOf, messages, sendPage } from "./context.js";
 
 function errorPage(
   request: FastifyRequest,
@@ -36,7 +36,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (error instanceof AppError && error.httpStatus < 500) {
       if (error.code === "NOT_FOUND")
         return errorPage(request, reply, 404, m.common.errors.notFoundTitle, m.common.errors.notFound);
-      return errorPage(request, reply, error.httpStatus, m.common.errors.forbiddenTitle, error.publicMessage);
+      // Public messages are written in English; other languages get their catalog's wording.
+      const text = localeOf(request) === "en" ? error.publicMessage : m.common.errors.notCompleted;
+      return errorPage(request, reply, error.httpStatus, m.common.errors.forbiddenTitle, text);
     }
     if (error.statusCode === 429) {
       return errorPage(request, reply, 429, m.common.errors.forbiddenTitle, m.common.errors.tooMany);

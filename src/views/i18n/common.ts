@@ -41,6 +41,7 @@ export const en = {
     serverTitle: "Something went wrong",
     server: "We could not complete this. Nothing was changed; please try again in a moment.",
     tooMany: "Too many attempts. Please wait a few minutes and try again.",
+    notCompleted: "This action could not be completed. Nothing was changed; please contact us if it persists.",
     back: "Back to the dashboard",
   },
   form: { required: "Required", save: "Save", cancel: "Cancel", submit: "Send" },
@@ -90,6 +91,8 @@ export const frCA: CommonMessages = {
     server:
       "Nous n'avons pas pu terminer l'opération. Rien n'a été modifié; veuillez réessayer dans un instant.",
     tooMany: "Trop de tentatives. Veuillez patienter quelques minutes avant de réessayer.",
+    notCompleted:
+      "Cette action n'a pas pu être effectuée. Rien n'a été modifié; communiquez avec nous si le problème persiste.",
     back: "Retour au tableau de bord",
   },
   form: { required: "Obligatoire", save: "Enregistrer", cancel: "Annuler", submit: "Envoyer" },
