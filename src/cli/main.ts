@@ -131,7 +131,7 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
             worker: `run-${process.pid}`,
           });
           io.out(`${JSON.stringify({ ...report, now: formatInstant(report.now) })}\n`);
-          return report.failures.length > 0 ? 1 : 0;
+          return report.failures.length > 0 || report.alarms.unresolvedCharges.length > 0 ? 1 : 0;
         });
       case "worker":
         return await withRuntime(async (runtime) => {

@@ -54,6 +54,8 @@ export const billingPolicySchema = z.strictObject({
   terminateAfterDaysOverdue: days,
   /** An immediate cancellation is carried out this many hours after the request (seed 000: within 24). */
   immediateCancellationAfterHours: z.int().min(0).max(24),
+  /** A charge whose outcome is still unknown this long after the gateway call raises an alarm. */
+  pendingChargeAlarmHours: z.int().min(1).max(720),
 });
 export type BillingPolicy = z.infer<typeof billingPolicySchema>;
 
@@ -126,6 +128,7 @@ export const DEFAULT_BILLING: BillingPolicy = {
   suspendAfterDaysOverdue: 5,
   terminateAfterDaysOverdue: 30,
   immediateCancellationAfterHours: 0,
+  pendingChargeAlarmHours: 12,
 };
 
 export const DEFAULT_PRICING: PricingPolicy = {

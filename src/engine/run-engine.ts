@@ -3,7 +3,7 @@
  * PostgreSQL), bring each up to date, record failures on the run without stopping the others.
  */
 import { performance } from "node:perf_hooks";
-import { addMinutes, type Instant } from "../domain/time.js";
+import { addHours, addMinutes, type Instant } from "../domain/time.js";
 import type { Deps } from "../modules/deps.js";
 import { processService, StepFailure } from "./process-service.js";
 
@@ -19,12 +19,38 @@ export interface RunFailure {
   error: string;
 }
 
+/** A charge sent to the gateway whose outcome is still unknown after the alarm delay. */
+export interface UnresolvedCharge {
+  idempotencyKey: string;
+  invoice: number;
+  customer: string;
+  since: Instant;
+}
+
 export interface RunReport {
   runId: number;
   now: Instant;
   stepsApplied: number;
   servicesProcessed: number;
   failures: RunFailure[];
+  /** Needs a person: charges the gateway has not confirmed either way for too long. */
+  alarms: { unresolvedCharges: UnresolvedCharge[] };
+}
+
+export async function findUnresolvedCharges(deps: Deps, now: Instant): Promise<UnresolvedCharge[]> {
+  const rows = await deps.db
+    .selectFrom("payments")
+    .select(["idempotency_key", "invoice_id", "customer_id", "created_at"])
+    .where("status", "=", "pending")
+    .where("created_at", "<=", addHours(now, -deps.policies.billing.pendingChargeAlarmHours))
+    .orderBy("created_at")
+    .execute();
+  return rows.map((r) => ({
+    idempotencyKey: r.idempotency_key,
+    invoice: r.invoice_id,
+    customer: r.customer_id,
+    since: r.created_at,
+  }));
 }
 
 /** Marks up to `limit` due services as leased by this worker and returns their ids. */
@@ -79,7 +105,14 @@ export async function runEngine(deps: Deps, now: Instant, options: RunOptions = 
     .returning("id")
     .executeTakeFirstOrThrow();
   const startedMs = performance.now();
-  const report: RunReport = { runId: run.id, now, stepsApplied: 0, servicesProcessed: 0, failures: [] };
+  const report: RunReport = {
+    runId: run.id,
+    now,
+    stepsApplied: 0,
+    servicesProcessed: 0,
+    failures: [],
+    alarms: { unresolvedCharges: [] },
+  };
   for (;;) {
     const ids = await claimDueServices(deps, now, worker, batchSize, leaseMinutes);
     if (ids.length === 0) break;
@@ -95,6 +128,7 @@ export async function runEngine(deps: Deps, now: Instant, options: RunOptions = 
       report.servicesProcessed += 1;
     }
   }
+  report.alarms.unresolvedCharges = await findUnresolvedCharges(deps, now);
   await deps.db
     .updateTable("engine_runs")
     .set({

@@ -31,6 +31,12 @@ export async function runWorkerOnce(options: Omit<WorkerOptions, "intervalMs" | 
     services: report.servicesProcessed,
     delivery,
   };
+  if (report.alarms.unresolvedCharges.length > 0) {
+    options.logger.error(
+      { ...log, unresolvedCharges: report.alarms.unresolvedCharges },
+      "charges with an unknown outcome: check them in the gateway's dashboard",
+    );
+  }
   if (report.failures.length > 0)
     options.logger.error({ ...log, failures: report.failures }, "engine run had failures");
   else if (report.stepsApplied > 0 || (delivery && delivery.sent + delivery.failed > 0))

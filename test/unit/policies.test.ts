@@ -94,6 +94,7 @@ describe("built-in billing and pricing defaults", () => {
       suspendAfterDaysOverdue: 5,
       terminateAfterDaysOverdue: 30,
       immediateCancellationAfterHours: 0,
+      pendingChargeAlarmHours: 12,
     });
   });
 

@@ -41,7 +41,8 @@ export const en = {
     serverTitle: "Something went wrong",
     server: "We could not complete this. Nothing was changed; please try again in a moment.",
     tooMany: "Too many attempts. Please wait a few minutes and try again.",
-    notCompleted: "This action could not be completed. Nothing was changed; please contact us if it persists.",
+    notCompleted:
+      "This action could not be completed. Nothing was changed; please contact us if it persists.",
     back: "Back to the dashboard",
   },
   form: { required: "Required", save: "Save", cancel: "Cancel", submit: "Send" },
