@@ -87,7 +87,3 @@ export type TenureEvent<T extends EventType = EventType> = {
   customer?: string;
   details: EventDetails[T];
 };
-
-export function isEventType(value: string): value is EventType {
-  return (EVENT_TYPES as readonly string[]).includes(value);
-}

@@ -7,22 +7,20 @@
  * 15 minutes: this file makes 9 (keep it under 10 when adding a test).
  */
 import * as OTPAuth from "otpauth";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import {
   clickAndLoad,
   DESKTOP,
-  type DemoServer,
   flashText,
   followMenu,
-  launchBrowser,
   mainText,
   newPageIn,
   PHONE,
   screenshot,
   signIn,
-  startDemoServer,
   textOf,
+  useDemo,
   useLanguage,
 } from "../support/browser.js";
 
@@ -47,44 +45,35 @@ async function submitSignIn(page: Page, email: string, password: string): Promis
 const h1 = (page: Page) => textOf(page.getByRole("heading", { level: 1 }));
 
 describe("the account: language, forgotten password, two-step verification", () => {
-  let server: DemoServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    server = await startDemoServer();
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const demo = useDemo();
 
   it("the language chosen is the customer's: kept after signing out, and on another browser", async () => {
-    const first = await newPageIn(browser, DESKTOP);
+    const first = await newPageIn(demo.browser, DESKTOP);
     const page = first.page;
-    await signIn(page, server);
+    await signIn(page, demo.server);
     expect(await page.locator("html").getAttribute("lang")).toBe("en");
     await followMenu(page, "Account");
-    await page.waitForURL(`${server.url}/account`);
+    await page.waitForURL(`${demo.server.url}/account`);
     await clickAndLoad(page, page.getByRole("button", { name: "Français", exact: true }));
-    await page.waitForURL(`${server.url}/account`);
+    await page.waitForURL(`${demo.server.url}/account`);
     expect(await page.locator("html").getAttribute("lang")).toBe("fr-CA");
     expect(await h1(page)).toBe("Compte");
     expect(await mainText(page)).toContain("Langue Français");
     await screenshot(page, "account-1-french-fr");
 
     await clickAndLoad(page, page.getByRole("button", { name: "Se déconnecter" }));
-    await page.waitForURL(`${server.url}/login`);
+    await page.waitForURL(`${demo.server.url}/login`);
     expect(await page.locator("html").getAttribute("lang")).toBe("fr-CA");
     expect(await h1(page)).toBe("Connexion");
     await screenshot(page, "account-2-signed-out-fr");
     await first.context.close();
 
-    // Another browser, with no cookie: the sign-in page is in English, the client area in French.
-    const second = await newPageIn(browser, PHONE);
-    await second.page.goto(`${server.url}/login`);
+    // Another demo.browser, with no cookie: the sign-in page is in English, the client area in French.
+    const second = await newPageIn(demo.browser, PHONE);
+    await second.page.goto(`${demo.server.url}/login`);
     expect(await h1(second.page)).toBe("Sign in");
-    await submitSignIn(second.page, server.email, server.password);
-    await second.page.waitForURL(`${server.url}/`);
+    await submitSignIn(second.page, demo.server.email, demo.server.password);
+    await second.page.waitForURL(`${demo.server.url}/`);
     expect(await second.page.locator("html").getAttribute("lang")).toBe("fr-CA");
     expect(await h1(second.page)).toBe("Tableau de bord");
     await screenshot(second.page, "account-3-dashboard-fr-phone");
@@ -93,54 +82,54 @@ describe("the account: language, forgotten password, two-step verification", () 
   });
 
   it("a forgotten password is reset by the e-mailed single-use link, then signs in", async () => {
-    const { context, page } = await newPageIn(browser, PHONE);
-    await page.goto(`${server.url}/login`);
+    const { context, page } = await newPageIn(demo.browser, PHONE);
+    await page.goto(`${demo.server.url}/login`);
     await clickAndLoad(page, page.getByRole("link", { name: "Forgot your password?" }));
-    await page.waitForURL(`${server.url}/password/forgot`);
-    const sentBefore = server.mailer.sent.length;
-    await page.getByLabel("E-mail address").fill(server.email);
+    await page.waitForURL(`${demo.server.url}/password/forgot`);
+    const sentBefore = demo.server.mailer.sent.length;
+    await page.getByLabel("E-mail address").fill(demo.server.email);
     await clickAndLoad(page, page.getByRole("button", { name: "Send the link" }));
     expect(await textOf(page.getByRole("status"))).toBe(
       "If this address belongs to an account, a link valid for one hour is on its way.",
     );
     await screenshot(page, "account-4-link-sent-phone");
 
-    // (The demo's other pending notices go out with it: no worker runs in this server.)
-    const resets = server.mailer.sent
+    // (The demo's other pending notices go out with it: no worker runs in this demo.server.)
+    const resets = demo.server.mailer.sent
       .slice(sentBefore)
-      .filter((m) => m.subject === `Choose a new password for ${server.email}`);
+      .filter((m) => m.subject === `Choose a new password for ${demo.server.email}`);
     expect(resets).toHaveLength(1);
     const mail = resets[0];
-    expect(mail?.to).toBe(server.email);
+    expect(mail?.to).toBe(demo.server.email);
     const link = /http:\/\/localhost\/password\/reset\/[\w-]+/.exec(mail?.text ?? "")?.[0];
     expect(link).toBeDefined();
     const resetPath = new URL(link ?? "").pathname;
 
-    await page.goto(`${server.url}${resetPath}`);
+    await page.goto(`${demo.server.url}${resetPath}`);
     expect(await h1(page)).toBe("Choose a new password");
     const newPassword = "a new password for the bakery";
     await page.getByLabel("New password (12 characters or more)").fill(newPassword);
     await page.getByLabel("Confirm the new password").fill("a different password");
     await clickAndLoad(page, page.getByRole("button", { name: "Save" }));
-    await page.waitForURL(`${server.url}${resetPath}`);
+    await page.waitForURL(`${demo.server.url}${resetPath}`);
     expect(await textOf(page.locator(".field-error"))).toBe("The two passwords differ.");
     await page.getByLabel("New password (12 characters or more)").fill(newPassword);
     await page.getByLabel("Confirm the new password").fill(newPassword);
     await clickAndLoad(page, page.getByRole("button", { name: "Save" }));
-    await page.waitForURL(`${server.url}/login`);
+    await page.waitForURL(`${demo.server.url}/login`);
     expect(await flashText(page)).toBe("Your password was changed. You can sign in.");
     await screenshot(page, "account-5-password-changed-phone");
 
     // The old password no longer opens the account; the new one does.
-    await submitSignIn(page, server.email, server.password);
+    await submitSignIn(page, demo.server.email, demo.server.password);
     expect(await textOf(page.getByRole("alert"))).toBe("The e-mail address or the password is incorrect.");
-    await submitSignIn(page, server.email, newPassword);
-    await page.waitForURL(`${server.url}/`);
+    await submitSignIn(page, demo.server.email, newPassword);
+    await page.waitForURL(`${demo.server.url}/`);
     expect(await h1(page)).toBe("Dashboard");
-    server.password = newPassword;
+    demo.server.password = newPassword;
 
     // The link worked once.
-    await page.goto(`${server.url}${resetPath}`);
+    await page.goto(`${demo.server.url}${resetPath}`);
     expect(await textOf(page.getByRole("alert"))).toBe(
       "This link is invalid, was already used, or has expired. Ask for a new one.",
     );
@@ -148,14 +137,14 @@ describe("the account: language, forgotten password, two-step verification", () 
   });
 
   it("fr-CA: la vérification en deux étapes activée avec la clé affichée, puis demandée à la connexion", async () => {
-    const { context, page } = await newPageIn(browser, DESKTOP);
-    await signIn(page, server);
+    const { context, page } = await newPageIn(demo.browser, DESKTOP);
+    await signIn(page, demo.server);
     await useLanguage(page, "fr-CA");
     await followMenu(page, "Compte");
-    await page.waitForURL(`${server.url}/account`);
+    await page.waitForURL(`${demo.server.url}/account`);
     expect(await mainText(page)).toContain("La vérification en deux étapes est désactivée.");
     await clickAndLoad(page, page.getByRole("button", { name: "Activer la vérification en deux étapes" }));
-    await page.waitForURL(`${server.url}/account`);
+    await page.waitForURL(`${demo.server.url}/account`);
     expect(await mainText(page)).toContain(
       "Ajoutez cette clé à votre application d'authentification, puis inscrivez le code affiché.",
     );
@@ -164,15 +153,15 @@ describe("the account: language, forgotten password, two-step verification", () 
     expect(await textOf(page.locator("main code").nth(1))).toContain(`secret=${key}`);
     await screenshot(page, "account-6-totp-key-fr");
     const codeField = () => page.getByLabel("Code à 6 chiffres de votre application d'authentification");
-    await codeField().fill(totpCode(key, server.clock.now()));
+    await codeField().fill(totpCode(key, demo.server.clock.now()));
     await clickAndLoad(page, page.getByRole("button", { name: "Vérifier" }));
-    await page.waitForURL(`${server.url}/account`);
+    await page.waitForURL(`${demo.server.url}/account`);
     expect(await flashText(page)).toBe("La vérification en deux étapes est maintenant activée.");
     expect(await mainText(page)).toContain("La vérification en deux étapes est activée.");
 
     await clickAndLoad(page, page.getByRole("button", { name: "Se déconnecter" }));
-    await page.waitForURL(`${server.url}/login`);
-    await submitSignIn(page, server.email, server.password);
+    await page.waitForURL(`${demo.server.url}/login`);
+    await submitSignIn(page, demo.server.email, demo.server.password);
     await page.waitForURL(/\/login\/totp\?next=%2F$/);
     // The second step comes right after the French sign-in page, for a French-speaking customer.
     expect.soft(await page.locator("html").getAttribute("lang")).toBe("fr-CA");
@@ -183,9 +172,9 @@ describe("the account: language, forgotten password, two-step verification", () 
     );
     const verify = page.getByRole("button", { name: /^(Vérifier|Verify)$/ });
     // A code from ten minutes ago is refused; the one the app shows now (30 s later) is accepted.
-    const stale = totpCode(key, server.clock.now() - 10 * 60_000);
-    server.clock.advance(30_000);
-    const current = totpCode(key, server.clock.now());
+    const stale = totpCode(key, demo.server.clock.now() - 10 * 60_000);
+    demo.server.clock.advance(30_000);
+    const current = totpCode(key, demo.server.clock.now());
     expect(stale).not.toBe(current);
     await stepField.fill(stale);
     await clickAndLoad(page, verify);
@@ -197,15 +186,15 @@ describe("the account: language, forgotten password, two-step verification", () 
     );
     await stepField.fill(current);
     await clickAndLoad(page, verify);
-    await page.waitForURL(`${server.url}/`);
+    await page.waitForURL(`${demo.server.url}/`);
     expect(await h1(page)).toBe("Tableau de bord");
 
     // Turned off again with a code, so the account is as it was.
     await followMenu(page, "Compte");
-    await page.waitForURL(`${server.url}/account`);
+    await page.waitForURL(`${demo.server.url}/account`);
     await codeField().fill(current);
     await clickAndLoad(page, page.getByRole("button", { name: "Désactiver la vérification en deux étapes" }));
-    await page.waitForURL(`${server.url}/account`);
+    await page.waitForURL(`${demo.server.url}/account`);
     expect(await flashText(page)).toBe("La vérification en deux étapes est maintenant désactivée.");
     await useLanguage(page, "en");
     await context.close();

@@ -4,22 +4,20 @@
  * its reason, nothing charged) before the good card is put back.
  */
 import { readFile } from "node:fs/promises";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import {
   clickAndLoad,
   DESKTOP,
-  type DemoServer,
   flashText,
   followMenu,
-  launchBrowser,
   mainText,
   newPageIn,
   PHONE,
   screenshot,
   signIn,
-  startDemoServer,
   textOf,
+  useDemo,
   useLanguage,
 } from "../support/browser.js";
 
@@ -30,23 +28,14 @@ function invoiceRow(page: Page, details: string) {
 }
 
 describe("billing: invoices, paying, the PDF and the card on file", () => {
-  let server: DemoServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    server = await startDemoServer();
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const demo = useDemo();
 
   it("en: the list, the past-due invoice's detail, Pay now with the demo card → paid", async () => {
-    const { context, page } = await newPageIn(browser, DESKTOP);
-    await signIn(page, server);
+    const { context, page } = await newPageIn(demo.browser, DESKTOP);
+    await signIn(page, demo.server);
     await useLanguage(page, "en");
     await followMenu(page, "Invoices");
-    await page.waitForURL(`${server.url}/invoices`);
+    await page.waitForURL(`${demo.server.url}/invoices`);
     const numbers = await page.locator('tbody td[data-label="Number"]').allInnerTexts();
     expect(numbers.map((n) => n.trim())).toEqual(["#4", "#3", "#2", "#1"]);
     const two = invoiceRow(page, "Details of invoice #2");
@@ -58,7 +47,7 @@ describe("billing: invoices, paying, the PDF and the card on file", () => {
     await screenshot(page, "billing-1-invoices-en");
 
     await clickAndLoad(page, two.cell("Number").getByRole("link"));
-    await page.waitForURL(`${server.url}/invoices/2`);
+    await page.waitForURL(`${demo.server.url}/invoices/2`);
     expect(await textOf(page.getByRole("heading", { level: 1 }))).toBe("Invoice #2");
     const summary = await textOf(page.locator("dl.facts"));
     expect(summary).toContain("Status Open Past due");
@@ -71,7 +60,7 @@ describe("billing: invoices, paying, the PDF and the card on file", () => {
     await screenshot(page, "billing-2-past-due-invoice-en");
 
     await clickAndLoad(page, page.getByRole("button", { name: "Pay now with Visa •••• 4242" }));
-    await page.waitForURL(`${server.url}/invoices/2`);
+    await page.waitForURL(`${demo.server.url}/invoices/2`);
     expect(await flashText(page)).toBe("Paid — thank you.");
     const paid = await textOf(page.locator("dl.facts"));
     expect(paid).toContain("Status Paid");
@@ -87,7 +76,7 @@ describe("billing: invoices, paying, the PDF and the card on file", () => {
     await followMenu(page, "Invoices");
     expect(await textOf(invoiceRow(page, "Details of invoice #2").cell("Status"))).toBe("Paid");
     await followMenu(page, "Dashboard");
-    await page.waitForURL(`${server.url}/`);
+    await page.waitForURL(`${demo.server.url}/`);
     expect(await mainText(page)).not.toContain("past due");
     await followMenu(page, "Domains");
     const pastDue = page.locator("tbody tr", { hasText: "demo-pastdue.net" });
@@ -99,11 +88,11 @@ describe("billing: invoices, paying, the PDF and the card on file", () => {
   });
 
   it("fr-CA, on a phone: « Télécharger le PDF » gives invoice-1.pdf, a real PDF", async () => {
-    const { context, page } = await newPageIn(browser, PHONE);
-    await signIn(page, server);
+    const { context, page } = await newPageIn(demo.browser, PHONE);
+    await signIn(page, demo.server);
     await useLanguage(page, "fr-CA");
     await followMenu(page, "Factures");
-    await page.waitForURL(`${server.url}/invoices`);
+    await page.waitForURL(`${demo.server.url}/invoices`);
     await screenshot(page, "billing-4-invoices-fr-phone");
     await clickAndLoad(
       page,
@@ -111,7 +100,7 @@ describe("billing: invoices, paying, the PDF and the card on file", () => {
         .cell("Actions")
         .getByRole("link", { name: "Détails de la facture nº 1" }),
     );
-    await page.waitForURL(`${server.url}/invoices/1`);
+    await page.waitForURL(`${demo.server.url}/invoices/1`);
     expect(await textOf(page.getByRole("heading", { level: 1 }))).toBe("Facture nº 1");
     expect(await textOf(page.locator("dl.facts"))).toContain("Statut Payée");
     await screenshot(page, "billing-5-invoice-fr-phone");
@@ -129,15 +118,15 @@ describe("billing: invoices, paying, the PDF and the card on file", () => {
   });
 
   it("en: a declined card on file → paying is refused with the reason → the good card put back", async () => {
-    const { context, page } = await newPageIn(browser, DESKTOP);
-    await signIn(page, server);
+    const { context, page } = await newPageIn(demo.browser, DESKTOP);
+    await signIn(page, demo.server);
     await useLanguage(page, "en");
     await followMenu(page, "Payment method");
-    await page.waitForURL(`${server.url}/payment-method`);
+    await page.waitForURL(`${demo.server.url}/payment-method`);
     expect(await textOf(page.locator(".billing-card"))).toBe("Visa •••• 4242");
     await page.getByRole("combobox", { name: "Card" }).selectOption("declined");
     await clickAndLoad(page, page.getByRole("button", { name: "Save the card" }));
-    await page.waitForURL(`${server.url}/payment-method`);
+    await page.waitForURL(`${demo.server.url}/payment-method`);
     expect(await flashText(page)).toBe("Your card was saved: Visa •••• 0002.");
     expect(await textOf(page.locator(".billing-card"))).toBe("Visa •••• 0002");
     await screenshot(page, "billing-6-declined-card-en");
@@ -145,9 +134,9 @@ describe("billing: invoices, paying, the PDF and the card on file", () => {
     // Pay invoice #3 from the list's Pay button.
     await followMenu(page, "Invoices");
     await clickAndLoad(page, page.getByRole("link", { name: "Pay invoice #3" }));
-    await page.waitForURL(`${server.url}/invoices/3#pay`);
+    await page.waitForURL(`${demo.server.url}/invoices/3#pay`);
     await clickAndLoad(page, page.getByRole("button", { name: "Pay now with Visa •••• 0002" }));
-    await page.waitForURL(`${server.url}/invoices/3`);
+    await page.waitForURL(`${demo.server.url}/invoices/3`);
     expect(await page.getByRole("alert").innerText()).toBe(
       "The payment did not go through: declined. Nothing was charged. Update your payment method",
     );
@@ -162,14 +151,14 @@ describe("billing: invoices, paying, the PDF and the card on file", () => {
 
     // The message's link leads to the card; "ok" goes back on file and pays.
     await clickAndLoad(page, page.getByRole("link", { name: "Update your payment method" }));
-    await page.waitForURL(`${server.url}/payment-method`);
+    await page.waitForURL(`${demo.server.url}/payment-method`);
     await page.getByRole("combobox", { name: "Card" }).selectOption("ok");
     await clickAndLoad(page, page.getByRole("button", { name: "Save the card" }));
-    await page.waitForURL(`${server.url}/payment-method`);
+    await page.waitForURL(`${demo.server.url}/payment-method`);
     expect(await flashText(page)).toBe("Your card was saved: Visa •••• 4242.");
-    await page.goto(`${server.url}/invoices/3`);
+    await page.goto(`${demo.server.url}/invoices/3`);
     await clickAndLoad(page, page.getByRole("button", { name: "Pay now with Visa •••• 4242" }));
-    await page.waitForURL(`${server.url}/invoices/3`);
+    await page.waitForURL(`${demo.server.url}/invoices/3`);
     expect(await flashText(page)).toBe("Paid — thank you.");
     expect(await textOf(page.locator("dl.facts"))).toContain("Status Paid");
     await context.close();

@@ -4,24 +4,22 @@
  * cancellation — in French on a phone and in English on a desktop; then withdraws it. And an app
  * cancelled immediately shows as cancelled on the dashboard.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import {
   clickAndLoad,
   DESKTOP,
-  type DemoServer,
   flashText,
   followMenu,
   type Language,
-  launchBrowser,
   mainText,
   newPageIn,
   PHONE,
   screenshot,
   signIn,
   squash,
-  startDemoServer,
   textOf,
+  useDemo,
   useLanguage,
 } from "../support/browser.js";
 
@@ -106,16 +104,7 @@ const WORDS = {
 const HOSTING_PLAN = "/services/demo-hosting/plan";
 
 describe("seed 000: cancelling from the client area", () => {
-  let server: DemoServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    server = await startDemoServer();
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const demo = useDemo();
 
   /** The hosting plan's cancellation card (request form, pending cancellation or cancelled). */
   const cancelCard = (page: Page) => page.locator("section.card", { has: page.locator("#cancel-title") });
@@ -123,8 +112,8 @@ describe("seed 000: cancelling from the client area", () => {
   async function walkCancellationPath(locale: Language) {
     const w = WORDS[locale];
     const shot = (step: string) => screenshot(page, `cancellation-${w.short}-${step}`);
-    const { context, page } = await newPageIn(browser, w.viewport);
-    await signIn(page, server);
+    const { context, page } = await newPageIn(demo.browser, w.viewport);
+    await signIn(page, demo.server);
     await useLanguage(page, locale);
 
     // 1. The dashboard, then its Hosting category.
@@ -141,7 +130,7 @@ describe("seed 000: cancelling from the client area", () => {
 
     // 2. Manage on demo-hosting.
     await clickAndLoad(page, hosting.getByRole("link", { name: w.manageHosting }));
-    await page.waitForURL(`${server.url}/services/demo-hosting`);
+    await page.waitForURL(`${demo.server.url}/services/demo-hosting`);
     const timeline = page.locator("section", { has: page.getByRole("heading", { name: w.timeline }) });
     expect(await textOf(timeline)).toContain(w.nextCharge);
     await shot("2-manage");
@@ -153,14 +142,14 @@ describe("seed 000: cancelling from the client area", () => {
     expect(await inGear.isVisible()).toBe(true);
     await shot("3-gear");
     await clickAndLoad(page, inGear);
-    await page.waitForURL(`${server.url}${HOSTING_PLAN}`);
+    await page.waitForURL(`${demo.server.url}${HOSTING_PLAN}`);
     expect(await textOf(cancelCard(page).getByRole("heading", { level: 2 }))).toBe(w.requestTitle);
     await shot("4-plan");
 
     // 4. A blank reason is refused, with the message next to the field; the choice is kept.
     await page.getByLabel(w.endOfTerm).check();
     await clickAndLoad(page, cancelCard(page).getByRole("button", { name: w.submit }));
-    await page.waitForURL(`${server.url}/services/demo-hosting/cancel`);
+    await page.waitForURL(`${demo.server.url}/services/demo-hosting/cancel`);
     expect(await textOf(page.getByRole("alert"))).toBe(w.formError);
     const reason = page.getByRole("textbox", { name: w.reason });
     expect(await reason.getAttribute("aria-invalid")).toBe("true");
@@ -174,7 +163,7 @@ describe("seed 000: cancelling from the client area", () => {
     await page.getByLabel(w.stopBakery).check();
     await shot("6-filled");
     await clickAndLoad(page, cancelCard(page).getByRole("button", { name: w.submit }));
-    await page.waitForURL(`${server.url}${HOSTING_PLAN}`);
+    await page.waitForURL(`${demo.server.url}${HOSTING_PLAN}`);
 
     // 6. The confirmation says what happens and when; the page shows the pending cancellation.
     const confirmation = page.locator("section.confirmation");
@@ -196,17 +185,17 @@ describe("seed 000: cancelling from the client area", () => {
 
     // The dashboard says so too; reloading the plan page no longer shows the confirmation.
     await followMenu(page, w.dashboard);
-    await page.waitForURL(`${server.url}/`);
+    await page.waitForURL(`${demo.server.url}/`);
     expect(await mainText(page)).toContain(w.attention);
     const bakeryRow = page.locator("section#domains tbody tr", { hasText: "demo-bakery.com" });
     expect(await textOf(bakeryRow)).toContain(w.bakeryExpires);
-    await page.goto(`${server.url}${HOSTING_PLAN}`);
+    await page.goto(`${demo.server.url}${HOSTING_PLAN}`);
     expect(await page.locator("section.confirmation").count()).toBe(0);
     expect(await textOf(cancelCard(page))).toContain(w.pending);
 
     // 7. Withdraw: back to no pending cancellation, and demo-bakery.com's renewal back on.
     await clickAndLoad(page, cancelCard(page).getByRole("button", { name: w.withdraw }));
-    await page.waitForURL(`${server.url}${HOSTING_PLAN}`);
+    await page.waitForURL(`${demo.server.url}${HOSTING_PLAN}`);
     expect(await flashText(page)).toBe(w.withdrawn);
     expect(await textOf(cancelCard(page).getByRole("heading", { level: 2 }))).toBe(w.requestTitle);
     expect(await mainText(page)).toContain(w.renews);
@@ -215,7 +204,7 @@ describe("seed 000: cancelling from the client area", () => {
 
     // 8. Under Domains, demo-bakery.com renews again.
     await followMenu(page, w.domains);
-    await page.waitForURL(`${server.url}/domains`);
+    await page.waitForURL(`${demo.server.url}/domains`);
     const bakery = page.getByRole("button", { name: w.bakeryOn });
     expect(await bakery.getAttribute("aria-pressed")).toBe("true");
     expect(await textOf(page.locator("tbody tr", { has: bakery }))).toContain(w.bakeryRenews);
@@ -231,8 +220,8 @@ describe("seed 000: cancelling from the client area", () => {
   });
 
   it("en: an app cancelled immediately shows as cancelled on the dashboard, its open invoice voided", async () => {
-    const { context, page } = await newPageIn(browser, DESKTOP);
-    await signIn(page, server);
+    const { context, page } = await newPageIn(demo.browser, DESKTOP);
+    await signIn(page, demo.server);
     await useLanguage(page, "en");
     await page
       .getByRole("navigation", { name: "Categories" })
@@ -242,17 +231,17 @@ describe("seed 000: cancelling from the client area", () => {
     const antispamRow = () => page.locator("section#app tbody tr", { hasText: "Anti-spam" });
     expect(await textOf(antispamRow().locator('td[data-label="State"]'))).toBe("Active");
     await clickAndLoad(page, apps.getByRole("link", { name: "Manage Anti-spam" }));
-    await page.waitForURL(`${server.url}/services/demo-antispam`);
+    await page.waitForURL(`${demo.server.url}/services/demo-antispam`);
     await page.getByTitle("Service settings").click();
     await clickAndLoad(page, page.locator("details.gear").getByRole("link", { name: "Plan details" }));
-    await page.waitForURL(`${server.url}/services/demo-antispam/plan`);
+    await page.waitForURL(`${demo.server.url}/services/demo-antispam/plan`);
     // An app has no domain registered with it: no checkbox to stop a renewal.
     expect(await page.getByRole("checkbox").count()).toBe(0);
     await page.getByRole("textbox", { name: "Reason for cancelling" }).fill("Too much spam gets through.");
     await page.getByLabel("Immediate").check();
     await screenshot(page, "cancellation-app-1-immediate");
     await clickAndLoad(page, cancelCard(page).getByRole("button", { name: "Request cancellation" }));
-    await page.waitForURL(`${server.url}/services/demo-antispam/plan`);
+    await page.waitForURL(`${demo.server.url}/services/demo-antispam/plan`);
 
     const confirmation = page.locator("section.confirmation");
     expect((await confirmation.locator("li").allInnerTexts()).map(squash)).toEqual([
@@ -266,7 +255,7 @@ describe("seed 000: cancelling from the client area", () => {
     await screenshot(page, "cancellation-app-2-confirmation");
 
     await followMenu(page, "Dashboard");
-    await page.waitForURL(`${server.url}/`);
+    await page.waitForURL(`${demo.server.url}/`);
     expect(await textOf(antispamRow().locator('td[data-label="State"]'))).toBe("Cancelled");
     expect(await textOf(antispamRow().locator('td[data-label="Next due date"]'))).toBe("—");
     await screenshot(page, "cancellation-app-3-dashboard");

@@ -4,22 +4,20 @@
  * first) and back on; a past-due domain switched off voids its open renewal invoice; an expired
  * domain reactivated during its grace; a domain's own page with its timeline and transfer code.
  */
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import {
   clickAndLoad,
   DESKTOP,
-  type DemoServer,
   flashText,
   followMenu,
-  launchBrowser,
   mainText,
   newPageIn,
   PHONE,
   screenshot,
   signIn,
-  startDemoServer,
   textOf,
+  useDemo,
   useLanguage,
 } from "../support/browser.js";
 
@@ -30,23 +28,14 @@ function domainRow(page: Page, name: string) {
 }
 
 describe("seed 004: the domains page and its auto-renew switch", () => {
-  let server: DemoServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    server = await startDemoServer();
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const demo = useDemo();
 
   it("en: lists the three domains with their renewal date, price, switch and status sentence", async () => {
-    const { context, page } = await newPageIn(browser, DESKTOP);
-    await signIn(page, server);
+    const { context, page } = await newPageIn(demo.browser, DESKTOP);
+    await signIn(page, demo.server);
     await useLanguage(page, "en");
     await followMenu(page, "Domains");
-    await page.waitForURL(`${server.url}/domains`);
+    await page.waitForURL(`${demo.server.url}/domains`);
     expect(await textOf(page.getByRole("heading", { level: 1 }))).toBe("Domains");
     expect(await page.locator("tbody tr").count()).toBe(3);
 
@@ -77,20 +66,20 @@ describe("seed 004: the domains page and its auto-renew switch", () => {
     await context.close();
 
     // The same page on a phone: each row a card, every cell labelled.
-    const phone = await newPageIn(browser, PHONE);
-    await signIn(phone.page, server);
+    const phone = await newPageIn(demo.browser, PHONE);
+    await signIn(phone.page, demo.server);
     await followMenu(phone.page, "Domains");
-    await phone.page.waitForURL(`${server.url}/domains`);
+    await phone.page.waitForURL(`${demo.server.url}/domains`);
     expect(await domainRow(phone.page, "demo-bakery.com").cell("Status").isVisible()).toBe(true);
     await screenshot(phone.page, "domains-1-list-phone");
     await phone.context.close();
   });
 
   it("en: auto-renew off explains the consequence first, then the row shows Off; it turns back on", async () => {
-    const { context, page } = await newPageIn(browser, DESKTOP);
-    await signIn(page, server);
+    const { context, page } = await newPageIn(demo.browser, DESKTOP);
+    await signIn(page, demo.server);
     await useLanguage(page, "en");
-    await page.goto(`${server.url}/domains`);
+    await page.goto(`${demo.server.url}/domains`);
     const bakery = domainRow(page, "demo-bakery.com");
 
     // Off: the consequence page; "Keep auto-renew on" changes nothing.
@@ -98,7 +87,7 @@ describe("seed 004: the domains page and its auto-renew switch", () => {
       page,
       bakery.cell("Auto-renew").getByRole("button", { name: "On — auto-renew for demo-bakery.com" }),
     );
-    await page.waitForURL(`${server.url}/domains/demo-bakery/auto-renew`);
+    await page.waitForURL(`${demo.server.url}/domains/demo-bakery/auto-renew`);
     expect(await textOf(page.getByRole("heading", { level: 1 }))).toBe(
       "Turn off auto-renew for demo-bakery.com?",
     );
@@ -108,13 +97,13 @@ describe("seed 004: the domains page and its auto-renew switch", () => {
     ]);
     await screenshot(page, "domains-2-consequence-en");
     await clickAndLoad(page, page.getByRole("link", { name: "Keep auto-renew on" }));
-    await page.waitForURL(`${server.url}/domains`);
+    await page.waitForURL(`${demo.server.url}/domains`);
     expect(await bakery.cell("Auto-renew").getByRole("button").getAttribute("aria-pressed")).toBe("true");
 
     // Off again, confirmed this time.
     await clickAndLoad(page, bakery.cell("Auto-renew").getByRole("button"));
     await clickAndLoad(page, page.getByRole("button", { name: "Turn off auto-renew" }));
-    await page.waitForURL(`${server.url}/domains`);
+    await page.waitForURL(`${demo.server.url}/domains`);
     expect(await flashText(page)).toBe(
       "Auto-renew is off for demo-bakery.com: it will expire on August 14, 2027.",
     );
@@ -126,7 +115,7 @@ describe("seed 004: the domains page and its auto-renew switch", () => {
 
     // And back on, with no question asked.
     await clickAndLoad(page, off);
-    await page.waitForURL(`${server.url}/domains`);
+    await page.waitForURL(`${demo.server.url}/domains`);
     expect(await flashText(page)).toBe("Auto-renew is on for demo-bakery.com.");
     expect(await bakery.cell("Auto-renew").getByRole("button").getAttribute("aria-pressed")).toBe("true");
     expect(await textOf(bakery.cell("Status"))).toBe("Next payment on July 30, 2027");
@@ -134,11 +123,11 @@ describe("seed 004: the domains page and its auto-renew switch", () => {
   });
 
   it("fr-CA: désactiver le renouvellement de demo-pastdue.net annule sa facture ouverte nº 2", async () => {
-    const { context, page } = await newPageIn(browser, PHONE);
-    await signIn(page, server);
+    const { context, page } = await newPageIn(demo.browser, PHONE);
+    await signIn(page, demo.server);
     await useLanguage(page, "fr-CA");
     await followMenu(page, "Domaines");
-    await page.waitForURL(`${server.url}/domains`);
+    await page.waitForURL(`${demo.server.url}/domains`);
     const pastDue = domainRow(page, "demo-pastdue.net");
     expect(await textOf(pastDue.cell("Statut"))).toBe(
       "Paiement en souffrance — prochaine tentative le 25 novembre 2026 Payer la facture nº 2",
@@ -158,7 +147,7 @@ describe("seed 004: the domains page and its auto-renew switch", () => {
     expect(consequences).toContain("La facture de renouvellement ouverte nº 2 sera annulée.");
     await screenshot(page, "domains-5-consequence-fr-phone");
     await clickAndLoad(page, page.getByRole("button", { name: "Désactiver le renouvellement automatique" }));
-    await page.waitForURL(`${server.url}/domains`);
+    await page.waitForURL(`${demo.server.url}/domains`);
     expect(await flashText(page)).toBe(
       "Le renouvellement automatique est désactivé pour demo-pastdue.net : il expirera le 30 novembre 2026. La facture nº 2 a été annulée.",
     );
@@ -172,13 +161,13 @@ describe("seed 004: the domains page and its auto-renew switch", () => {
 
     // The invoice is void in Factures, and nothing is past due any more on the dashboard.
     await followMenu(page, "Factures");
-    await page.waitForURL(`${server.url}/invoices`);
+    await page.waitForURL(`${demo.server.url}/invoices`);
     const invoice2 = page.locator("tbody tr", {
       has: page.getByRole("link", { name: "Détails de la facture nº 2" }),
     });
     expect(await textOf(invoice2.locator('td[data-label="Statut"]'))).toBe("Annulée");
     await followMenu(page, "Tableau de bord");
-    await page.waitForURL(`${server.url}/`);
+    await page.waitForURL(`${demo.server.url}/`);
     const dashboard = await mainText(page);
     expect(dashboard).not.toContain("en souffrance");
     expect.soft(dashboard).toContain("Renouvellement automatique désactivé : expire le 30 novembre 2026");
@@ -187,13 +176,13 @@ describe("seed 004: the domains page and its auto-renew switch", () => {
   });
 
   it("en: Reactivate demo-expired.org during its grace, for its price, keeping its renewal date", async () => {
-    const { context, page } = await newPageIn(browser, DESKTOP);
-    await signIn(page, server);
+    const { context, page } = await newPageIn(demo.browser, DESKTOP);
+    await signIn(page, demo.server);
     await useLanguage(page, "en");
-    await page.goto(`${server.url}/domains`);
+    await page.goto(`${demo.server.url}/domains`);
     const expired = domainRow(page, "demo-expired.org");
     await clickAndLoad(page, expired.cell("Actions").getByRole("button", { name: "Reactivate for $21.00" }));
-    await page.waitForURL(`${server.url}/domains`);
+    await page.waitForURL(`${demo.server.url}/domains`);
     expect(await flashText(page)).toBe("Reactivated until November 2, 2027.");
     expect(await textOf(expired.cell("Renewal date"))).toBe("November 2, 2027");
     expect(await expired.cell("Actions").getByRole("button").count()).toBe(0);
@@ -203,15 +192,15 @@ describe("seed 004: the domains page and its auto-renew switch", () => {
   });
 
   it("fr-CA: la page d'un domaine, sa chronologie et le code de transfert", async () => {
-    const { context, page } = await newPageIn(browser, DESKTOP);
-    await signIn(page, server);
+    const { context, page } = await newPageIn(demo.browser, DESKTOP);
+    await signIn(page, demo.server);
     await useLanguage(page, "fr-CA");
     await followMenu(page, "Domaines");
     await clickAndLoad(
       page,
       domainRow(page, "demo-bakery.com").cell("Actions").getByRole("link", { name: "Gérer demo-bakery.com" }),
     );
-    await page.waitForURL(`${server.url}/domains/demo-bakery`);
+    await page.waitForURL(`${demo.server.url}/domains/demo-bakery`);
     expect(await textOf(page.getByRole("heading", { level: 1 }))).toBe("demo-bakery.com");
     const facts = await textOf(page.locator("dl.facts"));
     expect(facts).toContain("Registraire squarespace-domains");
@@ -230,7 +219,7 @@ describe("seed 004: the domains page and its auto-renew switch", () => {
     await screenshot(page, "domains-8-detail-fr");
 
     await clickAndLoad(page, page.getByRole("button", { name: "Demander le code de transfert" }));
-    await page.waitForURL(`${server.url}/domains/demo-bakery`);
+    await page.waitForURL(`${demo.server.url}/domains/demo-bakery`);
     expect(await flashText(page)).toMatch(
       /^Code de transfert de demo-bakery\.com : \S{6,} Remettez-le au nouveau registraire\. Gardez-le confidentiel\.$/,
     );

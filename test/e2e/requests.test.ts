@@ -4,22 +4,20 @@
  * deletion from the domain's page (irreversible: warned, and confirmed explicitly), a question;
  * then a reply and closing.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import {
   clickAndLoad,
   DESKTOP,
-  type DemoServer,
   flashText,
   followMenu,
-  launchBrowser,
   newPageIn,
   PHONE,
   screenshot,
   signIn,
   squash,
-  startDemoServer,
   textOf,
+  useDemo,
   useLanguage,
 } from "../support/browser.js";
 
@@ -42,26 +40,17 @@ interface CheckboxElement {
 const facts = (page: Page) => textOf(page.locator("dl.facts").first());
 
 describe("requests: opened from their entry points, answered and closed", () => {
-  let server: DemoServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    server = await startDemoServer();
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const demo = useDemo();
 
   it("en: invoice adjustment from the invoice's « Ask for an adjustment » link, pre-filled", async () => {
-    const { context, page } = await newPageIn(browser, DESKTOP);
-    await signIn(page, server);
+    const { context, page } = await newPageIn(demo.browser, DESKTOP);
+    await signIn(page, demo.server);
     await useLanguage(page, "en");
     await followMenu(page, "Invoices");
     await clickAndLoad(page, page.getByRole("link", { name: "Details of invoice #3" }).first());
-    await page.waitForURL(`${server.url}/invoices/3`);
+    await page.waitForURL(`${demo.server.url}/invoices/3`);
     await clickAndLoad(page, page.getByRole("link", { name: "Ask for an adjustment" }));
-    await page.waitForURL(`${server.url}/requests/new?kind=invoice-adjustment&invoice=3`);
+    await page.waitForURL(`${demo.server.url}/requests/new?kind=invoice-adjustment&invoice=3`);
     expect(await page.getByRole("combobox", { name: "Invoice to adjust" }).inputValue()).toBe("3");
     expect(
       squash(
@@ -90,25 +79,25 @@ describe("requests: opened from their entry points, answered and closed", () => 
   });
 
   it("fr-CA, on a phone: remboursement depuis le lien de la confirmation d'annulation", async () => {
-    const { context, page } = await newPageIn(browser, PHONE);
-    await signIn(page, server);
+    const { context, page } = await newPageIn(demo.browser, PHONE);
+    await signIn(page, demo.server);
     await useLanguage(page, "fr-CA");
     // Before any cancellation, a refund request sends the customer to cancel first.
-    await page.goto(`${server.url}/requests/new?kind=refund`);
+    await page.goto(`${demo.server.url}/requests/new?kind=refund`);
     expect(await textOf(page.getByRole("status"))).toContain(
       "Un remboursement se demande après l'annulation du service.",
     );
 
-    await page.goto(`${server.url}/services/demo-ssl/plan`);
+    await page.goto(`${demo.server.url}/services/demo-ssl/plan`);
     await page.getByRole("textbox", { name: "Raison de l'annulation" }).fill("Je n'en ai plus besoin.");
     await page.getByLabel("Immédiate").check();
     await clickAndLoad(page, page.getByRole("button", { name: "Demander l'annulation" }));
-    await page.waitForURL(`${server.url}/services/demo-ssl/plan`);
+    await page.waitForURL(`${demo.server.url}/services/demo-ssl/plan`);
     await clickAndLoad(
       page,
       page.locator("section.confirmation").getByRole("link", { name: "Faire une demande de remboursement" }),
     );
-    await page.waitForURL(`${server.url}/requests/new?kind=refund&service=demo-ssl`);
+    await page.waitForURL(`${demo.server.url}/requests/new?kind=refund&service=demo-ssl`);
     const service = page.getByRole("combobox", { name: "Service annulé" });
     expect(await service.inputValue()).toBe("demo-ssl");
     expect(squash(await service.locator("option:checked").innerText())).toBe(
@@ -133,14 +122,14 @@ describe("requests: opened from their entry points, answered and closed", () => 
   });
 
   it("en: domain deletion from the domain's page — warned, refused unconfirmed, sent once confirmed", async () => {
-    const { context, page } = await newPageIn(browser, DESKTOP);
-    await signIn(page, server);
+    const { context, page } = await newPageIn(demo.browser, DESKTOP);
+    await signIn(page, demo.server);
     await useLanguage(page, "en");
     await followMenu(page, "Domains");
     await clickAndLoad(page, page.getByRole("link", { name: "Manage demo-expired.org" }));
-    await page.waitForURL(`${server.url}/domains/demo-expired`);
+    await page.waitForURL(`${demo.server.url}/domains/demo-expired`);
     await clickAndLoad(page, page.getByRole("link", { name: "Delete this domain" }));
-    await page.waitForURL(`${server.url}/requests/new?kind=domain-deletion&service=demo-expired`);
+    await page.waitForURL(`${demo.server.url}/requests/new?kind=domain-deletion&service=demo-expired`);
 
     const warning = page.locator("section.warning");
     expect(await textOf(warning.getByRole("heading"))).toBe("Deleting a domain is irreversible");
@@ -156,7 +145,7 @@ describe("requests: opened from their entry points, answered and closed", () => 
     expect(await confirm.isChecked()).toBe(false);
     await screenshot(page, "requests-5-deletion-form-en");
 
-    // Unticked, the browser does not send the form (the box is required)…
+    // Unticked, the demo.browser does not send the form (the box is required)…
     const form = page.locator('form[action="/requests"]');
     expect(await form.evaluate((f) => (f as unknown as FormElement).checkValidity())).toBe(false);
     expect(await confirm.evaluate((box) => (box as unknown as CheckboxElement).validity.valueMissing)).toBe(
@@ -164,12 +153,12 @@ describe("requests: opened from their entry points, answered and closed", () => 
     );
     await page.getByRole("button", { name: "Send the request" }).click();
     expect(new URL(page.url()).pathname).toBe("/requests/new");
-    // …and where a browser sends it anyway, the server refuses it with the message by the box.
+    // …and where a demo.browser sends it anyway, the demo.server refuses it with the message by the box.
     await form.evaluate((f) => {
       (f as unknown as FormElement).noValidate = true;
     });
     await clickAndLoad(page, page.getByRole("button", { name: "Send the request" }));
-    await page.waitForURL(`${server.url}/requests`);
+    await page.waitForURL(`${demo.server.url}/requests`);
     expect(await textOf(page.locator("#confirmedIrreversible-error"))).toBe(
       "Tick the box to confirm that you understand this deletion is irreversible.",
     );
@@ -195,7 +184,7 @@ describe("requests: opened from their entry points, answered and closed", () => 
     );
     // Nothing was deleted: the domain is still there, in its grace period.
     await clickAndLoad(page, page.locator("dl.facts").getByRole("link", { name: "demo-expired.org" }));
-    await page.waitForURL(`${server.url}/domains/demo-expired`);
+    await page.waitForURL(`${demo.server.url}/domains/demo-expired`);
     expect(await textOf(page.locator("dl.facts"))).toContain(
       "Status Expired — reactivate until January 1, 2027",
     );
@@ -203,16 +192,16 @@ describe("requests: opened from their entry points, answered and closed", () => 
   });
 
   it("fr-CA: une question, une réponse, puis la demande fermée", async () => {
-    const { context, page } = await newPageIn(browser, DESKTOP);
-    await signIn(page, server);
+    const { context, page } = await newPageIn(demo.browser, DESKTOP);
+    await signIn(page, demo.server);
     await useLanguage(page, "fr-CA");
     await followMenu(page, "Demandes");
-    await page.waitForURL(`${server.url}/requests`);
+    await page.waitForURL(`${demo.server.url}/requests`);
     await clickAndLoad(page, page.getByRole("link", { name: "Nouvelle demande" }));
-    await page.waitForURL(`${server.url}/requests/new`);
+    await page.waitForURL(`${demo.server.url}/requests/new`);
     await page.getByRole("combobox", { name: "Quel est l'objet de votre demande?" }).selectOption("question");
     await clickAndLoad(page, page.getByRole("button", { name: "Continuer" }));
-    await page.waitForURL(`${server.url}/requests/new?kind=question`);
+    await page.waitForURL(`${demo.server.url}/requests/new?kind=question`);
     await page.getByRole("textbox", { name: "Objet" }).fill("Certificat SSL et sous-domaines");
     await page
       .getByRole("textbox", { name: "Message" })
@@ -227,7 +216,7 @@ describe("requests: opened from their entry points, answered and closed", () => 
       .getByRole("textbox", { name: "Votre réponse" })
       .fill("Précision : il s'agit du certificat annuel.");
     await clickAndLoad(page, page.getByRole("button", { name: "Envoyer la réponse" }));
-    await page.waitForURL(`${server.url}/requests/${n}`);
+    await page.waitForURL(`${demo.server.url}/requests/${n}`);
     expect(await flashText(page)).toBe("Votre réponse a été envoyée.");
     const messages = page.locator("ol.thread > li");
     expect(await messages.count()).toBe(2);
@@ -235,7 +224,7 @@ describe("requests: opened from their entry points, answered and closed", () => 
     await screenshot(page, "requests-7-question-replied-fr");
 
     await clickAndLoad(page, page.getByRole("button", { name: "Fermer cette demande" }));
-    await page.waitForURL(`${server.url}/requests/${n}`);
+    await page.waitForURL(`${demo.server.url}/requests/${n}`);
     expect(await flashText(page)).toBe(`Demande #${n} fermée.`);
     expect(await facts(page)).toContain("Statut Fermée");
     expect(await page.getByRole("textbox", { name: "Votre réponse" }).count()).toBe(0);

@@ -3,10 +3,12 @@
  * engine at a fixed instant, and Debian's Chromium driven by playwright-core. Screenshots go to
  * test-results/.
  */
+
 import { existsSync, mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { ManualClock } from "../../src/domain/clock.js";
 import { buildApp } from "../../src/http/app.js";
 import { DEMO_CUSTOMER, resetDemoPassword, seedDemoData } from "../../src/main/demo-data.js";
@@ -148,4 +150,31 @@ export async function followMenu(page: Page, name: string | RegExp): Promise<voi
   const link = page.getByRole("navigation", { name: /^Menu$/ }).getByRole("link", { name, exact: true });
   if (!(await link.isVisible())) await page.getByRole("link", { name: "Menu", exact: true }).click();
   await clickAndLoad(page, link);
+}
+
+/**
+ * One demo server and one browser for a test file, started before its tests and closed after.
+ * Read them as `demo.server` and `demo.browser` inside the tests.
+ */
+export function useDemo(): { readonly server: DemoServer; readonly browser: Browser } {
+  let server: DemoServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    server = await startDemoServer();
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error("the demo server is not started");
+      return server;
+    },
+    get browser() {
+      if (!browser) throw new Error("the browser is not launched");
+      return browser;
+    },
+  };
 }
