@@ -33,8 +33,8 @@ export async function createRuntime(config: RuntimeConfig, clock: Clock = system
   const store = openStore(config.databaseUrl);
   await migrateToLatest(store);
   // Only the built-in test gateway and registrar exist so far; real adapters plug into the same ports.
-  const gateway = new TestGateway({ file: join(config.stateDir, "test-gateway.json") });
-  const registrar = new TestRegistrar({ file: join(config.stateDir, "test-registrar.json") });
+  const gateway = new TestGateway({ file: join(config.stateDir, "test-gateway.sqlite") });
+  const registrar = new TestRegistrar({ file: join(config.stateDir, "test-registrar.sqlite") });
   const mailer = createSmtpMailer(config.smtpUrl, config.mailFrom);
   const deps: Deps = {
     db: store.db,
@@ -54,6 +54,8 @@ export async function createRuntime(config: RuntimeConfig, clock: Clock = system
     close: async () => {
       await mailer?.close?.();
       await store.close();
+      gateway.close();
+      registrar.close();
     },
   };
 }

@@ -56,8 +56,8 @@ async function startProcess(
 ): Promise<Process> {
   const store = openStore(`sqlite:${dbFile}`);
   await migrateToLatest(store);
-  const gateway = new TestGateway({ file: join(stateDir, "test-gateway.json") });
-  const registrar = new TestRegistrar({ file: join(stateDir, "test-registrar.json") });
+  const gateway = new TestGateway({ file: join(stateDir, "test-gateway.sqlite") });
+  const registrar = new TestRegistrar({ file: join(stateDir, "test-registrar.sqlite") });
   const deps: Deps = {
     db: store.db,
     dialect: store.dialect,
@@ -65,7 +65,12 @@ async function startProcess(
     gateway: wrapGateway(gateway),
     registrarFor: () => registrar,
   };
-  return { store, deps, gateway, registrar, close: () => store.close() };
+  const close = async () => {
+    await store.close();
+    gateway.close();
+    registrar.close();
+  };
+  return { store, deps, gateway, registrar, close };
 }
 
 interface SubscriptionSeed {
@@ -195,11 +200,17 @@ async function businessState(deps: Deps) {
 }
 
 function readLedger(stateDir: string): { entries: LedgerEntry[] } {
-  return JSON.parse(readFileSync(join(stateDir, "test-gateway.json"), "utf8"));
+  const gateway = new TestGateway({ file: join(stateDir, "test-gateway.sqlite") });
+  const entries = gateway.allCharges();
+  gateway.close();
+  return { entries };
 }
 
 function readRegistry(stateDir: string): { renewals: { name: string; from: number; to: number }[] } {
-  return JSON.parse(readFileSync(join(stateDir, "test-registrar.json"), "utf8"));
+  const registrar = new TestRegistrar({ file: join(stateDir, "test-registrar.sqlite") });
+  const renewals = registrar.renewals;
+  registrar.close();
+  return { renewals };
 }
 
 /** At most one successful charge per invoice number in the gateway's ledger. */

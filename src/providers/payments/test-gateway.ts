@@ -1,10 +1,18 @@
 /**
  * The built-in `test` gateway. Its cards behave like the well-known test cards: `ok`, `declined`,
  * `insufficient-funds`, `expired`, and `fails-N-then-ok`. It keeps its own ledger, like a real
- * gateway, and refuses to charge twice under one idempotency key.
+ * gateway, and refuses to charge twice under one idempotency key: the key is UNIQUE in the ledger
+ * and a charge is decided and written in one immediate transaction, so processes racing on a key
+ * get one charge between them.
  */
-import { DurableFile } from "../durable-file.js";
-import type { ChargeOutcome, ChargeRequest, PaymentGateway, SavedCard } from "./payment-gateway.js";
+import { atomically, type Ledger, openLedger } from "../ledger-file.js";
+import type {
+  ChargeFailure,
+  ChargeOutcome,
+  ChargeRequest,
+  PaymentGateway,
+  SavedCard,
+} from "./payment-gateway.js";
 
 export const TEST_CARDS = /^(ok|declined|insufficient-funds|expired|fails-(\d{1,2})-then-ok)$/;
 
@@ -16,92 +24,136 @@ export interface LedgerEntry {
   outcome: ChargeOutcome;
 }
 
-interface GatewayState {
-  entries: LedgerEntry[];
-  chargesByToken: Record<string, number>;
-  sequence: number;
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS charges (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    token TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('succeeded', 'failed')),
+    reference TEXT,
+    failure_code TEXT,
+    message TEXT
+  );
+  -- How many times each card was charged: what makes fails-N-then-ok succeed on the N+1-th.
+  CREATE TABLE IF NOT EXISTS card_charges (token TEXT PRIMARY KEY, count INTEGER NOT NULL);
+  -- One sequence for card tokens and charge references, as before.
+  CREATE TABLE IF NOT EXISTS sequence (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+  INSERT OR IGNORE INTO sequence (id, value) VALUES (1, 0);
+`;
+
+interface ChargeRow {
+  idempotency_key: string;
+  token: string;
+  amount: number;
+  currency: string;
+  status: "succeeded" | "failed";
+  reference: string | null;
+  failure_code: string | null;
+  message: string | null;
+}
+
+function toEntry(row: ChargeRow): LedgerEntry {
+  return {
+    idempotencyKey: row.idempotency_key,
+    token: row.token,
+    amount: row.amount,
+    currency: row.currency,
+    outcome:
+      row.status === "succeeded"
+        ? { status: "succeeded", reference: row.reference ?? "" }
+        : { status: "failed", code: row.failure_code as ChargeFailure, message: row.message ?? "" },
+  };
 }
 
 export class TestGateway implements PaymentGateway {
-  private readonly entries = new Map<string, LedgerEntry>();
-  private readonly chargesByToken = new Map<string, number>();
-  private sequence = 0;
-  private readonly file: DurableFile<GatewayState> | null;
+  private readonly ledger: Ledger;
 
-  /** With a file, the ledger survives restarts, like a real gateway's (crash tests read it). */
+  /** With a file, the ledger survives restarts and is shared by processes, like a real gateway's. */
   constructor(options: { file?: string } = {}) {
-    this.file = options.file
-      ? new DurableFile(options.file, () => ({ entries: [], chargesByToken: {}, sequence: 0 }))
-      : null;
-    const state = this.file?.load();
-    if (state) {
-      for (const entry of state.entries) this.entries.set(entry.idempotencyKey, entry);
-      for (const [token, count] of Object.entries(state.chargesByToken))
-        this.chargesByToken.set(token, count);
-      this.sequence = state.sequence;
-    }
+    this.ledger = openLedger(options.file, SCHEMA);
   }
 
   async charge(request: ChargeRequest): Promise<ChargeOutcome> {
-    const earlier = this.entries.get(request.idempotencyKey);
-    if (earlier) {
-      // Like a real gateway: a key is bound to its first request; reused for another, it is refused.
-      const isSameRequest =
-        earlier.token === request.token &&
-        earlier.amount === request.amount &&
-        earlier.currency === request.currency;
-      return isSameRequest
-        ? earlier.outcome
-        : { status: "failed", code: "error", message: "Idempotency key reused with different parameters." };
-    }
-    const outcome = this.decide(request.token);
-    this.entries.set(request.idempotencyKey, {
-      idempotencyKey: request.idempotencyKey,
-      token: request.token,
-      amount: request.amount,
-      currency: request.currency,
-      outcome,
+    return atomically(this.ledger, () => {
+      const earlier = this.find(request.idempotencyKey);
+      if (earlier) {
+        // Like a real gateway: a key is bound to its first request; reused for another, it is refused.
+        const isSameRequest =
+          earlier.token === request.token &&
+          earlier.amount === request.amount &&
+          earlier.currency === request.currency;
+        return isSameRequest
+          ? earlier.outcome
+          : { status: "failed", code: "error", message: "Idempotency key reused with different parameters." };
+      }
+      const outcome = this.decide(request.token);
+      this.ledger
+        .prepare(
+          `INSERT INTO charges (idempotency_key, token, amount, currency, status, reference, failure_code, message)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          request.idempotencyKey,
+          request.token,
+          request.amount,
+          request.currency,
+          outcome.status,
+          outcome.status === "succeeded" ? outcome.reference : null,
+          outcome.status === "failed" ? outcome.code : null,
+          outcome.status === "failed" ? outcome.message : null,
+        );
+      return outcome;
     });
-    this.persist();
-    return outcome;
   }
 
   async lookup(idempotencyKey: string): Promise<ChargeOutcome | null> {
-    return this.entries.get(idempotencyKey)?.outcome ?? null;
+    return this.find(idempotencyKey)?.outcome ?? null;
   }
 
   async saveCard(customerId: string, card: string): Promise<SavedCard> {
     if (!TEST_CARDS.test(card)) throw new Error(`unknown test card "${card}"`);
-    this.sequence += 1;
-    this.persist();
+    const sequence = atomically(this.ledger, () => this.nextSequence());
     const last4 =
       card === "ok" ? "4242" : card === "declined" ? "0002" : card === "expired" ? "0069" : "9995";
-    return { token: `test_${card}_${customerId}_${this.sequence}`, label: `Visa •••• ${last4}` };
+    return { token: `test_${card}_${customerId}_${sequence}`, label: `Visa •••• ${last4}` };
   }
 
   /** Every charge the gateway took money for: what a reconciliation would read. */
   successfulCharges(): LedgerEntry[] {
-    return [...this.entries.values()].filter((e) => e.outcome.status === "succeeded");
+    return this.allCharges().filter((e) => e.outcome.status === "succeeded");
   }
 
+  /** Every charge request the gateway recorded, in the order it received them. */
   allCharges(): LedgerEntry[] {
-    return [...this.entries.values()];
+    return (this.ledger.prepare("SELECT * FROM charges ORDER BY seq").all() as ChargeRow[]).map(toEntry);
   }
 
-  private persist(): void {
-    this.file?.save({
-      entries: [...this.entries.values()],
-      chargesByToken: Object.fromEntries(this.chargesByToken),
-      sequence: this.sequence,
-    });
+  close(): void {
+    this.ledger.close();
   }
 
+  private find(idempotencyKey: string): LedgerEntry | null {
+    const row = this.ledger.prepare("SELECT * FROM charges WHERE idempotency_key = ?").get(idempotencyKey);
+    return row ? toEntry(row as ChargeRow) : null;
+  }
+
+  private nextSequence(): number {
+    const row = this.ledger.prepare("UPDATE sequence SET value = value + 1 RETURNING value").get();
+    return (row as { value: number }).value;
+  }
+
+  /** Called inside the charge's transaction: the card's count and the sequence move with the charge. */
   private decide(token: string): ChargeOutcome {
     const card = /^test_(.+)_[^_]+_\d+$/.exec(token)?.[1] ?? "";
-    const count = (this.chargesByToken.get(token) ?? 0) + 1;
-    this.chargesByToken.set(token, count);
-    this.sequence += 1;
-    const ok: ChargeOutcome = { status: "succeeded", reference: `ch_test_${this.sequence}` };
+    const { count } = this.ledger
+      .prepare(
+        `INSERT INTO card_charges (token, count) VALUES (?, 1)
+         ON CONFLICT (token) DO UPDATE SET count = count + 1 RETURNING count`,
+      )
+      .get(token) as { count: number };
+    const ok: ChargeOutcome = { status: "succeeded", reference: `ch_test_${this.nextSequence()}` };
     if (card === "ok") return ok;
     if (card === "declined")
       return { status: "failed", code: "declined", message: "Your card was declined." };

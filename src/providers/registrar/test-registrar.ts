@@ -1,64 +1,92 @@
-/** The built-in `test` registrar: keeps its own state, and behaves as an EPP registry would. */
+/**
+ * The built-in `test` registrar: keeps its own records, and behaves as an EPP registry would. A
+ * renewal compares the quoted expiry and moves it in one immediate transaction, so two processes
+ * renewing from the same expiry get one renewal and one refusal.
+ */
 import { addYears } from "../../domain/time.js";
-import { DurableFile } from "../durable-file.js";
+import { atomically, type Ledger, openLedger } from "../ledger-file.js";
 import type { Registrar, RegistrarDomainInfo, RenewOutcome } from "./registrar.js";
 
-interface RegistryState {
-  domains: RegistrarDomainInfo[];
-  renewals: { name: string; from: number; to: number }[];
+export interface RegistryRenewal {
+  name: string;
+  from: number;
+  to: number;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS domains (
+    name TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL,
+    on_hold INTEGER NOT NULL DEFAULT 0
+  );
+  -- A name renews from a given expiry once: the registry's own last line against a double renewal.
+  CREATE TABLE IF NOT EXISTS renewals (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    from_at INTEGER NOT NULL,
+    to_at INTEGER NOT NULL,
+    UNIQUE (name, from_at)
+  );
+`;
+
+interface DomainRow {
+  name: string;
+  expires_at: number;
+  on_hold: number;
 }
 
 export class TestRegistrar implements Registrar {
-  private readonly domains = new Map<string, RegistrarDomainInfo>();
-  /** Every renewal the registry applied, for reconciliation in tests. */
-  readonly renewals: { name: string; from: number; to: number }[] = [];
-  private readonly file: DurableFile<RegistryState> | null;
+  private readonly ledger: Ledger;
 
-  /** With a file, the registry's state survives restarts, as a real registry's does. */
+  /** With a file, the registry's records survive restarts and are shared, as a real registry's are. */
   constructor(options: { file?: string } = {}) {
-    this.file = options.file ? new DurableFile(options.file, () => ({ domains: [], renewals: [] })) : null;
-    const state = this.file?.load();
-    for (const domain of state?.domains ?? []) this.domains.set(domain.name, domain);
-    this.renewals.push(...(state?.renewals ?? []));
+    this.ledger = openLedger(options.file, SCHEMA);
+  }
+
+  /** Every renewal the registry applied, in order, for reconciliation in tests. */
+  get renewals(): RegistryRenewal[] {
+    return this.ledger
+      .prepare("SELECT name, from_at AS [from], to_at AS [to] FROM renewals ORDER BY seq")
+      .all() as RegistryRenewal[];
   }
 
   register(name: string, expiresAt: number): void {
-    this.domains.set(name, { name, expiresAt, onHold: false });
-    this.persist();
-  }
-
-  private persist(): void {
-    this.file?.save({ domains: [...this.domains.values()], renewals: this.renewals });
+    this.ledger
+      .prepare(
+        `INSERT INTO domains (name, expires_at, on_hold) VALUES (?, ?, 0)
+         ON CONFLICT (name) DO UPDATE SET expires_at = excluded.expires_at, on_hold = 0`,
+      )
+      .run(name, expiresAt);
   }
 
   async renew(name: string, currentExpiresAt: number, years: number): Promise<RenewOutcome> {
-    const domain = this.require(name);
-    if (domain.expiresAt !== currentExpiresAt)
-      return { status: "expiry-mismatch", expiresAt: domain.expiresAt };
-    const expiresAt = addYears(currentExpiresAt, years);
-    this.domains.set(name, { ...domain, expiresAt });
-    this.renewals.push({ name, from: currentExpiresAt, to: expiresAt });
-    this.persist();
-    return { status: "renewed", expiresAt };
+    return atomically(this.ledger, () => {
+      const domain = this.require(name);
+      if (domain.expiresAt !== currentExpiresAt)
+        return { status: "expiry-mismatch", expiresAt: domain.expiresAt };
+      const expiresAt = addYears(currentExpiresAt, years);
+      this.ledger.prepare("UPDATE domains SET expires_at = ? WHERE name = ?").run(expiresAt, name);
+      this.ledger
+        .prepare("INSERT INTO renewals (name, from_at, to_at) VALUES (?, ?, ?)")
+        .run(name, currentExpiresAt, expiresAt);
+      return { status: "renewed", expiresAt };
+    });
   }
 
   async info(name: string): Promise<RegistrarDomainInfo | null> {
-    return this.domains.get(name) ?? null;
+    return this.find(name);
   }
 
   async hold(name: string): Promise<void> {
-    this.domains.set(name, { ...this.require(name), onHold: true });
-    this.persist();
+    this.setHold(name, true);
   }
 
   async unhold(name: string): Promise<void> {
-    this.domains.set(name, { ...this.require(name), onHold: false });
-    this.persist();
+    this.setHold(name, false);
   }
 
   async delete(name: string): Promise<void> {
-    this.domains.delete(name);
-    this.persist();
+    this.ledger.prepare("DELETE FROM domains WHERE name = ?").run(name);
   }
 
   async transferCode(name: string): Promise<string> {
@@ -69,8 +97,25 @@ export class TestRegistrar implements Registrar {
       .slice(0, 8)}-${name.length}`;
   }
 
+  close(): void {
+    this.ledger.close();
+  }
+
+  private setHold(name: string, onHold: boolean): void {
+    atomically(this.ledger, () => {
+      this.require(name);
+      this.ledger.prepare("UPDATE domains SET on_hold = ? WHERE name = ?").run(onHold ? 1 : 0, name);
+    });
+  }
+
+  private find(name: string): RegistrarDomainInfo | null {
+    const select = this.ledger.prepare<[string], DomainRow>("SELECT * FROM domains WHERE name = ?");
+    const row = select.get(name);
+    return row ? { name: row.name, expiresAt: row.expires_at, onHold: row.on_hold === 1 } : null;
+  }
+
   private require(name: string): RegistrarDomainInfo {
-    const domain = this.domains.get(name);
+    const domain = this.find(name);
     if (!domain) throw new Error(`registrar: no such domain ${name}`);
     return domain;
   }
