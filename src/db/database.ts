@@ -6,7 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.js";
 
@@ -30,6 +30,28 @@ export interface OpenOptions {
   poolSize?: number;
 }
 
+/**
+ * better-sqlite3 compiles a statement on every prepare(), and Kysely prepares on every query; the
+ * engine runs the same few dozen statements millions of times, so keep them compiled.
+ */
+function cachingStatements(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      // A statement still iterating (a streamed query) cannot run a second time at once.
+      if (statement?.busy) return sqlite.prepare(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql);
+        if (cache.size >= 1000) cache.clear();
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 export function openStore(url: string, options: OpenOptions = {}): Store {
   if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length);
@@ -37,9 +59,10 @@ export function openStore(url: string, options: OpenOptions = {}): Store {
     const sqlite = new SQLite(path);
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");
+    sqlite.pragma("cache_size = -65536");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
     return { db, dialect: "sqlite", close: () => db.destroy() };
   }
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
@@ -49,7 +72,14 @@ export function openStore(url: string, options: OpenOptions = {}): Store {
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: "postgres", schema: options.schema ?? "public", close: () => db.destroy() };
+    const schema = options.schema ?? searchPathIn(url) ?? "public";
+    return { db, dialect: "postgres", schema, close: () => db.destroy() };
   }
   throw new Error(`TENURE_DATABASE_URL must start with sqlite: or postgres:// (got "${url}")`);
+}
+
+/** A schema chosen in the URL (`?options=-c%20search_path%3Dtenure`): migrations must go there too. */
+function searchPathIn(url: string): string | undefined {
+  const options = new URL(url).searchParams.get("options") ?? "";
+  return /(?:^|\s)-c\s*search_path=([A-Za-z_][A-Za-z0-9_]*)/.exec(options)?.[1];
 }

@@ -27,10 +27,19 @@ export function divideRounded(amount: number, divisor: number): number {
   return rounded === 0 ? 0 : rounded; // never -0
 }
 
+// Building an Intl formatter costs far more than using one: notices and pages format thousands.
+const currencyFormats = new Map<string, Intl.NumberFormat>();
+function currencyFormat(locale: string, currency: string): Intl.NumberFormat {
+  const key = `${locale}|${currency}`;
+  let format = currencyFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: "currency", currency });
+    currencyFormats.set(key, format);
+  }
+  return format;
+}
+
 export function formatMoney(m: Money, locale: string): string {
-  const digits = new Intl.NumberFormat("en", { style: "currency", currency: m.currency }).resolvedOptions()
-    .maximumFractionDigits;
-  return new Intl.NumberFormat(locale, { style: "currency", currency: m.currency }).format(
-    m.amount / 10 ** (digits ?? 2),
-  );
+  const digits = currencyFormat("en", m.currency).resolvedOptions().maximumFractionDigits;
+  return currencyFormat(locale, m.currency).format(m.amount / 10 ** (digits ?? 2));
 }

@@ -2,6 +2,7 @@
  * Brings one service up to `now`: ask the pure lifecycle for the next step, apply it if due, ask
  * again, until the next step lies in the future; then record when that is (the due index).
  */
+import { chunks } from "../db/chunks.js";
 import { nextDomainStep } from "../domain/domain-lifecycle.js";
 import { nextSubscriptionStep } from "../domain/subscription-lifecycle.js";
 import type { Instant } from "../domain/time.js";
@@ -12,7 +13,7 @@ import { applyDomainStep } from "./domain-steps.js";
 import { applySubscriptionStep } from "./subscription-steps.js";
 
 /** A service needing more steps than this in one go is looping, not catching up. */
-const MAX_STEPS_PER_SERVICE = 200;
+export const MAX_STEPS_PER_SERVICE = 200;
 
 interface Planned {
   kind: string;
@@ -51,17 +52,7 @@ export async function processService(deps: Deps, serviceId: string, now: Instant
   for (;;) {
     const next = await planNext(deps, serviceId, now);
     if (next === null || next.at > now) {
-      await deps.db
-        .updateTable("services")
-        .set({
-          next_due_at: next?.at ?? null,
-          lease_owner: null,
-          lease_until: null,
-          failure_count: 0,
-          last_error: null,
-        })
-        .where("id", "=", serviceId)
-        .execute();
+      await releaseServices(deps, new Map([[serviceId, next?.at ?? null]]));
       return applied;
     }
     if (applied >= MAX_STEPS_PER_SERVICE)
@@ -74,4 +65,29 @@ export async function processService(deps: Deps, serviceId: string, now: Instant
     applied += 1;
     reach(deps, "step:applied");
   }
+}
+
+/**
+ * Records when each service is next due and gives up its lease. Services due at the same instant
+ * (a batch renewed on one day is due again together) share one statement.
+ */
+export async function releaseServices(deps: Deps, nextDue: Map<string, Instant | null>): Promise<void> {
+  const byInstant = new Map<Instant | null, string[]>();
+  for (const [id, at] of nextDue) {
+    const ids = byInstant.get(at);
+    if (ids) ids.push(id);
+    else byInstant.set(at, [id]);
+  }
+  if (byInstant.size === 0) return;
+  await deps.db.transaction().execute(async (tx) => {
+    for (const [at, serviceIds] of byInstant) {
+      for (const ids of chunks(serviceIds, 500)) {
+        await tx
+          .updateTable("services")
+          .set({ next_due_at: at, lease_owner: null, lease_until: null, failure_count: 0, last_error: null })
+          .where("id", "in", ids)
+          .execute();
+      }
+    }
+  });
 }

@@ -5,7 +5,7 @@
 import { performance } from "node:perf_hooks";
 import { addHours, addMinutes, type Instant } from "../domain/time.js";
 import type { Deps } from "../modules/deps.js";
-import { processService, StepFailure } from "./process-service.js";
+import { processBatch, type RetriedGroup } from "./process-batch.js";
 
 export interface RunOptions {
   worker?: string;
@@ -33,6 +33,8 @@ export interface RunReport {
   stepsApplied: number;
   servicesProcessed: number;
   failures: RunFailure[];
+  /** Groups whose batched step failed and that were then brought up to date one service at a time. */
+  retriedGroups: RetriedGroup[];
   /** Needs a person: charges the gateway has not confirmed either way for too long. */
   alarms: { unresolvedCharges: UnresolvedCharge[] };
 }
@@ -89,7 +91,7 @@ function retryDelayMinutes(failures: number): number {
 
 export async function runEngine(deps: Deps, now: Instant, options: RunOptions = {}): Promise<RunReport> {
   const worker = options.worker ?? "engine";
-  const batchSize = options.batchSize ?? 200;
+  const batchSize = options.batchSize ?? 500;
   const leaseMinutes = options.leaseMinutes ?? 10;
   const run = await deps.db
     .insertInto("engine_runs")
@@ -111,21 +113,23 @@ export async function runEngine(deps: Deps, now: Instant, options: RunOptions = 
     stepsApplied: 0,
     servicesProcessed: 0,
     failures: [],
+    retriedGroups: [],
     alarms: { unresolvedCharges: [] },
   };
   for (;;) {
     const ids = await claimDueServices(deps, now, worker, batchSize, leaseMinutes);
     if (ids.length === 0) break;
+    const { results, retried } = await processBatch(deps, ids, now);
+    report.retriedGroups.push(...retried);
     for (const id of ids) {
-      try {
-        report.stepsApplied += await processService(deps, id, now);
-      } catch (error) {
-        const step = error instanceof StepFailure ? error.step : "plan";
-        const message = error instanceof Error ? error.message : String(error);
+      const result = results.get(id);
+      report.stepsApplied += result?.steps ?? 0;
+      report.servicesProcessed += 1;
+      if (result && "failure" in result) {
+        const { step, message } = result.failure;
         report.failures.push({ service: id, step, error: message });
         await recordFailure(deps, run.id, id, step, message, now);
       }
-      report.servicesProcessed += 1;
     }
   }
   report.alarms.unresolvedCharges = await findUnresolvedCharges(deps, now);

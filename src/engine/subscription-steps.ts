@@ -3,12 +3,17 @@ import { type SubscriptionStep, subscriptionSchedule, termEnd } from "../domain/
 import { formatInstant, type Instant } from "../domain/time.js";
 import { type Deps, inTransaction, reach } from "../modules/deps.js";
 import { recordEvent } from "../modules/events/record-event.js";
-import { countPeriodInvoices, findInvoice, issueInvoice } from "../modules/invoices/invoice-repository.js";
-import { voidOpenInvoices } from "../modules/invoices/void-open-invoices.js";
-import { queueNotice } from "../modules/notifications/queue-notice.js";
 import {
-  completeCharge,
-  insertPendingPayment,
+  countCurrentRenewalInvoices,
+  findInvoice,
+  issueInvoices,
+  type NewInvoice,
+} from "../modules/invoices/invoice-repository.js";
+import { voidOpenInvoices } from "../modules/invoices/void-open-invoices.js";
+import { queueNotice, queueNotices } from "../modules/notifications/queue-notice.js";
+import {
+  completeCharges,
+  insertPendingPayments,
   resolvePendingPayments,
 } from "../modules/payments/charge-invoice.js";
 import type { SubscriptionRecord } from "../modules/services/subscription-repository.js";
@@ -55,50 +60,10 @@ export async function applySubscriptionStep(
       return;
 
     case "issue-invoice":
-      await inTransaction(deps, "subscription:issue-invoice", async (tx) => {
-        const issued = await countPeriodInvoices(tx, sub.serviceId, ["renewal"], sub.termEndsAt);
-        const issueKey = `renew:${sub.serviceId}:${formatInstant(sub.termEndsAt)}:${issued + 1}`;
-        const invoiceId = await issueInvoice(tx, {
-          customerId: sub.customerId,
-          issueKey,
-          serviceId: sub.serviceId,
-          purpose: "renewal",
-          periodStartAt: sub.termEndsAt,
-          currency: sub.currency,
-          issuedAt: now,
-          dueAt: sub.termEndsAt,
-          lines: [
-            {
-              serviceId: sub.serviceId,
-              description: `${sub.label} — ${sub.plan}`,
-              amount: sub.price,
-              periodStartAt: sub.termEndsAt,
-              periodEndAt: termEnd(sub.anchorAt, sub.termsSinceAnchor + 1, sub.plan),
-            },
-          ],
-        });
-        if (invoiceId === null) return;
-        await queueNotice(tx, now, {
-          ...notice,
-          template: "invoice-issued",
-          marker: issueKey,
-          data: {
-            invoiceNumber: invoiceId,
-            amount: { amount: sub.price, currency: sub.currency },
-            dueAt: sub.termEndsAt,
-          },
-        });
-      });
-      return;
+      return issueRenewalInvoices(deps, [sub], now);
 
-    case "charge": {
-      const paymentId = await inTransaction(deps, "subscription:charge", (tx) =>
-        insertPendingPayment(tx, step.invoiceId, step.attempt, now),
-      );
-      reach(deps, "charge:pending-committed");
-      await completeCharge(deps, paymentId, now);
-      return;
-    }
+    case "charge":
+      return chargeRenewalInvoices(deps, [step], now);
 
     case "suspend": {
       const invoice = await findInvoice(deps.db, step.invoiceId);
@@ -146,4 +111,73 @@ export async function applySubscriptionStep(
       });
       return;
   }
+}
+
+/**
+ * The renewal invoice of the next term, for many subscriptions at once (an engine batch), with its
+ * notice; one transaction. The issue key makes a second issue for the same period a no-op.
+ */
+export async function issueRenewalInvoices(deps: Deps, subs: SubscriptionRecord[], now: Instant) {
+  await inTransaction(deps, "subscription:issue-invoice", async (tx) => {
+    const issued = await countCurrentRenewalInvoices(
+      tx,
+      subs.map((sub) => sub.serviceId),
+    );
+    const invoices: NewInvoice[] = subs.map((sub) => ({
+      customerId: sub.customerId,
+      issueKey: `renew:${sub.serviceId}:${formatInstant(sub.termEndsAt)}:${(issued.get(sub.serviceId) ?? 0) + 1}`,
+      serviceId: sub.serviceId,
+      purpose: "renewal",
+      periodStartAt: sub.termEndsAt,
+      currency: sub.currency,
+      issuedAt: now,
+      dueAt: sub.termEndsAt,
+      lines: [
+        {
+          serviceId: sub.serviceId,
+          description: `${sub.label} — ${sub.plan}`,
+          amount: sub.price,
+          periodStartAt: sub.termEndsAt,
+          periodEndAt: termEnd(sub.anchorAt, sub.termsSinceAnchor + 1, sub.plan),
+        },
+      ],
+    }));
+    const ids = await issueInvoices(tx, invoices);
+    await queueNotices(
+      tx,
+      now,
+      subs.flatMap((sub, i) => {
+        const invoiceId = ids[i];
+        const invoice = invoices[i];
+        if (invoiceId === null || invoiceId === undefined || !invoice) return [];
+        return [
+          {
+            customerId: sub.customerId,
+            serviceId: sub.serviceId,
+            about: sub.label,
+            template: "invoice-issued" as const,
+            marker: invoice.issueKey,
+            data: {
+              invoiceNumber: invoiceId,
+              amount: { amount: sub.price, currency: sub.currency },
+              dueAt: sub.termEndsAt,
+            },
+          },
+        ];
+      }),
+    );
+  });
+}
+
+/** Charges many renewal invoices (two-phase, see charge-invoice.ts): pending rows, gateway, outcomes. */
+export async function chargeRenewalInvoices(
+  deps: Deps,
+  charges: { invoiceId: number; attempt: number }[],
+  now: Instant,
+) {
+  const paymentIds = await inTransaction(deps, "subscription:charge", (tx) =>
+    insertPendingPayments(tx, charges, now),
+  );
+  reach(deps, "charge:pending-committed");
+  await completeCharges(deps, paymentIds, now);
 }

@@ -37,6 +37,11 @@ export async function runWorkerOnce(options: Omit<WorkerOptions, "intervalMs" | 
       "charges with an unknown outcome: check them in the gateway's dashboard",
     );
   }
+  if (report.retriedGroups.length > 0)
+    options.logger.warn(
+      { ...log, retriedGroups: report.retriedGroups },
+      "batched steps failed and were retried one by one",
+    );
   if (report.failures.length > 0)
     options.logger.error({ ...log, failures: report.failures }, "engine run had failures");
   else if (report.stepsApplied > 0 || (delivery && delivery.sent + delivery.failed > 0))

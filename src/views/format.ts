@@ -15,10 +15,20 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
+const longDateFormats = new Map<string, Intl.DateTimeFormat>();
+function longDateFormat(locale: Locale): Intl.DateTimeFormat {
+  let format = longDateFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" });
+    longDateFormats.set(locale, format);
+  }
+  return format;
+}
+
 /** "31 mars 2022" / "March 31, 2022": the calendar day in `timeZone`, spelled for the locale. */
 export function formatLongDate(at: Instant, locale: Locale, timeZone: string): string {
   // The calendar day comes from time.ts (the customer's zone); Intl only spells it out.
-  const longDate = new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" });
+  const longDate = longDateFormat(locale);
   const firstDay = locale === "fr-CA" ? "1er" : "1"; // French writes the first of the month "1er".
   return longDate
     .formatToParts(Date.parse(formatDate(at, timeZone)))

@@ -176,9 +176,10 @@ async function runStory(
       const at = Math.max(scenario.start, Math.min(...candidates));
       if (at > scenario.until) break;
       const report = await runEngine(deps, at);
-      for (const failure of report.failures) {
+      // A crash inside a batched step aborts it; the engine then retries those services one by one.
+      for (const failure of [...report.failures, ...report.retriedGroups]) {
         if (!failure.error.includes("injected crash"))
-          throw new Error(`${failure.service}: ${failure.error}`);
+          throw new Error(`${"service" in failure ? failure.service : failure.step}: ${failure.error}`);
         crashes += 1;
       }
       while (actions[0] && actions[0].at <= at) {

@@ -1,4 +1,6 @@
 /** Appends one event of the catalog; always inside the transaction of the change it describes. */
+
+import { chunks } from "../../db/chunks.js";
 import type { EventDetails, EventType, TenureEvent } from "../../domain/events.js";
 import type { Instant } from "../../domain/time.js";
 import type { Db, Tx } from "../deps.js";
@@ -10,16 +12,43 @@ export async function recordEvent<T extends EventType>(
   refs: { customer: string; service?: string | null },
   details: EventDetails[T],
 ): Promise<void> {
-  await tx
-    .insertInto("events")
-    .values({
-      at,
-      type,
-      customer_id: refs.customer,
-      service_id: refs.service ?? null,
-      details: JSON.stringify(details),
-    })
-    .execute();
+  await recordEvents(tx, [newEvent(type, at, refs, details)]);
+}
+
+/** One event to record with recordEvents, typed by the catalog. */
+export interface NewEvent {
+  at: Instant;
+  type: EventType;
+  customer: string;
+  service: string | null;
+  details: unknown;
+}
+
+export function newEvent<T extends EventType>(
+  type: T,
+  at: Instant,
+  refs: { customer: string; service?: string | null },
+  details: EventDetails[T],
+): NewEvent {
+  return { at, type, customer: refs.customer, service: refs.service ?? null, details };
+}
+
+/** Appends events in their order with multi-row inserts (the engine records thousands per batch). */
+export async function recordEvents(tx: Tx, events: NewEvent[]): Promise<void> {
+  for (const chunk of chunks(events, 500)) {
+    await tx
+      .insertInto("events")
+      .values(
+        chunk.map((e) => ({
+          at: e.at,
+          type: e.type,
+          customer_id: e.customer,
+          service_id: e.service,
+          details: JSON.stringify(e.details),
+        })),
+      )
+      .execute();
+  }
 }
 
 export interface StoredEvent extends TenureEvent {

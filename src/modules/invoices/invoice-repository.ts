@@ -1,9 +1,10 @@
 /** Invoices and their lines: issue, read as lifecycle facts, void. */
+import { chunks } from "../../db/chunks.js";
 import type { InvoiceStatus, PeriodInvoiceFacts, VoidabilityFacts } from "../../domain/invoice-rules.js";
 import type { Money } from "../../domain/money.js";
 import { formatInstant, type Instant } from "../../domain/time.js";
 import type { Db, Tx } from "../deps.js";
-import { recordEvent } from "../events/record-event.js";
+import { newEvent, recordEvent, recordEvents } from "../events/record-event.js";
 
 /**
  * What names an invoice in keys that leave the database (gateway idempotency keys, notice keys):
@@ -40,53 +41,80 @@ export interface NewInvoice {
 
 /** Issues an invoice and records `invoice.issued`; returns its number, or null if the key was used. */
 export async function issueInvoice(tx: Tx, invoice: NewInvoice): Promise<number | null> {
-  const total = invoice.lines.reduce((sum, line) => sum + line.amount, 0);
-  const row = await tx
-    .insertInto("invoices")
-    .values({
-      customer_id: invoice.customerId,
-      issue_key: invoice.issueKey,
-      service_id: invoice.serviceId,
-      purpose: invoice.purpose,
-      period_start_at: invoice.periodStartAt,
-      currency: invoice.currency,
-      total,
-      amount_paid: 0,
-      status: "open",
-      issued_at: invoice.issuedAt,
-      due_at: invoice.dueAt,
-      paid_at: null,
-      voided_at: null,
-    })
-    .onConflict((oc) => oc.column("issue_key").doNothing())
-    .returning("id")
-    .executeTakeFirst();
-  if (!row) return null;
-  await tx
-    .insertInto("invoice_lines")
-    .values(
-      invoice.lines.map((line) => ({
-        invoice_id: row.id,
-        service_id: line.serviceId,
-        description: line.description,
-        amount: line.amount,
-        period_start_at: line.periodStartAt,
-        period_end_at: line.periodEndAt,
-      })),
-    )
-    .execute();
-  await recordEvent(
+  const [id] = await issueInvoices(tx, [invoice]);
+  return id ?? null;
+}
+
+/** Many invoices at once (an engine batch), with multi-row inserts; per invoice, its number or null. */
+export async function issueInvoices(tx: Tx, invoices: NewInvoice[]): Promise<(number | null)[]> {
+  const totals = invoices.map((invoice) => invoice.lines.reduce((sum, line) => sum + line.amount, 0));
+  const idByKey = new Map<string, number>();
+  for (const chunk of chunks(
+    invoices.map((invoice, i) => ({ invoice, total: totals[i] ?? 0 })),
+    300,
+  )) {
+    const rows = await tx
+      .insertInto("invoices")
+      .values(
+        chunk.map(({ invoice, total }) => ({
+          customer_id: invoice.customerId,
+          issue_key: invoice.issueKey,
+          service_id: invoice.serviceId,
+          purpose: invoice.purpose,
+          period_start_at: invoice.periodStartAt,
+          currency: invoice.currency,
+          total,
+          amount_paid: 0,
+          status: "open",
+          issued_at: invoice.issuedAt,
+          due_at: invoice.dueAt,
+          paid_at: null,
+          voided_at: null,
+        })),
+      )
+      .onConflict((oc) => oc.column("issue_key").doNothing())
+      .returning(["id", "issue_key"])
+      .execute();
+    for (const row of rows) if (row.issue_key !== null) idByKey.set(row.issue_key, row.id);
+  }
+  const ids = invoices.map((invoice) => {
+    const id = idByKey.get(invoice.issueKey) ?? null;
+    idByKey.delete(invoice.issueKey); // a key repeated in one batch issues one invoice
+    return id;
+  });
+  const lines = invoices.flatMap((invoice, i) => {
+    const id = ids[i];
+    if (id === null || id === undefined) return [];
+    return invoice.lines.map((line) => ({
+      invoice_id: id,
+      service_id: line.serviceId,
+      description: line.description,
+      amount: line.amount,
+      period_start_at: line.periodStartAt,
+      period_end_at: line.periodEndAt,
+    }));
+  });
+  for (const chunk of chunks(lines, 500)) await tx.insertInto("invoice_lines").values(chunk).execute();
+  await recordEvents(
     tx,
-    "invoice.issued",
-    invoice.issuedAt,
-    { customer: invoice.customerId, service: invoice.serviceId },
-    {
-      invoice: row.id,
-      amount: { amount: total, currency: invoice.currency },
-      dueAt: formatInstant(invoice.dueAt),
-    },
+    invoices.flatMap((invoice, i) => {
+      const id = ids[i];
+      if (id === null || id === undefined) return [];
+      return [
+        newEvent(
+          "invoice.issued",
+          invoice.issuedAt,
+          { customer: invoice.customerId, service: invoice.serviceId },
+          {
+            invoice: id,
+            amount: { amount: totals[i] ?? 0, currency: invoice.currency },
+            dueAt: formatInstant(invoice.dueAt),
+          },
+        ),
+      ];
+    }),
   );
-  return row.id;
+  return ids;
 }
 
 /** How many invoices were issued for this purpose and period: the suffix of the next issue key. */
@@ -104,6 +132,30 @@ export async function countPeriodInvoices(
     .where("period_start_at", "=", periodStartAt)
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** Per subscription, how many renewal invoices its current period has (void ones included). */
+export async function countCurrentRenewalInvoices(
+  tx: Tx,
+  serviceIds: string[],
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const ids of chunks(serviceIds, 500)) {
+    const rows = await tx
+      .selectFrom("invoices")
+      .innerJoin("subscriptions", (join) =>
+        join
+          .onRef("subscriptions.service_id", "=", "invoices.service_id")
+          .onRef("subscriptions.term_ends_at", "=", "invoices.period_start_at"),
+      )
+      .select((eb) => ["invoices.service_id", eb.fn.countAll<number>().as("n")])
+      .where("invoices.service_id", "in", ids)
+      .where("invoices.purpose", "=", "renewal")
+      .groupBy("invoices.service_id")
+      .execute();
+    for (const row of rows) if (row.service_id !== null) counts.set(row.service_id, Number(row.n));
+  }
+  return counts;
 }
 
 /** The latest invoice of these purposes for one period of a service, with its charge attempts. */
@@ -153,19 +205,28 @@ export interface InvoiceRow {
 }
 
 export async function findInvoice(db: Db | Tx, invoiceId: number): Promise<InvoiceRow | null> {
-  const row = await db.selectFrom("invoices").selectAll().where("id", "=", invoiceId).executeTakeFirst();
-  if (!row) return null;
-  return {
-    id: row.id,
-    identity: invoiceIdentity(row),
-    customerId: row.customer_id,
-    serviceId: row.service_id,
-    purpose: row.purpose as InvoicePurpose,
-    periodStartAt: row.period_start_at,
-    status: row.status as InvoiceStatus,
-    total: { amount: row.total, currency: row.currency },
-    amountPaid: row.amount_paid,
-  };
+  return (await findInvoices(db, [invoiceId])).get(invoiceId) ?? null;
+}
+
+export async function findInvoices(db: Db | Tx, invoiceIds: number[]): Promise<Map<number, InvoiceRow>> {
+  const invoices = new Map<number, InvoiceRow>();
+  for (const ids of chunks(invoiceIds, 500)) {
+    const rows = await db.selectFrom("invoices").selectAll().where("id", "in", ids).execute();
+    for (const row of rows) {
+      invoices.set(row.id, {
+        id: row.id,
+        identity: invoiceIdentity(row),
+        customerId: row.customer_id,
+        serviceId: row.service_id,
+        purpose: row.purpose as InvoicePurpose,
+        periodStartAt: row.period_start_at,
+        status: row.status as InvoiceStatus,
+        total: { amount: row.total, currency: row.currency },
+        amountPaid: row.amount_paid,
+      });
+    }
+  }
+  return invoices;
 }
 
 /** Open invoices with a line for any of these services, with what decides whether they can be voided. */

@@ -3,12 +3,13 @@
  * (template, service, period) thanks to a unique key, and records `notice.sent` with it.
  * Delivery happens after commit (deliver-notices.ts).
  */
+import { chunks } from "../../db/chunks.js";
 import { noticeMarker } from "../../domain/domain-lifecycle.js";
 import type { Instant } from "../../domain/time.js";
 import type { Locale, NoticeDataByTemplate, NoticeTemplate } from "../../views/notices/notice-types.js";
 import { renderNotice } from "../../views/notices/render-notice.js";
 import type { Tx } from "../deps.js";
-import { recordEvent } from "../events/record-event.js";
+import { newEvent, recordEvents } from "../events/record-event.js";
 
 export interface NoticeRequest<T extends NoticeTemplate> {
   template: T;
@@ -31,21 +32,42 @@ export async function queueNotice<T extends NoticeTemplate>(
   at: Instant,
   request: NoticeRequest<T>,
 ): Promise<boolean> {
-  const customer = await tx
-    .selectFrom("customers")
-    .select(["email", "name", "locale", "time_zone"])
-    .where("id", "=", request.customerId)
-    .executeTakeFirstOrThrow();
-  const locale: Locale = customer.locale === "fr-CA" ? "fr-CA" : "en";
-  const rendered = renderNotice(request.template, locale, {
-    customerName: customer.name,
-    timeZone: customer.time_zone,
-    subject: request.about,
-    ...request.data,
-  });
-  const inserted = await tx
-    .insertInto("notices")
-    .values({
+  const [queued] = await queueNotices(tx, at, [request]);
+  return queued ?? false;
+}
+
+/**
+ * Many notices at once (an engine batch): one read of the customers, multi-row inserts. Returns,
+ * per request, whether it was new; `notice.sent` is recorded for the new ones, in request order.
+ */
+export async function queueNotices(
+  tx: Tx,
+  at: Instant,
+  // biome-ignore lint/suspicious/noExplicitAny: each request is typed by its own template
+  requests: NoticeRequest<any>[],
+): Promise<boolean[]> {
+  if (requests.length === 0) return [];
+  const customerIds = [...new Set(requests.map((r) => r.customerId))];
+  const customers = new Map<string, { email: string; name: string; locale: string; time_zone: string }>();
+  for (const ids of chunks(customerIds, 500)) {
+    const rows = await tx
+      .selectFrom("customers")
+      .select(["id", "email", "name", "locale", "time_zone"])
+      .where("id", "in", ids)
+      .execute();
+    for (const row of rows) customers.set(row.id, row);
+  }
+  const rows = requests.map((request) => {
+    const customer = customers.get(request.customerId);
+    if (!customer) throw new Error(`notice for unknown customer ${request.customerId}`);
+    const locale: Locale = customer.locale === "fr-CA" ? "fr-CA" : "en";
+    const rendered = renderNotice(request.template, locale, {
+      customerName: customer.name,
+      timeZone: customer.time_zone,
+      subject: request.about,
+      ...request.data,
+    });
+    return {
       notice_key: noticeKey(request.template, request.marker, request.serviceId),
       customer_id: request.customerId,
       service_id: request.serviceId,
@@ -60,16 +82,37 @@ export async function queueNotice<T extends NoticeTemplate>(
       created_at: at,
       sent_at: null,
       last_error: null,
-    })
-    .onConflict((oc) => oc.column("notice_key").doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-  await recordEvent(
+    };
+  });
+  const inserted = new Set<string>();
+  for (const chunk of chunks(rows, 200)) {
+    const written = await tx
+      .insertInto("notices")
+      .values(chunk)
+      .onConflict((oc) => oc.column("notice_key").doNothing())
+      .returning("notice_key")
+      .execute();
+    for (const row of written) inserted.add(row.notice_key);
+  }
+  // Two requests with one key in the same batch: only the first is the new one.
+  const claimed = new Set<string>();
+  const isNew = rows.map((row) => {
+    if (!inserted.has(row.notice_key) || claimed.has(row.notice_key)) return false;
+    claimed.add(row.notice_key);
+    return true;
+  });
+  await recordEvents(
     tx,
-    "notice.sent",
-    at,
-    { customer: request.customerId, service: request.serviceId },
-    { template: request.template, to: customer.email, locale },
+    rows
+      .filter((_, i) => isNew[i])
+      .map((row) =>
+        newEvent(
+          "notice.sent",
+          at,
+          { customer: row.customer_id, service: row.service_id },
+          { template: row.template as NoticeTemplate, to: row.to_address, locale: row.locale },
+        ),
+      ),
   );
-  return true;
+  return isNew;
 }

@@ -4,15 +4,21 @@
  * payment left by a crash is resolved by asking the gateway about the same key, never by charging
  * under a new one.
  */
+
+import type { Selectable } from "kysely";
+import { chunks } from "../../db/chunks.js";
+import type { PaymentsTable } from "../../db/schema.js";
 import { nextRetryAt } from "../../domain/invoice-rules.js";
 import { addDays, formatInstant, type Instant } from "../../domain/time.js";
 import type { ChargeOutcome } from "../../providers/payments/payment-gateway.js";
 import { type Db, type Deps, inTransaction, reach, registrarPolicy, type Tx } from "../deps.js";
-import { recordEvent } from "../events/record-event.js";
-import { findInvoice, type InvoiceRow, invoiceIdentity } from "../invoices/invoice-repository.js";
-import { queueNotice } from "../notifications/queue-notice.js";
-import { markDue } from "../services/mark-due.js";
-import { renewSubscriptionTerm } from "../services/renew-subscription-term.js";
+import { type NewEvent, newEvent, recordEvents } from "../events/record-event.js";
+import { findInvoices, type InvoiceRow, invoiceIdentity } from "../invoices/invoice-repository.js";
+import { type NoticeRequest, queueNotices } from "../notifications/queue-notice.js";
+import { markDueAll } from "../services/mark-due.js";
+import { renewSubscriptionTerms } from "../services/renew-subscription-term.js";
+
+type PaymentRow = Selectable<PaymentsTable>;
 
 /** `charge:<invoice identity>:<attempt>`: stable across restores (see invoiceIdentity). */
 export function chargeKey(invoiceIdentityKey: string, attempt: number): string {
@@ -26,19 +32,44 @@ export async function insertPendingPayment(
   attempt: number,
   at: Instant,
 ): Promise<number> {
-  const invoice = await tx
-    .selectFrom("invoices")
-    .select(["id", "issue_key", "customer_id", "total", "amount_paid", "currency"])
-    .where("id", "=", invoiceId)
-    .executeTakeFirstOrThrow();
-  const key = chargeKey(invoiceIdentity(invoice), attempt);
-  await tx
-    .insertInto("payments")
-    .values({
-      invoice_id: invoiceId,
+  const [id] = await insertPendingPayments(tx, [{ invoiceId, attempt }], at);
+  if (id === undefined) throw new Error(`no pending payment for invoice ${invoiceId}`);
+  return id;
+}
+
+/** Phase 1 for many invoices at once (an engine batch); payment ids in the order asked. */
+export async function insertPendingPayments(
+  tx: Tx,
+  charges: { invoiceId: number; attempt: number }[],
+  at: Instant,
+): Promise<number[]> {
+  const invoices = new Map<
+    number,
+    {
+      issue_key: string | null;
+      customer_id: string;
+      total: number;
+      amount_paid: number;
+      currency: string;
+      id: number;
+    }
+  >();
+  for (const ids of chunks([...new Set(charges.map((c) => c.invoiceId))], 500)) {
+    const rows = await tx
+      .selectFrom("invoices")
+      .select(["id", "issue_key", "customer_id", "total", "amount_paid", "currency"])
+      .where("id", "in", ids)
+      .execute();
+    for (const row of rows) invoices.set(row.id, row);
+  }
+  const rows = charges.map((charge) => {
+    const invoice = invoices.get(charge.invoiceId);
+    if (!invoice) throw new Error(`no invoice ${charge.invoiceId}`);
+    return {
+      invoice_id: charge.invoiceId,
       customer_id: invoice.customer_id,
-      attempt,
-      idempotency_key: key,
+      attempt: charge.attempt,
+      idempotency_key: chargeKey(invoiceIdentity(invoice), charge.attempt),
       amount: invoice.total - invoice.amount_paid,
       currency: invoice.currency,
       status: "pending",
@@ -46,15 +77,32 @@ export async function insertPendingPayment(
       failure_code: null,
       created_at: at,
       resolved_at: null,
-    })
-    .onConflict((oc) => oc.column("idempotency_key").doNothing())
-    .execute();
-  const row = await tx
-    .selectFrom("payments")
-    .select("id")
-    .where("idempotency_key", "=", key)
-    .executeTakeFirstOrThrow();
-  return row.id;
+    };
+  });
+  const idByKey = new Map<string, number>();
+  for (const chunk of chunks(rows, 300)) {
+    await tx
+      .insertInto("payments")
+      .values(chunk)
+      .onConflict((oc) => oc.column("idempotency_key").doNothing())
+      .execute();
+    // Existing rows too: a retried phase 1 finds the payment it committed before.
+    const found = await tx
+      .selectFrom("payments")
+      .select(["id", "idempotency_key"])
+      .where(
+        "idempotency_key",
+        "in",
+        chunk.map((row) => row.idempotency_key),
+      )
+      .execute();
+    for (const row of found) idByKey.set(row.idempotency_key, row.id);
+  }
+  return rows.map((row) => {
+    const id = idByKey.get(row.idempotency_key);
+    if (id === undefined) throw new Error(`payment ${row.idempotency_key} was not recorded`);
+    return id;
+  });
 }
 
 /** Phases 2 and 3: ask the gateway under the payment's key and record what it says. */
@@ -63,37 +111,83 @@ export async function completeCharge(
   paymentId: number,
   now: Instant,
 ): Promise<ChargeOutcome | null> {
-  const payment = await deps.db
-    .selectFrom("payments")
-    .innerJoin("customers", "customers.id", "payments.customer_id")
-    .select([
-      "payments.status",
-      "payments.idempotency_key as key",
-      "payments.amount",
-      "payments.currency",
-      "payments.invoice_id as invoiceId",
-      "customers.card_token as token",
-    ])
-    .where("payments.id", "=", paymentId)
-    .executeTakeFirstOrThrow();
-  if (payment.status !== "pending") return null;
-  let outcome: ChargeOutcome;
-  if (payment.token === null) {
-    outcome = { status: "failed", code: "no-card-on-file", message: "No card on file." };
-  } else {
-    outcome =
-      (await deps.gateway.lookup(payment.key)) ??
-      (await deps.gateway.charge({
-        idempotencyKey: payment.key,
-        token: payment.token,
-        amount: payment.amount,
-        currency: payment.currency,
-        description: `Invoice ${payment.invoiceId}`,
-      }));
+  const [outcome] = await completeCharges(deps, [paymentId], now);
+  return outcome ?? null;
+}
+
+/** How many gateway calls an engine batch keeps in flight: a network round trip each. */
+const GATEWAY_CONCURRENCY = 16;
+
+/**
+ * Phases 2 and 3 for many payments: ask the gateway about each (a few at a time), then record
+ * every outcome in one transaction. Payments no longer pending give null.
+ */
+export async function completeCharges(
+  deps: Deps,
+  paymentIds: number[],
+  now: Instant,
+): Promise<(ChargeOutcome | null)[]> {
+  const payments = new Map<
+    number,
+    { status: string; key: string; amount: number; currency: string; invoiceId: number; token: string | null }
+  >();
+  for (const ids of chunks(paymentIds, 500)) {
+    const rows = await deps.db
+      .selectFrom("payments")
+      .innerJoin("customers", "customers.id", "payments.customer_id")
+      .select([
+        "payments.id",
+        "payments.status",
+        "payments.idempotency_key as key",
+        "payments.amount",
+        "payments.currency",
+        "payments.invoice_id as invoiceId",
+        "customers.card_token as token",
+      ])
+      .where("payments.id", "in", ids)
+      .execute();
+    for (const row of rows) payments.set(row.id, row);
   }
-  reach(deps, "charge:gateway-answered");
-  await settlePayment(deps, paymentId, outcome, now);
-  return outcome;
+  const outcomes: (ChargeOutcome | null)[] = paymentIds.map(() => null);
+  let next = 0;
+  const errors: unknown[] = [];
+  const ask = async () => {
+    while (errors.length === 0) {
+      const index = next++;
+      if (index >= paymentIds.length) return;
+      const payment = payments.get(paymentIds[index] ?? -1);
+      if (payment?.status !== "pending") continue;
+      let outcome: ChargeOutcome;
+      try {
+        outcome =
+          payment.token === null
+            ? { status: "failed", code: "no-card-on-file", message: "No card on file." }
+            : ((await deps.gateway.lookup(payment.key)) ??
+              (await deps.gateway.charge({
+                idempotencyKey: payment.key,
+                token: payment.token,
+                amount: payment.amount,
+                currency: payment.currency,
+                description: `Invoice ${payment.invoiceId}`,
+              })));
+      } catch (error) {
+        // The outcome stays unknown: the payment stays pending and is asked about again later.
+        errors.push(error);
+        return;
+      }
+      outcomes[index] = outcome;
+      reach(deps, "charge:gateway-answered");
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(GATEWAY_CONCURRENCY, paymentIds.length) }, ask));
+  const answered = paymentIds.flatMap((paymentId, i) => {
+    const outcome = outcomes[i];
+    return outcome ? [{ paymentId, outcome }] : [];
+  });
+  // What the gateway did answer is recorded even when another call failed.
+  if (answered.length > 0) await settlePayments(deps, answered, now);
+  if (errors.length > 0) throw errors[0];
+  return outcomes;
 }
 
 /** The invoice's charge still waiting for its outcome, if any. */
@@ -153,16 +247,19 @@ export async function resolvePendingPayments(deps: Deps, serviceId: string, now:
   for (const payment of pending) await completeCharge(deps, payment.id, now);
 }
 
-async function nextAttemptFor(deps: Deps, tx: Tx, invoice: InvoiceRow, attempts: number, failedAt: Instant) {
+/** When the next attempt of a failed renewal charge will be, by the service's policy (null: none). */
+function nextAttemptFor(
+  deps: Deps,
+  invoice: InvoiceRow,
+  registrars: Map<string, string>,
+  attempts: number,
+  failedAt: Instant,
+) {
   if (invoice.purpose !== "renewal" || invoice.serviceId === null || invoice.periodStartAt === null)
     return null;
-  const domain = await tx
-    .selectFrom("domains")
-    .select("registrar")
-    .where("service_id", "=", invoice.serviceId)
-    .executeTakeFirst();
-  if (domain) {
-    return nextRetryAt(attempts, failedAt, registrarPolicy(deps, domain.registrar), invoice.periodStartAt);
+  const registrar = registrars.get(invoice.serviceId);
+  if (registrar !== undefined) {
+    return nextRetryAt(attempts, failedAt, registrarPolicy(deps, registrar), invoice.periodStartAt);
   }
   const billing = deps.policies.billing;
   return nextRetryAt(
@@ -173,90 +270,133 @@ async function nextAttemptFor(deps: Deps, tx: Tx, invoice: InvoiceRow, attempts:
   );
 }
 
-async function describeService(tx: Tx, serviceId: string | null): Promise<string> {
-  if (serviceId === null) return "";
-  const service = await tx
-    .selectFrom("services")
-    .select("label")
-    .where("id", "=", serviceId)
-    .executeTakeFirst();
-  return service?.label ?? serviceId;
+export async function settlePayment(deps: Deps, paymentId: number, outcome: ChargeOutcome, now: Instant) {
+  await settlePayments(deps, [{ paymentId, outcome }], now);
 }
 
-export async function settlePayment(deps: Deps, paymentId: number, outcome: ChargeOutcome, now: Instant) {
+/**
+ * Phase 3 for many payments, in one transaction: each payment still pending takes its outcome; a
+ * success pays the invoice (receipt, renewal of the term), a failure schedules the next attempt
+ * (notice). Each service's events keep the order a single settlement would give them.
+ */
+export async function settlePayments(
+  deps: Deps,
+  settlements: { paymentId: number; outcome: ChargeOutcome }[],
+  now: Instant,
+) {
   await inTransaction(deps, "settle-payment", async (tx) => {
-    const settled = await tx
-      .updateTable("payments")
-      .set({
-        status: outcome.status,
-        gateway_ref: outcome.status === "succeeded" ? outcome.reference : null,
-        failure_code: outcome.status === "failed" ? outcome.code : null,
-        resolved_at: now,
-      })
-      .where("id", "=", paymentId)
-      .where("status", "=", "pending")
-      .executeTakeFirst();
-    if (Number(settled.numUpdatedRows) === 0) return;
-    const payment = await tx
-      .selectFrom("payments")
-      .selectAll()
-      .where("id", "=", paymentId)
-      .executeTakeFirstOrThrow();
-    const invoice = await findInvoice(tx, payment.invoice_id);
-    if (!invoice) throw new Error(`payment ${paymentId} has no invoice`);
-    const refs = { customer: invoice.customerId, service: invoice.serviceId };
-    const amount = { amount: payment.amount, currency: payment.currency };
-    // What follows a payment (renewal, retry) is the engine's: make sure it looks at the service now.
-    if (invoice.serviceId) await markDue(tx, invoice.serviceId, now);
-    const about = await describeService(tx, invoice.serviceId);
-    if (outcome.status === "succeeded") {
-      const paid = invoice.amountPaid + payment.amount;
-      const isPaid = paid >= invoice.total.amount;
-      await tx
-        .updateTable("invoices")
-        .set({ amount_paid: paid, status: isPaid ? "paid" : "open", paid_at: isPaid ? now : null })
-        .where("id", "=", invoice.id)
-        .execute();
-      await recordEvent(tx, "payment.succeeded", now, refs, {
-        invoice: invoice.id,
-        amount,
-        attempt: payment.attempt,
-      });
-      if (!isPaid) return;
-      await recordEvent(tx, "invoice.paid", now, refs, { invoice: invoice.id, amount: invoice.total });
-      await queueNotice(tx, now, {
-        template: "payment-receipt",
+    const settled: { paymentId: number; outcome: ChargeOutcome }[] = [];
+    for (const item of settlements) {
+      const { outcome } = item;
+      const result = await tx
+        .updateTable("payments")
+        .set({
+          status: outcome.status,
+          gateway_ref: outcome.status === "succeeded" ? outcome.reference : null,
+          failure_code: outcome.status === "failed" ? outcome.code : null,
+          resolved_at: now,
+        })
+        .where("id", "=", item.paymentId)
+        .where("status", "=", "pending")
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) > 0) settled.push(item);
+    }
+    if (settled.length === 0) return;
+    const payments = new Map<number, PaymentRow>();
+    for (const ids of chunks(
+      settled.map((s) => s.paymentId),
+      500,
+    )) {
+      for (const row of await tx.selectFrom("payments").selectAll().where("id", "in", ids).execute())
+        payments.set(row.id, row);
+    }
+    const invoices = await findInvoices(tx, [...new Set([...payments.values()].map((p) => p.invoice_id))]);
+    const serviceIds = [
+      ...new Set([...invoices.values()].flatMap((i) => (i.serviceId ? [i.serviceId] : []))),
+    ];
+    // What follows a payment (renewal, retry) is the engine's: make sure it looks at the services now.
+    await markDueAll(tx, serviceIds, now);
+    const labels = new Map<string, string>();
+    const registrars = new Map<string, string>();
+    for (const ids of chunks(serviceIds, 500)) {
+      for (const row of await tx
+        .selectFrom("services")
+        .select(["id", "label"])
+        .where("id", "in", ids)
+        .execute())
+        labels.set(row.id, row.label);
+      for (const row of await tx
+        .selectFrom("domains")
+        .select(["service_id", "registrar"])
+        .where("service_id", "in", ids)
+        .execute())
+        registrars.set(row.service_id, row.registrar);
+    }
+    const events: NewEvent[] = [];
+    // biome-ignore lint/suspicious/noExplicitAny: each notice is typed by its own template
+    const notices: NoticeRequest<any>[] = [];
+    const renewals: number[] = [];
+    for (const { paymentId, outcome } of settled) {
+      const payment = payments.get(paymentId);
+      const invoice = payment && invoices.get(payment.invoice_id);
+      if (!payment || !invoice) throw new Error(`payment ${paymentId} has no invoice`);
+      const refs = { customer: invoice.customerId, service: invoice.serviceId };
+      const amount = { amount: payment.amount, currency: payment.currency };
+      const about = invoice.serviceId === null ? "" : (labels.get(invoice.serviceId) ?? invoice.serviceId);
+      if (outcome.status === "succeeded") {
+        const paid = invoice.amountPaid + payment.amount;
+        const isPaid = paid >= invoice.total.amount;
+        invoice.amountPaid = paid; // a second payment of the same invoice in this batch adds to it
+        await tx
+          .updateTable("invoices")
+          .set({ amount_paid: paid, status: isPaid ? "paid" : "open", paid_at: isPaid ? now : null })
+          .where("id", "=", invoice.id)
+          .execute();
+        events.push(
+          newEvent("payment.succeeded", now, refs, { invoice: invoice.id, amount, attempt: payment.attempt }),
+        );
+        if (!isPaid) continue;
+        events.push(newEvent("invoice.paid", now, refs, { invoice: invoice.id, amount: invoice.total }));
+        notices.push({
+          template: "payment-receipt",
+          customerId: invoice.customerId,
+          serviceId: invoice.serviceId,
+          marker: invoice.identity,
+          about,
+          data: { invoiceNumber: invoice.id, amount: invoice.total, paidAt: now },
+        });
+        if (invoice.purpose === "renewal") renewals.push(invoice.id);
+        continue;
+      }
+      const nextAttemptAt = nextAttemptFor(deps, invoice, registrars, payment.attempt, payment.created_at);
+      events.push(
+        newEvent("payment.failed", now, refs, {
+          invoice: invoice.id,
+          amount,
+          attempt: payment.attempt,
+          reason: outcome.code,
+          ...(nextAttemptAt !== null ? { nextAttemptAt: formatInstant(nextAttemptAt) } : {}),
+        }),
+      );
+      notices.push({
+        template: "payment-failed",
         customerId: invoice.customerId,
         serviceId: invoice.serviceId,
-        marker: invoice.identity,
+        marker: `${invoice.identity}#attempt-${payment.attempt}`,
         about,
-        data: { invoiceNumber: invoice.id, amount: invoice.total, paidAt: now },
+        data: {
+          invoiceNumber: invoice.id,
+          amount,
+          attempt: payment.attempt,
+          reason: outcome.code,
+          nextAttemptAt,
+        },
       });
-      if (invoice.purpose === "renewal") await renewSubscriptionTerm(tx, invoice.id, now);
-      return;
     }
-    const nextAttemptAt = await nextAttemptFor(deps, tx, invoice, payment.attempt, payment.created_at);
-    await recordEvent(tx, "payment.failed", now, refs, {
-      invoice: invoice.id,
-      amount,
-      attempt: payment.attempt,
-      reason: outcome.code,
-      ...(nextAttemptAt !== null ? { nextAttemptAt: formatInstant(nextAttemptAt) } : {}),
-    });
-    await queueNotice(tx, now, {
-      template: "payment-failed",
-      customerId: invoice.customerId,
-      serviceId: invoice.serviceId,
-      marker: `${invoice.identity}#attempt-${payment.attempt}`,
-      about,
-      data: {
-        invoiceNumber: invoice.id,
-        amount,
-        attempt: payment.attempt,
-        reason: outcome.code,
-        nextAttemptAt,
-      },
-    });
+    // Per service: the payment's events, then its notice, then the renewal it brings.
+    await recordEvents(tx, events);
+    await queueNotices(tx, now, notices);
+    await renewSubscriptionTerms(tx, renewals, now);
   });
   reach(deps, "charge:settled");
 }

@@ -3,14 +3,21 @@
  * what is due calls it, so that a crash before the follow-up processing cannot leave the service
  * scheduled too late.
  */
+import { chunks } from "../../db/chunks.js";
 import type { Instant } from "../../domain/time.js";
 import type { Tx } from "../deps.js";
 
 export async function markDue(tx: Tx, serviceId: string, now: Instant): Promise<void> {
-  await tx
-    .updateTable("services")
-    .set({ next_due_at: now })
-    .where("id", "=", serviceId)
-    .where((eb) => eb.or([eb("next_due_at", "is", null), eb("next_due_at", ">", now)]))
-    .execute();
+  await markDueAll(tx, [serviceId], now);
+}
+
+export async function markDueAll(tx: Tx, serviceIds: string[], now: Instant): Promise<void> {
+  for (const ids of chunks(serviceIds, 500)) {
+    await tx
+      .updateTable("services")
+      .set({ next_due_at: now })
+      .where("id", "in", ids)
+      .where((eb) => eb.or([eb("next_due_at", "is", null), eb("next_due_at", ">", now)]))
+      .execute();
+  }
 }
