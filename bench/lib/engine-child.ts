@@ -18,6 +18,7 @@ if (!policies.ok) throw new Error(policies.errors.join("; "));
 const store = openBenchStore(url);
 const deps = benchDeps(store, policies.policies);
 let stopRequested = false;
+const runErrors: string[] = [];
 
 function peakRssKiB(): number {
   const status = readFileSync("/proc/self/status", "utf8");
@@ -51,9 +52,26 @@ process.on("message", async (order: ChildOrder) => {
     for (const now of order.instants) runs.push(await runAt(now));
   } else {
     // Day after day until told to stop: the writes that go on while the client area is measured.
-    for (let now = order.from; !stopRequested; now += DAY) runs.push(await runAt(now));
+    // Like the real worker loop, a run that throws is counted and the next tick tries again.
+    for (let now = order.from; !stopRequested; now += DAY) {
+      // On SQLite every query is synchronous: without this the run never yields to the event loop
+      // and the "stop" order would never be read.
+      await new Promise((resolve) => setImmediate(resolve));
+      try {
+        runs.push(await runAt(now));
+      } catch (error) {
+        runErrors.push(error instanceof Error ? error.message : String(error));
+        now -= DAY;
+      }
+    }
   }
-  reply({ type: "done", runs, peakRssKiB: peakRssKiB(), gatewayCharges: deps.gateway.allCharges().length });
+  reply({
+    type: "done",
+    runs,
+    runErrors,
+    peakRssKiB: peakRssKiB(),
+    gatewayCharges: deps.gateway.allCharges().length,
+  });
   await store.close();
   process.disconnect?.();
 });

@@ -19,7 +19,14 @@ export type ChildOrder =
 
 export type ChildReply =
   | { type: "ready" }
-  | { type: "done"; runs: RunFigures[]; peakRssKiB: number; gatewayCharges: number };
+  | {
+      type: "done";
+      runs: RunFigures[];
+      /** Runs that threw (loop mode only), retried as the worker loop would. */
+      runErrors: string[];
+      peakRssKiB: number;
+      gatewayCharges: number;
+    };
 
 export type WorkerResult = Extract<ChildReply, { type: "done" }>;
 
@@ -32,16 +39,30 @@ export interface EngineWorker {
 
 const CHILD = fileURLToPath(new URL("./engine-child.ts", import.meta.url));
 
+/** Children of this benchmark, ended with it whatever happens (a failed check exits at once). */
+const children = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of children) child.kill();
+});
+
+/** Forks a bench script through tsx, with an IPC channel; it is ended when this process exits. */
+export function forkTs(script: string, args: string[]): ChildProcess {
+  const child = fork(script, args, {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  children.add(child);
+  child.on("exit", () => children.delete(child));
+  return child;
+}
+
 /** Forks a worker (through tsx) and resolves once it has opened the database. */
 export async function startEngineWorker(
   url: string,
   policies: PolicyOverrides,
   name: string,
 ): Promise<EngineWorker> {
-  const child = fork(CHILD, [url, JSON.stringify(policies), name], {
-    execArgv: ["--import", "tsx"],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
+  const child = forkTs(CHILD, [url, JSON.stringify(policies), name]);
   let ready: () => void = () => {};
   const isReady = new Promise<void>((resolve) => {
     ready = resolve;
