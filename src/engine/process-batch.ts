@@ -1,25 +1,35 @@
 /**
- * Brings a claimed batch of services up to `now`, set-based: the subscriptions' facts are read
- * for the whole batch with a handful of queries, each service's next step is decided purely, and
- * the two steps that make a busy day (issuing renewal invoices, charging them) are applied to all
- * the services that need them at once, with multi-row writes and concurrent gateway calls. Rarer
- * steps, and domains (each a conversation with a registrar), go one service at a time.
- * Exactly once rests on the same keys as the single path: a batch that fails half-way is retried
- * service by service, and every write it had committed is recognised.
+ * Brings a claimed batch of services up to `now`, set-based: the facts of the whole batch are
+ * read with a handful of queries per round, each service's next step is decided purely, and the
+ * two steps that make a busy day for subscriptions (issuing renewal invoices, charging them) are
+ * applied to all the services that need them at once, with multi-row writes and concurrent gateway
+ * calls. Other steps, domains' included (each a conversation with a registrar), are applied one
+ * service at a time. Exactly once rests on the same keys as the single path: a group that fails
+ * half-way is retried service by service, and every write it had committed is recognised.
  */
+import { nextDomainStep } from "../domain/domain-lifecycle.js";
 import { nextSubscriptionStep, type SubscriptionStep } from "../domain/subscription-lifecycle.js";
 import type { Instant } from "../domain/time.js";
-import { type Deps, reach } from "../modules/deps.js";
+import { type Deps, reach, registrarPolicy } from "../modules/deps.js";
+import { findDomains, loadDomainFactsOf } from "../modules/domains/domain-repository.js";
 import {
   findSubscriptions,
   loadSubscriptionFactsOf,
   type SubscriptionRecord,
 } from "../modules/services/subscription-repository.js";
+import { applyDomainStep } from "./domain-steps.js";
 import { MAX_STEPS_PER_SERVICE, processService, releaseServices, StepFailure } from "./process-service.js";
 import { applySubscriptionStep, chargeRenewalInvoices, issueRenewalInvoices } from "./subscription-steps.js";
 
 /** Per service: how many steps were applied, or the failure that stopped it. */
-export type ServiceResult = { steps: number } | { steps: number; failure: { step: string; message: string } };
+export type ServiceResult = { steps: number; failure?: { step: string; message: string } };
+
+/** A step applied to a group at once that failed, and was then retried one service at a time. */
+export interface RetriedGroup {
+  step: string;
+  services: number;
+  error: string;
+}
 
 function failureOf(error: unknown): { step: string; message: string } {
   return {
@@ -28,12 +38,7 @@ function failureOf(error: unknown): { step: string; message: string } {
   };
 }
 
-/** A step applied to a group at once that failed, and was then retried one service at a time. */
-export interface RetriedGroup {
-  step: string;
-  services: number;
-  error: string;
-}
+type ChargeStep = Extract<SubscriptionStep, { kind: "charge" }>;
 
 export async function processBatch(
   deps: Deps,
@@ -43,36 +48,72 @@ export async function processBatch(
   const results = new Map<string, ServiceResult>();
   const retried: RetriedGroup[] = [];
   const applied = new Map<string, number>();
+  const nextDue = new Map<string, Instant | null>();
+  const stepsOf = (id: string) => applied.get(id) ?? 0;
+  const count = (id: string) => applied.set(id, stepsOf(id) + 1);
+  const fail = (id: string, error: unknown) =>
+    results.set(id, { steps: stepsOf(id), failure: failureOf(error) });
+  const isOpen = (id: string) => !nextDue.has(id) && !results.has(id);
+  /** The one-service path: for what a batch could not read or apply, and services of no known kind. */
   const one = async (id: string) => {
     try {
-      results.set(id, { steps: (applied.get(id) ?? 0) + (await processService(deps, id, now)) });
+      results.set(id, { steps: stepsOf(id) + (await processService(deps, id, now)) });
     } catch (error) {
-      results.set(id, { steps: applied.get(id) ?? 0, failure: failureOf(error) });
+      fail(id, error);
+    }
+  };
+  /** Decides one service's next step: null when it is done for now (or failed). */
+  const decide = <S extends { kind: string; at: Instant }>(id: string, step: S | null): S | null => {
+    if (step === null || step.at > now) {
+      nextDue.set(id, step?.at ?? null);
+      return null;
+    }
+    if (stepsOf(id) >= MAX_STEPS_PER_SERVICE) {
+      fail(id, new StepFailure(step.kind, new Error("too many steps in one run")));
+      return null;
+    }
+    return step;
+  };
+  const applyOne = async (id: string, kind: string, apply: () => Promise<void>) => {
+    try {
+      await apply();
+      count(id);
+      reach(deps, "step:applied");
+    } catch (error) {
+      fail(id, new StepFailure(kind, error));
     }
   };
 
-  let subs = await findSubscriptions(deps.db, serviceIds);
-  for (const id of serviceIds) if (!subs.has(id)) await one(id);
-  const nextDue = new Map<string, Instant | null>();
-  let active = [...subs.values()];
-  while (active.length > 0) {
-    const facts = await loadSubscriptionFactsOf(deps.db, active);
-    const issue: SubscriptionRecord[] = [];
-    const charge: { sub: SubscriptionRecord; step: Extract<SubscriptionStep, { kind: "charge" }> }[] = [];
-    const others: { sub: SubscriptionRecord; step: SubscriptionStep }[] = [];
-    for (const sub of active) {
-      const fact = facts.get(sub.serviceId);
-      const step = fact ? nextSubscriptionStep(fact, deps.policies.billing) : null;
-      if (step === null || step.at > now) {
-        nextDue.set(sub.serviceId, step?.at ?? null);
-      } else if ((applied.get(sub.serviceId) ?? 0) >= MAX_STEPS_PER_SERVICE) {
-        const failure = failureOf(new StepFailure(step.kind, new Error("too many steps in one run")));
-        results.set(sub.serviceId, { steps: applied.get(sub.serviceId) ?? 0, failure });
-      } else if (step.kind === "issue-invoice") issue.push(sub);
-      else if (step.kind === "charge") charge.push({ sub, step });
-      else others.push({ sub, step });
+  let subs: SubscriptionRecord[] = [];
+  let domainIds: string[] = [];
+  try {
+    const found = await findSubscriptions(deps.db, serviceIds);
+    subs = [...found.values()];
+    domainIds = serviceIds.filter((id) => !found.has(id));
+  } catch {
+    for (const id of serviceIds) await one(id);
+    return { results, retried };
+  }
+
+  // Subscriptions: the busy steps in groups, the rest one by one.
+  while (subs.length > 0) {
+    let facts: Awaited<ReturnType<typeof loadSubscriptionFactsOf>>;
+    try {
+      facts = await loadSubscriptionFactsOf(deps.db, subs);
+    } catch {
+      for (const sub of subs) await one(sub.serviceId);
+      break;
     }
-    const count = (id: string) => applied.set(id, (applied.get(id) ?? 0) + 1);
+    const issue: SubscriptionRecord[] = [];
+    const charge: { sub: SubscriptionRecord; step: ChargeStep }[] = [];
+    const others: { sub: SubscriptionRecord; step: SubscriptionStep }[] = [];
+    for (const sub of subs) {
+      const fact = facts.get(sub.serviceId);
+      const step = decide(sub.serviceId, fact ? nextSubscriptionStep(fact, deps.policies.billing) : null);
+      if (step?.kind === "issue-invoice") issue.push(sub);
+      else if (step?.kind === "charge") charge.push({ sub, step });
+      else if (step) others.push({ sub, step });
+    }
     // A group that fails as a whole is retried one service at a time, so that one bad service
     // is recorded against itself and the others go on.
     const group = async (step: string, members: SubscriptionRecord[], apply: () => Promise<void>) => {
@@ -87,40 +128,55 @@ export async function processBatch(
       }
     };
     await group("issue-invoice", issue, () => issueRenewalInvoices(deps, issue, now));
+    const charges = charge.map((c) => ({ invoiceId: c.step.invoiceId, attempt: c.step.attempt }));
     await group(
       "charge",
       charge.map((c) => c.sub),
-      () =>
-        chargeRenewalInvoices(
-          deps,
-          charge.map((c) => ({ invoiceId: c.step.invoiceId, attempt: c.step.attempt })),
-          now,
-        ),
+      () => chargeRenewalInvoices(deps, charges, now),
     );
-    for (const { sub, step } of others) {
+    for (const { sub, step } of others)
+      await applyOne(sub.serviceId, step.kind, () => applySubscriptionStep(deps, sub, step, now));
+    // A step changes the subscription itself (term, status): read the open ones again.
+    const open = subs.filter((sub) => isOpen(sub.serviceId)).map((sub) => sub.serviceId);
+    const fresh = open.length === 0 ? new Map() : await findSubscriptions(deps.db, open);
+    for (const id of open) if (!fresh.has(id)) await one(id);
+    subs = [...fresh.values()];
+  }
+
+  // Domains: facts read together, steps applied one by one (each talks to its registrar).
+  let domains = domainIds.length === 0 ? new Map() : await findDomains(deps.db, domainIds);
+  for (const id of domainIds) if (!domains.has(id)) await one(id);
+  while (domains.size > 0) {
+    let facts: Awaited<ReturnType<typeof loadDomainFactsOf>>;
+    try {
+      facts = await loadDomainFactsOf(deps, [...domains.values()]);
+    } catch {
+      for (const id of domains.keys()) await one(id);
+      break;
+    }
+    for (const domain of domains.values()) {
+      const fact = facts.get(domain.serviceId);
+      let step: ReturnType<typeof nextDomainStep>;
       try {
-        await applySubscriptionStep(deps, sub, step, now);
-        count(sub.serviceId);
-        reach(deps, "step:applied");
+        if (!fact) throw new Error(`no facts for ${domain.serviceId}`);
+        step = decide(domain.serviceId, nextDomainStep(fact, registrarPolicy(deps, domain.registrar), now));
       } catch (error) {
-        results.set(sub.serviceId, {
-          steps: applied.get(sub.serviceId) ?? 0,
-          failure: failureOf(new StepFailure(step.kind, error)),
-        });
+        fail(domain.serviceId, error);
+        continue;
+      }
+      if (step && fact) {
+        const decided = step;
+        await applyOne(domain.serviceId, decided.kind, () =>
+          applyDomainStep(deps, domain, fact, decided, now),
+        );
       }
     }
-    const stillActive = active.filter((sub) => !nextDue.has(sub.serviceId) && !results.has(sub.serviceId));
-    // A step changes the subscription itself (term, status): read it again for the next round.
-    subs = await findSubscriptions(
-      deps.db,
-      stillActive.map((sub) => sub.serviceId),
-    );
-    active = stillActive.flatMap((sub) => {
-      const fresh = subs.get(sub.serviceId);
-      return fresh ? [fresh] : [];
-    });
+    const open = [...domains.keys()].filter(isOpen);
+    domains = open.length === 0 ? new Map() : await findDomains(deps.db, open);
+    for (const id of open) if (!domains.has(id)) await one(id);
   }
+
   await releaseServices(deps, nextDue);
-  for (const id of nextDue.keys()) results.set(id, { steps: applied.get(id) ?? 0 });
+  for (const id of nextDue.keys()) results.set(id, { steps: stepsOf(id) });
   return { results, retried };
 }

@@ -125,7 +125,7 @@ export async function runEngine(deps: Deps, now: Instant, options: RunOptions = 
       const result = results.get(id);
       report.stepsApplied += result?.steps ?? 0;
       report.servicesProcessed += 1;
-      if (result && "failure" in result) {
+      if (result?.failure) {
         const { step, message } = result.failure;
         report.failures.push({ service: id, step, error: message });
         await recordFailure(deps, run.id, id, step, message, now);

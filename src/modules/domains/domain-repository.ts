@@ -1,4 +1,5 @@
 /** Domains as records, and the facts the lifecycle decides on. */
+import { chunks } from "../../db/chunks.js";
 import { fromDbBool } from "../../db/columns.js";
 import type { DomainFacts, DomainStatus } from "../../domain/domain-lifecycle.js";
 import type { Money } from "../../domain/money.js";
@@ -13,7 +14,7 @@ import {
 } from "../../domain/pricing.js";
 import type { Instant } from "../../domain/time.js";
 import type { Db, Deps, Tx } from "../deps.js";
-import { periodInvoiceFacts } from "../invoices/invoice-repository.js";
+import { pendingPaymentSinceOf, periodInvoiceFactsOf } from "../invoices/invoice-repository.js";
 
 export interface DomainRecord {
   serviceId: string;
@@ -36,73 +37,117 @@ export interface DomainRecord {
 }
 
 export async function findDomain(db: Db | Tx, serviceId: string): Promise<DomainRecord | null> {
-  const row = await db
-    .selectFrom("domains")
-    .innerJoin("services", "services.id", "domains.service_id")
-    .selectAll("domains")
-    .select(["services.customer_id", "services.status"])
-    .where("domains.service_id", "=", serviceId)
-    .executeTakeFirst();
-  if (!row) return null;
-  return {
-    serviceId: row.service_id,
-    customerId: row.customer_id,
-    status: row.status as DomainStatus,
-    name: row.name,
-    tld: row.tld,
-    registrar: row.registrar,
-    registeredAt: row.registered_at,
-    lockStartAt: row.lock_start_at,
-    expiresAt: row.expires_at,
-    autoRenew: fromDbBool(row.auto_renew),
-    autoRenewChangedAt: row.auto_renew_changed_at,
-    emailVerified: fromDbBool(row.email_verified),
-    siteServiceId: row.site_service_id,
-    siteConnected: fromDbBool(row.site_connected),
-    offer: row.offer as DomainOffer,
-    legacyLostReason: row.legacy_lost_reason as LegacyLostReason | null,
-    recordedPrice: { amount: row.recorded_price, currency: row.recorded_currency },
-  };
+  return (await findDomains(db, [serviceId])).get(serviceId) ?? null;
+}
+
+/** The domains among these services (an engine batch, a page), by service id. */
+export async function findDomains(db: Db | Tx, serviceIds: string[]): Promise<Map<string, DomainRecord>> {
+  const domains = new Map<string, DomainRecord>();
+  for (const ids of chunks(serviceIds, 500)) {
+    const rows = await db
+      .selectFrom("domains")
+      .innerJoin("services", "services.id", "domains.service_id")
+      .selectAll("domains")
+      .select(["services.customer_id", "services.status"])
+      .where("domains.service_id", "in", ids)
+      .execute();
+    for (const row of rows) {
+      domains.set(row.service_id, {
+        serviceId: row.service_id,
+        customerId: row.customer_id,
+        status: row.status as DomainStatus,
+        name: row.name,
+        tld: row.tld,
+        registrar: row.registrar,
+        registeredAt: row.registered_at,
+        lockStartAt: row.lock_start_at,
+        expiresAt: row.expires_at,
+        autoRenew: fromDbBool(row.auto_renew),
+        autoRenewChangedAt: row.auto_renew_changed_at,
+        emailVerified: fromDbBool(row.email_verified),
+        siteServiceId: row.site_service_id,
+        siteConnected: fromDbBool(row.site_connected),
+        offer: row.offer as DomainOffer,
+        legacyLostReason: row.legacy_lost_reason as LegacyLostReason | null,
+        recordedPrice: { amount: row.recorded_price, currency: row.recorded_currency },
+      });
+    }
+  }
+  return domains;
 }
 
 export async function findSite(db: Db | Tx, serviceId: string): Promise<SiteFacts | null> {
-  const row = await db
-    .selectFrom("services")
-    .innerJoin("subscriptions", "subscriptions.service_id", "services.id")
-    .select(["services.id", "services.status", "subscriptions.plan", "subscriptions.currency"])
-    .where("services.id", "=", serviceId)
-    .executeTakeFirst();
-  if (!row) return null;
-  return {
-    id: row.id,
-    plan: row.plan,
-    currency: row.currency,
-    isActive: row.status === "active" || row.status === "suspended",
-  };
+  return (await findSites(db, [serviceId])).get(serviceId) ?? null;
+}
+
+async function findSites(db: Db | Tx, serviceIds: string[]): Promise<Map<string, SiteFacts>> {
+  const sites = new Map<string, SiteFacts>();
+  for (const ids of chunks(serviceIds, 500)) {
+    const rows = await db
+      .selectFrom("services")
+      .innerJoin("subscriptions", "subscriptions.service_id", "services.id")
+      .select(["services.id", "services.status", "subscriptions.plan", "subscriptions.currency"])
+      .where("services.id", "in", ids)
+      .execute();
+    for (const row of rows) {
+      sites.set(row.id, {
+        id: row.id,
+        plan: row.plan,
+        currency: row.currency,
+        isActive: row.status === "active" || row.status === "suspended",
+      });
+    }
+  }
+  return sites;
 }
 
 export async function domainPricingFacts(db: Db | Tx, domain: DomainRecord): Promise<DomainPricingFacts> {
-  const site = domain.siteServiceId ? await findSite(db, domain.siteServiceId) : null;
-  const customer = await db
-    .selectFrom("customers")
-    .select("currency")
-    .where("id", "=", domain.customerId)
-    .executeTakeFirstOrThrow();
-  const prices = await db
-    .selectFrom("tld_prices")
-    .select(["currency", "renew_amount"])
-    .where("tld", "=", domain.tld)
-    .execute();
-  return {
-    tld: domain.tld,
-    registeredAt: domain.registeredAt,
-    offer: domain.offer,
-    legacyLostReason: domain.legacyLostReason,
-    recordedPrice: domain.recordedPrice,
-    billingCurrency: site?.currency ?? customer.currency,
-    publicPrices: Object.fromEntries(prices.map((p) => [p.currency, p.renew_amount])),
-    site,
-  };
+  const facts = (await domainPricingFactsOf(db, [domain])).get(domain.serviceId);
+  if (!facts) throw new Error(`no pricing facts for ${domain.serviceId}`);
+  return facts;
+}
+
+async function domainPricingFactsOf(
+  db: Db | Tx,
+  domains: DomainRecord[],
+): Promise<Map<string, DomainPricingFacts>> {
+  const sites = await findSites(
+    db,
+    domains.flatMap((d) => (d.siteServiceId ? [d.siteServiceId] : [])),
+  );
+  const currencies = new Map<string, string>();
+  for (const ids of chunks([...new Set(domains.map((d) => d.customerId))], 500)) {
+    const rows = await db.selectFrom("customers").select(["id", "currency"]).where("id", "in", ids).execute();
+    for (const row of rows) currencies.set(row.id, row.currency);
+  }
+  const prices = new Map<string, Record<string, number>>();
+  const tlds = [...new Set(domains.map((d) => d.tld))];
+  for (const batch of chunks(tlds, 500)) {
+    const rows = await db
+      .selectFrom("tld_prices")
+      .select(["tld", "currency", "renew_amount"])
+      .where("tld", "in", batch)
+      .execute();
+    for (const row of rows) prices.set(row.tld, { ...prices.get(row.tld), [row.currency]: row.renew_amount });
+  }
+  const facts = new Map<string, DomainPricingFacts>();
+  for (const domain of domains) {
+    const site = domain.siteServiceId ? (sites.get(domain.siteServiceId) ?? null) : null;
+    const currency = currencies.get(domain.customerId);
+    if (currency === undefined)
+      throw new Error(`domain ${domain.serviceId}: no customer ${domain.customerId}`);
+    facts.set(domain.serviceId, {
+      tld: domain.tld,
+      registeredAt: domain.registeredAt,
+      offer: domain.offer,
+      legacyLostReason: domain.legacyLostReason,
+      recordedPrice: domain.recordedPrice,
+      billingCurrency: site?.currency ?? currency,
+      publicPrices: prices.get(domain.tld) ?? {},
+      site,
+    });
+  }
+  return facts;
 }
 
 export async function quoteRenewal(deps: Deps, db: Db | Tx, domain: DomainRecord): Promise<RenewalQuote> {
@@ -111,46 +156,67 @@ export async function quoteRenewal(deps: Deps, db: Db | Tx, domain: DomainRecord
 
 /** Notices already issued for a service, as `template@marker`. */
 export async function sentNoticeMarkers(db: Db | Tx, serviceId: string): Promise<Set<string>> {
-  const rows = await db
-    .selectFrom("notices")
-    .select("notice_key")
-    .where("service_id", "=", serviceId)
-    .execute();
-  const suffix = `:${serviceId}`;
-  return new Set(rows.map((r) => r.notice_key.slice(0, r.notice_key.length - suffix.length)));
+  return (await sentNoticeMarkersOf(db, [serviceId])).get(serviceId) ?? new Set();
+}
+
+async function sentNoticeMarkersOf(db: Db | Tx, serviceIds: string[]): Promise<Map<string, Set<string>>> {
+  const markers = new Map<string, Set<string>>(serviceIds.map((id) => [id, new Set<string>()]));
+  for (const ids of chunks(serviceIds, 500)) {
+    const rows = await db
+      .selectFrom("notices")
+      .select(["service_id", "notice_key"])
+      .where("service_id", "in", ids)
+      .execute();
+    for (const row of rows) {
+      if (row.service_id === null) continue;
+      const suffix = `:${row.service_id}`;
+      markers.get(row.service_id)?.add(row.notice_key.slice(0, row.notice_key.length - suffix.length));
+    }
+  }
+  return markers;
 }
 
 export async function pendingPaymentSince(db: Db | Tx, serviceId: string): Promise<Instant | null> {
-  const row = await db
-    .selectFrom("payments")
-    .innerJoin("invoices", "invoices.id", "payments.invoice_id")
-    .select((eb) => eb.fn.min("payments.created_at").as("since"))
-    .where("invoices.service_id", "=", serviceId)
-    .where("payments.status", "=", "pending")
-    .executeTakeFirst();
-  return row?.since === null || row?.since === undefined ? null : Number(row.since);
+  return (await pendingPaymentSinceOf(db, [serviceId])).get(serviceId) ?? null;
 }
 
 export async function loadDomainFacts(deps: Deps, domain: DomainRecord): Promise<DomainFacts> {
+  const facts = (await loadDomainFactsOf(deps, [domain])).get(domain.serviceId);
+  if (!facts) throw new Error(`no facts for ${domain.serviceId}`);
+  return facts;
+}
+
+/** The lifecycle facts of many domains with a handful of set-based reads (an engine batch, a page). */
+export async function loadDomainFactsOf(
+  deps: Deps,
+  domains: DomainRecord[],
+): Promise<Map<string, DomainFacts>> {
   const db = deps.db;
-  const pricing = await domainPricingFacts(db, domain);
-  return {
-    status: domain.status,
-    registeredAt: domain.registeredAt,
-    expiresAt: domain.expiresAt,
-    autoRenew: domain.autoRenew,
-    autoRenewChangedAt: domain.autoRenewChangedAt,
-    emailVerified: domain.emailVerified,
-    isLegacySiteLapsed: isLegacySiteLapsed(pricing, deps.policies.pricing),
-    quote: quoteDomainRenewal(pricing, deps.policies.pricing),
-    renewal: await periodInvoiceFacts(db, domain.serviceId, ["renewal"], domain.expiresAt),
-    reactivation: await periodInvoiceFacts(
-      db,
-      domain.serviceId,
-      ["reactivation", "restore"],
-      domain.expiresAt,
-    ),
-    pendingPaymentSince: await pendingPaymentSince(db, domain.serviceId),
-    sentNotices: await sentNoticeMarkers(db, domain.serviceId),
-  };
+  const ids = domains.map((d) => d.serviceId);
+  const periods = domains.map((d) => ({ serviceId: d.serviceId, periodStartAt: d.expiresAt }));
+  const pricing = await domainPricingFactsOf(db, domains);
+  const renewals = await periodInvoiceFactsOf(db, periods, ["renewal"]);
+  const reactivations = await periodInvoiceFactsOf(db, periods, ["reactivation", "restore"]);
+  const pendingSince = await pendingPaymentSinceOf(db, ids);
+  const notices = await sentNoticeMarkersOf(db, ids);
+  const facts = new Map<string, DomainFacts>();
+  for (const domain of domains) {
+    const prices = pricing.get(domain.serviceId);
+    if (!prices) continue;
+    facts.set(domain.serviceId, {
+      status: domain.status,
+      registeredAt: domain.registeredAt,
+      expiresAt: domain.expiresAt,
+      autoRenew: domain.autoRenew,
+      autoRenewChangedAt: domain.autoRenewChangedAt,
+      emailVerified: domain.emailVerified,
+      isLegacySiteLapsed: isLegacySiteLapsed(prices, deps.policies.pricing),
+      quote: quoteDomainRenewal(prices, deps.policies.pricing),
+      renewal: renewals.get(domain.serviceId) ?? null,
+      reactivation: reactivations.get(domain.serviceId) ?? null,
+      pendingPaymentSince: pendingSince.get(domain.serviceId) ?? null,
+      sentNotices: notices.get(domain.serviceId) ?? new Set(),
+    });
+  }
+  return facts;
 }

@@ -165,30 +165,89 @@ export async function periodInvoiceFacts(
   purposes: InvoicePurpose[],
   periodStartAt: Instant,
 ): Promise<PeriodInvoiceFacts | null> {
-  const invoice = await db
-    .selectFrom("invoices")
-    .select(["id", "status", "issued_at", "paid_at", "voided_at"])
-    .where("service_id", "=", serviceId)
-    .where("purpose", "in", purposes)
-    .where("period_start_at", "=", periodStartAt)
-    .orderBy("id", "desc")
-    .limit(1)
-    .executeTakeFirst();
-  if (!invoice) return null;
-  const attempts = await db
-    .selectFrom("payments")
-    .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.max("created_at").as("last")])
-    .where("invoice_id", "=", invoice.id)
-    .executeTakeFirstOrThrow();
-  return {
-    id: invoice.id,
-    status: invoice.status as InvoiceStatus,
-    issuedAt: invoice.issued_at,
-    paidAt: invoice.paid_at,
-    voidedAt: invoice.voided_at,
-    attempts: Number(attempts.n),
-    lastAttemptAt: attempts.last === null ? null : Number(attempts.last),
-  };
+  return (await periodInvoiceFactsOf(db, [{ serviceId, periodStartAt }], purposes)).get(serviceId) ?? null;
+}
+
+/** The same for many services at once (an engine batch, a page listing domains), by service id. */
+export async function periodInvoiceFactsOf(
+  db: Db | Tx,
+  periods: { serviceId: string; periodStartAt: Instant }[],
+  purposes: InvoicePurpose[],
+): Promise<Map<string, PeriodInvoiceFacts>> {
+  const wanted = new Map(periods.map((p) => [p.serviceId, p.periodStartAt]));
+  const latest = new Map<
+    string,
+    { id: number; status: string; issued_at: Instant; paid_at: Instant | null; voided_at: Instant | null }
+  >();
+  for (const batch of chunks(periods, 400)) {
+    const rows = await db
+      .selectFrom("invoices")
+      .select(["id", "service_id", "period_start_at", "status", "issued_at", "paid_at", "voided_at"])
+      .where(
+        "service_id",
+        "in",
+        batch.map((p) => p.serviceId),
+      )
+      .where("purpose", "in", purposes)
+      // Not `period_start_at in (…)`: two lists multiply the index probes. The batch's earliest
+      // period bounds the history read; the exact period is matched below.
+      .where("period_start_at", ">=", Math.min(...batch.map((p) => p.periodStartAt)))
+      .execute();
+    for (const row of rows) {
+      if (row.service_id === null || wanted.get(row.service_id) !== row.period_start_at) continue;
+      const known = latest.get(row.service_id);
+      if (!known || row.id > known.id) latest.set(row.service_id, row);
+    }
+  }
+  const attempts = new Map<number, { n: number; last: Instant | null }>();
+  for (const ids of chunks(
+    [...latest.values()].map((invoice) => invoice.id),
+    500,
+  )) {
+    const rows = await db
+      .selectFrom("payments")
+      .select((eb) => ["invoice_id", eb.fn.countAll<number>().as("n"), eb.fn.max("created_at").as("last")])
+      .where("invoice_id", "in", ids)
+      .groupBy("invoice_id")
+      .execute();
+    for (const row of rows)
+      attempts.set(row.invoice_id, { n: Number(row.n), last: row.last === null ? null : Number(row.last) });
+  }
+  const facts = new Map<string, PeriodInvoiceFacts>();
+  for (const [serviceId, invoice] of latest) {
+    const tries = attempts.get(invoice.id);
+    facts.set(serviceId, {
+      id: invoice.id,
+      status: invoice.status as InvoiceStatus,
+      issuedAt: invoice.issued_at,
+      paidAt: invoice.paid_at,
+      voidedAt: invoice.voided_at,
+      attempts: tries?.n ?? 0,
+      lastAttemptAt: tries?.last ?? null,
+    });
+  }
+  return facts;
+}
+
+/** Per service, since when its oldest charge has been waiting for its outcome. */
+export async function pendingPaymentSinceOf(
+  db: Db | Tx,
+  serviceIds: string[],
+): Promise<Map<string, Instant>> {
+  const since = new Map<string, Instant>();
+  for (const ids of chunks(serviceIds, 500)) {
+    const rows = await db
+      .selectFrom("payments")
+      .innerJoin("invoices", "invoices.id", "payments.invoice_id")
+      .select((eb) => ["invoices.service_id", eb.fn.min("payments.created_at").as("since")])
+      .where("invoices.service_id", "in", ids)
+      .where("payments.status", "=", "pending")
+      .groupBy("invoices.service_id")
+      .execute();
+    for (const row of rows)
+      if (row.service_id !== null && row.since !== null) since.set(row.service_id, Number(row.since));
+  }
+  return since;
 }
 
 export interface InvoiceRow {

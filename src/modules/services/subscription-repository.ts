@@ -1,7 +1,6 @@
 /** Subscriptions (hosting, SSL, apps) as records, and the facts their lifecycle decides on. */
 
 import { chunks } from "../../db/chunks.js";
-import type { InvoiceStatus } from "../../domain/invoice-rules.js";
 import type {
   CancellationWhen,
   Plan,
@@ -10,6 +9,7 @@ import type {
 } from "../../domain/subscription-lifecycle.js";
 import type { Instant } from "../../domain/time.js";
 import type { Db, Tx } from "../deps.js";
+import { pendingPaymentSinceOf, periodInvoiceFactsOf } from "../invoices/invoice-repository.js";
 
 export interface SubscriptionRecord {
   serviceId: string;
@@ -107,94 +107,34 @@ export async function loadSubscriptionFactsOf(
   db: Db,
   subs: SubscriptionRecord[],
 ): Promise<Map<string, SubscriptionFacts>> {
+  const ids = subs.map((sub) => sub.serviceId);
   const cancellations = new Map<string, { when: CancellationWhen; effectiveAt: Instant }>();
-  const renewals = new Map<
-    string,
-    { id: number; status: string; issued_at: Instant; paid_at: Instant | null; voided_at: Instant | null }
-  >();
-  const attempts = new Map<number, { n: number; last: Instant | null }>();
-  const pendingSince = new Map<string, Instant>();
-  for (const batch of chunks(subs, 500)) {
-    const ids = batch.map((sub) => sub.serviceId);
-    for (const row of await db
+  for (const batch of chunks(ids, 500)) {
+    const rows = await db
       .selectFrom("cancellation_requests")
       .select(["service_id", "mode", "effective_at"])
-      .where("service_id", "in", ids)
+      .where("service_id", "in", batch)
       .where("status", "=", "pending")
-      .execute()) {
+      .execute();
+    for (const row of rows)
       cancellations.set(row.service_id, {
         when: row.mode as CancellationWhen,
         effectiveAt: row.effective_at,
       });
-    }
-    // Only the current period's invoices: joined on the subscription's term end.
-    const invoices = await db
-      .selectFrom("invoices")
-      .innerJoin("subscriptions", (join) =>
-        join
-          .onRef("subscriptions.service_id", "=", "invoices.service_id")
-          .onRef("subscriptions.term_ends_at", "=", "invoices.period_start_at"),
-      )
-      .select([
-        "invoices.id",
-        "invoices.service_id",
-        "invoices.status",
-        "invoices.issued_at",
-        "invoices.paid_at",
-        "invoices.voided_at",
-      ])
-      .where("invoices.service_id", "in", ids)
-      .where("invoices.purpose", "=", "renewal")
-      .execute();
-    for (const row of invoices) {
-      if (row.service_id === null) continue;
-      const latest = renewals.get(row.service_id);
-      if (!latest || row.id > latest.id) renewals.set(row.service_id, row);
-    }
-    const latestIds = batch.flatMap((sub) => {
-      const latest = renewals.get(sub.serviceId);
-      return latest ? [latest.id] : [];
-    });
-    if (latestIds.length > 0) {
-      for (const row of await db
-        .selectFrom("payments")
-        .select((eb) => ["invoice_id", eb.fn.countAll<number>().as("n"), eb.fn.max("created_at").as("last")])
-        .where("invoice_id", "in", latestIds)
-        .groupBy("invoice_id")
-        .execute()) {
-        attempts.set(row.invoice_id, { n: Number(row.n), last: row.last === null ? null : Number(row.last) });
-      }
-    }
-    for (const row of await db
-      .selectFrom("payments")
-      .innerJoin("invoices", "invoices.id", "payments.invoice_id")
-      .select((eb) => ["invoices.service_id", eb.fn.min("payments.created_at").as("since")])
-      .where("invoices.service_id", "in", ids)
-      .where("payments.status", "=", "pending")
-      .groupBy("invoices.service_id")
-      .execute()) {
-      if (row.service_id !== null && row.since !== null) pendingSince.set(row.service_id, Number(row.since));
-    }
   }
+  const renewals = await periodInvoiceFactsOf(
+    db,
+    subs.map((sub) => ({ serviceId: sub.serviceId, periodStartAt: sub.termEndsAt })),
+    ["renewal"],
+  );
+  const pendingSince = await pendingPaymentSinceOf(db, ids);
   const facts = new Map<string, SubscriptionFacts>();
   for (const sub of subs) {
-    const renewal = renewals.get(sub.serviceId);
-    const tries = renewal ? attempts.get(renewal.id) : undefined;
     facts.set(sub.serviceId, {
       status: sub.status,
       termEndsAt: sub.termEndsAt,
       pendingCancellation: cancellations.get(sub.serviceId) ?? null,
-      renewal: renewal
-        ? {
-            id: renewal.id,
-            status: renewal.status as InvoiceStatus,
-            issuedAt: renewal.issued_at,
-            paidAt: renewal.paid_at,
-            voidedAt: renewal.voided_at,
-            attempts: tries?.n ?? 0,
-            lastAttemptAt: tries?.last ?? null,
-          }
-        : null,
+      renewal: renewals.get(sub.serviceId) ?? null,
       pendingPaymentSince: pendingSince.get(sub.serviceId) ?? null,
     });
   }
