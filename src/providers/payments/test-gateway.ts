@@ -21,6 +21,8 @@ export interface LedgerEntry {
   token: string;
   amount: number;
   currency: string;
+  /** What the charge was for, as the merchant described it ("Invoice 12"): what reconciliation matches on. */
+  description: string;
   outcome: ChargeOutcome;
 }
 
@@ -31,6 +33,7 @@ const SCHEMA = `
     token TEXT NOT NULL,
     amount INTEGER NOT NULL,
     currency TEXT NOT NULL,
+    description TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('succeeded', 'failed')),
     reference TEXT,
     failure_code TEXT,
@@ -48,6 +51,7 @@ interface ChargeRow {
   token: string;
   amount: number;
   currency: string;
+  description: string;
   status: "succeeded" | "failed";
   reference: string | null;
   failure_code: string | null;
@@ -60,6 +64,7 @@ function toEntry(row: ChargeRow): LedgerEntry {
     token: row.token,
     amount: row.amount,
     currency: row.currency,
+    description: row.description,
     outcome:
       row.status === "succeeded"
         ? { status: "succeeded", reference: row.reference ?? "" }
@@ -91,14 +96,15 @@ export class TestGateway implements PaymentGateway {
       const outcome = this.decide(request.token);
       this.ledger
         .prepare(
-          `INSERT INTO charges (idempotency_key, token, amount, currency, status, reference, failure_code, message)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO charges (idempotency_key, token, amount, currency, description, status, reference,
+             failure_code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           request.idempotencyKey,
           request.token,
           request.amount,
           request.currency,
+          request.description,
           outcome.status,
           outcome.status === "succeeded" ? outcome.reference : null,
           outcome.status === "failed" ? outcome.code : null,

@@ -1,0 +1,193 @@
+/**
+ * Exactly once, proven by killing real worker processes (issue 4). A peak day of renewals lives
+ * in a real database; `tenure run` processes are SIGKILLed at random moments and restarted, killed
+ * right after each SQL statement of one service's renewal, and run four at a time with one of them
+ * killed. The test gateway and registrar keep their own ledgers in SQLite files, like a bank and a
+ * registry outside Tenure. Afterwards one reconciliation checks every effect happened exactly once.
+ * TENURE_CRASH_LARGE=1 runs the large sizes (thousands of services, over a thousand kills);
+ * TENURE_CRASH_SEED replays a failing seed.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { addMinutes, type Instant } from "../../src/domain/time.js";
+import { runEngine } from "../../src/engine/run-engine.js";
+import { readConfig } from "../../src/main/config.js";
+import { createRuntime } from "../../src/main/runtime.js";
+import { findExactlyOnceProblems } from "../support/crash-checks.js";
+import {
+  createPeakDayBook,
+  expectCleanExit,
+  LEASE_MINUTES,
+  type PeakDayBook,
+  runConcurrentWithOneKill,
+  runWithRandomKills,
+  spawnWorker,
+  startWorker,
+  statementCountOf,
+  stopStrayWorkers,
+} from "../support/crash-harness.js";
+import { at } from "../support/engine-fixture.js";
+import { DIALECTS } from "../support/stores.js";
+
+const LARGE = process.env.TENURE_CRASH_LARGE === "1";
+const SEED = Number(process.env.TENURE_CRASH_SEED ?? Date.now() % 1_000_000);
+const PEAK = at("2026-03-01T00:00:00Z");
+
+/**
+ * CI: one peak day of 60 services, killed 30 times. Large: 20 peak days of 2,000 services, killed
+ * 52 times each (1,040 kills); a round whose peak finished early would only kill idle runs.
+ */
+const SIZES = LARGE
+  ? { rounds: 20, hosting: 1_980, domains: 20, kills: 52, concurrentHosting: 4_000 }
+  : { rounds: 1, hosting: 56, domains: 4, kills: 30, concurrentHosting: 1_200 };
+/** After the first retry of a failed charge (hosting 3 days, domains 5): fails-once cards are paid by then. */
+const RETRY_DAYS = 6;
+
+let book: PeakDayBook | null = null;
+afterEach(async () => {
+  stopStrayWorkers();
+  await book?.dispose();
+  book = null;
+});
+
+/** Fails with every problem the reconciliation found, and the seed to replay it. */
+async function expectExactlyOnce(finalAt: Instant, seed: number | null = null) {
+  if (!book) throw new Error("no book");
+  const problems = await findExactlyOnceProblems(book, { finalAt });
+  expect(problems, seed === null ? "" : `replay with TENURE_CRASH_SEED=${seed}`).toEqual([]);
+}
+
+describe.each(DIALECTS)("worker processes killed with SIGKILL (%s)", (dialect) => {
+  it(
+    `killed at random ${SIZES.rounds * SIZES.kills} times over the peak day and restarted: every charge, renewal and notice exactly once`,
+    async () => {
+      for (let round = 0; round < SIZES.rounds; round += 1) {
+        const seed = SEED + round;
+        book = await createPeakDayBook(dialect, {
+          hosting: SIZES.hosting,
+          domains: SIZES.domains,
+          peakAt: PEAK,
+        });
+        const report = await runWithRandomKills(book, {
+          seed,
+          kills: SIZES.kills,
+          initialMaxDelayMs: 150,
+          peakAt: PEAK,
+          retryDays: RETRY_DAYS,
+        });
+        console.info(`[crash ${dialect}] random kills`, JSON.stringify(report));
+        expect(report.kills).toBe(SIZES.kills);
+        // Most kills must land in the middle of the work, or the test would prove little.
+        expect(report.killsMidRun, `seed ${seed}`).toBeGreaterThanOrEqual(Math.floor(SIZES.kills / 3));
+        await expectExactlyOnce(report.finalAt, seed);
+        await book.dispose();
+        book = null;
+      }
+    },
+    LARGE ? 7_200_000 : 90_000,
+  );
+
+  it(
+    "killed right after each SQL statement of one renewal (invoice, charge, receipt), then restarted: nothing twice, nothing lost",
+    async () => {
+      // One service per kill point, each due 30 minutes after the previous: a run at its instant
+      // sees it alone, so the k-th statement of that run is the k-th statement of its renewal.
+      // The invoice is issued on the due date here, so that it too is part of each service's run.
+      const spacing = 30;
+      const targeted = {
+        domains: 0,
+        peakAt: PEAK,
+        card: "ok",
+        billing: { invoiceDaysBefore: 0 },
+        settleBeforePeak: true,
+      } as const;
+      const probe = await createPeakDayBook(dialect, { ...targeted, hosting: 1 });
+      const counted = await spawnWorker(probe, PEAK, { countStatements: true }).exit;
+      await probe.dispose();
+      expectCleanExit(counted);
+      const { statements, gatewayAnsweredAfter } = statementCountOf(counted);
+      expect(gatewayAnsweredAfter).not.toBeNull();
+      book = await createPeakDayBook(dialect, { ...targeted, hosting: statements, spreadMinutes: spacing });
+      const restart = await createRuntime(
+        readConfig({
+          TENURE_DATABASE_URL: book.databaseUrl,
+          TENURE_STATE_DIR: book.stateDir,
+          TENURE_CONFIG: book.configFile,
+        }),
+      );
+      const killedAt: number[] = [];
+      try {
+        let next = startWorker(book, { killAfterStatement: 1 });
+        for (let k = 1; k <= statements; k += 1) {
+          const dueAt = addMinutes(PEAK, (k - 1) * spacing);
+          const worker = next;
+          await worker.ready;
+          worker.go(dueAt);
+          if (k < statements) next = startWorker(book, { killAfterStatement: k + 1 });
+          const exit = await worker.exit;
+          if (exit.signal === "SIGKILL") killedAt.push(k);
+          else expectCleanExit(exit);
+          // The restart: after the dead worker's lease, before the next service falls due.
+          await runEngine(restart.deps, addMinutes(dueAt, LEASE_MINUTES + 1), { worker: "restart" });
+        }
+      } finally {
+        await restart.close();
+      }
+      console.info(
+        `[crash ${dialect}] ${statements} statements per renewal; gateway answered after #${gatewayAnsweredAfter}`,
+      );
+      // Every statement was a kill point, those around the gateway call included.
+      expect(killedAt).toEqual(Array.from({ length: statements }, (_, i) => i + 1));
+      await expectExactlyOnce(addMinutes(PEAK, statements * spacing));
+    },
+    LARGE ? 600_000 : 120_000,
+  );
+
+  it("negative control: with a broken key scheme, a kill between the charge and its record is caught as a double charge", async () => {
+    const probe = await createPeakDayBook(dialect, { hosting: 1, domains: 0, peakAt: PEAK, card: "ok" });
+    const counted = await spawnWorker(probe, PEAK, { countStatements: true, brokenKeys: true }).exit;
+    await probe.dispose();
+    expectCleanExit(counted);
+    const { gatewayAnsweredAfter } = statementCountOf(counted);
+    if (gatewayAnsweredAfter === null) throw new Error("the probe run never charged");
+    book = await createPeakDayBook(dialect, { hosting: 1, domains: 0, peakAt: PEAK, card: "ok" });
+    // Killed by the first statement after the gateway answered: charged, not yet recorded.
+    const killed = await spawnWorker(book, PEAK, {
+      killAfterStatement: gatewayAnsweredAfter + 1,
+      brokenKeys: true,
+    }).exit;
+    expect(killed.signal).toBe("SIGKILL");
+    const restarted = spawnWorker(book, addMinutes(PEAK, LEASE_MINUTES + 1), { brokenKeys: true });
+    expectCleanExit(await restarted.exit);
+    const problems = await findExactlyOnceProblems(book, { finalAt: addMinutes(PEAK, LEASE_MINUTES + 1) });
+    expect(problems).toContainEqual(expect.stringMatching(/^double charge: "Invoice \d+" charged 2 times/));
+  }, 60_000);
+});
+
+describe.each(DIALECTS.filter((d) => d === "postgres"))(
+  "four workers at once on %s, one killed",
+  (dialect) => {
+    it(
+      "four `tenure run` processes share the peak day through leases; one is SIGKILLed mid-batch; all exactly once",
+      async () => {
+        book = await createPeakDayBook(dialect, {
+          hosting: SIZES.concurrentHosting,
+          domains: 4,
+          peakAt: PEAK,
+        });
+        const report = await runConcurrentWithOneKill(book, {
+          seed: SEED,
+          workers: 4,
+          maxDelayMs: 300,
+          peakAt: PEAK,
+          retryDays: RETRY_DAYS,
+        });
+        console.info(`[crash ${dialect}] four workers`, JSON.stringify(report));
+        expect(report.victimLeases, `seed ${SEED}`).toBeGreaterThan(0);
+        // The work was shared: the victim and at least one survivor held batches.
+        expect(report.processedBySurvivors.some((n) => n > 0)).toBe(true);
+        await expectExactlyOnce(report.finalAt, SEED);
+      },
+      LARGE ? 1_800_000 : 120_000,
+    );
+  },
+);

@@ -1,0 +1,523 @@
+/**
+ * Crash injection against real worker processes. A peak-day book lives in a real SQLite file or a
+ * PostgreSQL schema, with the test gateway's and registrar's ledgers in their own SQLite files (the
+ * bank and the registry, outside Tenure's database). Workers are spawned as processes
+ * (crash-worker.ts) and SIGKILLed; one checker then reconciles Tenure with the ledgers.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import pg from "pg";
+import { openStore, type Store } from "../../src/db/database.js";
+import { migrateToLatest } from "../../src/db/migrate.js";
+import { type BillingPolicy, resolvePolicies } from "../../src/domain/policies.js";
+import {
+  addDays,
+  addMinutes,
+  addMonths,
+  addYears,
+  formatInstant,
+  type Instant,
+} from "../../src/domain/time.js";
+import { runEngine } from "../../src/engine/run-engine.js";
+import { createCustomer, setCard } from "../../src/modules/customers/customer-repository.js";
+import type { Deps } from "../../src/modules/deps.js";
+import { importDomain } from "../../src/modules/domains/import-domain.js";
+import { importSubscription } from "../../src/modules/services/import-subscription.js";
+import { TestGateway } from "../../src/providers/payments/test-gateway.js";
+import { TestRegistrar } from "../../src/providers/registrar/test-registrar.js";
+import { POSTGRES_URL, type TestDialect } from "./stores.js";
+
+const REPO = new URL("../..", import.meta.url).pathname;
+
+let workerScript: Promise<string> | null = null;
+
+/**
+ * crash-worker.ts bundled once per test process (esbuild; packages stay in node_modules, found from
+ * the bundle's place under node_modules/.cache). Spawned so, a worker costs about 0.4 s of CPU
+ * instead of 0.7 s through tsx: it is spawned hundreds of times. Always built from the current
+ * sources, so it cannot be stale the way a dist/ build can.
+ */
+function prepareWorkerScript(): Promise<string> {
+  workerScript ??= (async () => {
+    const dir = join(REPO, "node_modules", ".cache", "tenure-crash");
+    await mkdir(dir, { recursive: true });
+    const outfile = join(dir, `crash-worker-${process.pid}.mjs`);
+    await build({
+      entryPoints: [join(REPO, "test/support/crash-worker.ts")],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      packages: "external",
+      outfile,
+      logLevel: "error",
+    });
+    process.once("exit", () => rmSync(outfile, { force: true }));
+    return outfile;
+  })();
+  return workerScript;
+}
+
+/** `tenure run` leases what it claims for 10 minutes (run-engine's default). */
+export const LEASE_MINUTES = 10;
+
+/** mulberry32: a seeded source, so a failing run can be replayed from the seed it prints. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type Card = "ok" | "declined" | "fails-1-then-ok";
+const CARDS: Card[] = ["ok", "ok", "ok", "declined", "fails-1-then-ok"];
+
+export interface BookService {
+  id: string;
+  kind: "hosting" | "domain";
+  card: Card;
+  /** The instant its renewal is due: invoice, charge and receipt all fall due then. */
+  dueAt: Instant;
+  domain?: string;
+}
+
+export interface PeakDayBook {
+  dialect: TestDialect;
+  /** What a spawned process gets as TENURE_DATABASE_URL. */
+  databaseUrl: string;
+  stateDir: string;
+  /** The worker's script (bundled crash-worker.ts). */
+  workerScript: string;
+  /** The policy file (TENURE_CONFIG) every process of this book reads. */
+  configFile: string;
+  services: BookService[];
+  store: Store;
+  dispose(): Promise<void>;
+}
+
+export interface BookOptions {
+  hosting: number;
+  domains: number;
+  peakAt: Instant;
+  /** Minutes between consecutive services' due instants (0: all on the peak instant). */
+  spreadMinutes?: number;
+  /** Every customer gets this card instead of the usual mix. */
+  card?: Card;
+  /** Billing policy overrides, written to the book's policy file. */
+  billing?: Partial<BillingPolicy>;
+  /**
+   * Runs the engine once just before the peak, so each service's due index points at its renewal
+   * (imported services are due at once): then a run at a service's instant sees that service alone.
+   */
+  settleBeforePeak?: boolean;
+}
+
+async function openBookStore(dialect: TestDialect, dir: string) {
+  if (dialect === "sqlite") {
+    const databaseUrl = `sqlite:${join(dir, "tenure.db")}`;
+    return { databaseUrl, store: openStore(databaseUrl), drop: async () => {} };
+  }
+  if (!POSTGRES_URL) throw new Error("TENURE_TEST_DATABASE_URL is not set");
+  const schema = `crash_${randomBytes(5).toString("hex")}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    await client.query(statement);
+    await client.end();
+  };
+  await admin(`CREATE SCHEMA ${schema}`);
+  // The spawned processes find their schema in the URL (openStore reads search_path from it).
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  const databaseUrl = url.toString();
+  return {
+    databaseUrl,
+    store: openStore(databaseUrl, { poolSize: 2 }),
+    drop: () => admin(`DROP SCHEMA ${schema} CASCADE`),
+  };
+}
+
+/**
+ * A peak day: monthly hosting services whose term ends at the peak instant (their renewal invoice,
+ * charge and receipt all due then) and domains whose renewal charge falls due then, for customers
+ * with a mix of cards. Built with the same use cases as an import.
+ */
+export async function createPeakDayBook(dialect: TestDialect, options: BookOptions): Promise<PeakDayBook> {
+  const workerScript = await prepareWorkerScript();
+  const dir = await mkdtemp(join(tmpdir(), "tenure-crash-"));
+  const stateDir = join(dir, "state");
+  const { databaseUrl, store, drop } = await openBookStore(dialect, dir);
+  await migrateToLatest(store);
+  const gateway = new TestGateway({ file: join(stateDir, "test-gateway.sqlite") });
+  const registrar = new TestRegistrar({ file: join(stateDir, "test-registrar.sqlite") });
+  const configFile = join(dir, "policies.json");
+  await writeFile(configFile, JSON.stringify({ billing: options.billing ?? {} }));
+  const resolved = resolvePolicies({ billing: options.billing ?? {} });
+  if (!resolved.ok) throw new Error(resolved.errors.join("; "));
+  const policies = resolved.policies;
+  const deps: Deps = {
+    db: store.db,
+    dialect: store.dialect,
+    policies,
+    gateway,
+    registrarFor: () => registrar,
+  };
+  const chargeLeadDays = policies.registrars["squarespace-domains"]?.chargeLeadDays ?? 15;
+  const services: BookService[] = [];
+  const total = options.hosting + options.domains;
+  for (let i = 0; i < total; i += 1) {
+    const customer = `cust-${String(i).padStart(5, "0")}`;
+    const card = options.card ?? CARDS[i % CARDS.length] ?? "ok";
+    await createCustomer(
+      store.db,
+      {
+        id: customer,
+        email: `${customer}@example.test`,
+        name: customer,
+        locale: "en",
+        currency: "USD",
+        timeZone: "UTC",
+      },
+      addYears(options.peakAt, -2),
+    );
+    await setCard(deps, customer, card);
+    const dueAt = addMinutes(options.peakAt, i * (options.spreadMinutes ?? 0));
+    const id = `svc-${String(i).padStart(5, "0")}`;
+    if (i < options.hosting) {
+      await importSubscription(deps, {
+        id,
+        customerId: customer,
+        kind: "hosting",
+        label: `Hosting ${id}`,
+        plan: "monthly",
+        price: 1600,
+        currency: "USD",
+        startedAt: addMonths(dueAt, -1),
+      });
+      services.push({ id, kind: "hosting", card, dueAt });
+    } else {
+      // The renewal charge is taken chargeLeadDays before expiry: expiry = due + lead.
+      const name = `peak-${i}.example`;
+      const { expiresAt } = await importDomain(deps, {
+        id,
+        customerId: customer,
+        name,
+        registrar: "squarespace-domains",
+        registeredAt: addYears(addDays(dueAt, chargeLeadDays), -1),
+        years: 1,
+        autoRenew: true,
+        emailVerified: true,
+        siteServiceId: null,
+        offer: null,
+        recordedPrice: { amount: 2000, currency: "USD" },
+      });
+      registrar.register(name, expiresAt);
+      services.push({ id, kind: "domain", card, dueAt, domain: name });
+    }
+  }
+  if (options.settleBeforePeak) await runEngine(deps, addMinutes(options.peakAt, -1), { worker: "settle" });
+  gateway.close();
+  registrar.close();
+  return {
+    dialect,
+    databaseUrl,
+    stateDir,
+    workerScript,
+    configFile,
+    services,
+    store,
+    async dispose() {
+      await store.close();
+      await drop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface WorkerExit {
+  pid: number;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface SpawnedWorker {
+  child: ChildProcess;
+  pid: number;
+  /** Resolves once the process has loaded its modules and waits to be told when to run. */
+  ready: Promise<void>;
+  /** Tells it the instant to run at: the run starts now. */
+  go(at: Instant): void;
+  exit: Promise<WorkerExit>;
+}
+
+export interface WorkerFlags {
+  killAfterStatement?: number;
+  countStatements?: boolean;
+  brokenKeys?: boolean;
+}
+
+/** Processes not yet ended, killed by stopStrayWorkers() if a test fails half-way. */
+const live = new Set<ChildProcess>();
+
+export function stopStrayWorkers(): void {
+  for (const child of live) child.kill("SIGKILL");
+}
+
+/**
+ * Starts a worker (crash-worker.ts: `tenure run`, or the hooked variant) on the book's database,
+ * policies and ledgers. It loads its modules, then waits for go(at): the tests start the next
+ * worker while the current one runs, so loading (half a second of CPU) overlaps the work.
+ */
+export function startWorker(book: PeakDayBook, flags: WorkerFlags = {}): SpawnedWorker {
+  const args = [book.workerScript];
+  if (flags.killAfterStatement !== undefined)
+    args.push("--kill-after-statement", String(flags.killAfterStatement));
+  if (flags.countStatements) args.push("--count-statements");
+  if (flags.brokenKeys) args.push("--broken-keys");
+  const child = spawn(process.execPath, args, {
+    cwd: REPO,
+    env: {
+      ...process.env,
+      TENURE_DATABASE_URL: book.databaseUrl,
+      TENURE_STATE_DIR: book.stateDir,
+      TENURE_CONFIG: book.configFile,
+      TENURE_SMTP_URL: "",
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  live.add(child);
+  let stdout = "";
+  let stderr = "";
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (stdout.startsWith("ready\n")) markReady();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  // A killed worker's stdin may already be closed when the test writes to it.
+  child.stdin?.on("error", () => {});
+  const exit = new Promise<WorkerExit>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      live.delete(child);
+      markReady();
+      resolve({ pid: child.pid ?? 0, code, signal, stdout: stdout.replace(/^ready\n/, ""), stderr });
+    });
+  });
+  const go = (at: Instant) => {
+    child.stdin?.end(`${formatInstant(at)}\n`);
+  };
+  return { child, pid: child.pid ?? 0, ready, go, exit };
+}
+
+/** Starts a worker and lets it run at `at` as soon as it is ready. */
+export function spawnWorker(book: PeakDayBook, at: Instant, flags: WorkerFlags = {}): SpawnedWorker {
+  const worker = startWorker(book, flags);
+  void worker.ready.then(() => worker.go(at));
+  return worker;
+}
+
+/** A worker that ended by itself must have succeeded; its output says why when it did not. */
+export function expectCleanExit(exit: WorkerExit): void {
+  if (exit.signal === null && exit.code === 0) return;
+  throw new Error(
+    `worker ${exit.pid} ended with ${exit.signal ?? exit.code}\n${exit.stdout}\n${exit.stderr}`,
+  );
+}
+
+/** The latest lease still held, if any: a restart must come after it, or it cannot take the work over. */
+async function latestLease(book: PeakDayBook): Promise<Instant | null> {
+  const row = await book.store.db
+    .selectFrom("services")
+    .select((eb) => eb.fn.max("lease_until").as("until"))
+    .executeTakeFirst();
+  return row?.until == null ? null : Number(row.until);
+}
+
+async function leasesHeldBy(book: PeakDayBook, worker: string): Promise<number> {
+  const row = await book.store.db
+    .selectFrom("services")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("lease_owner", "=", worker)
+    .where("lease_until", "is not", null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * The instant of the next restart. A killed `tenure run --at T` leaves its leases until T + 10
+ * minutes; a restart at the same T would skip that work, so the restart runs at the latest lease's
+ * end (a real worker's clock would have moved on just as far). Without leases left, time stands still.
+ */
+async function restartInstant(book: PeakDayBook, at: Instant): Promise<Instant> {
+  const lease = await latestLease(book);
+  return lease === null ? at : Math.max(at, lease);
+}
+
+export interface RandomKillReport {
+  seed: number;
+  kills: number;
+  /** Kills that landed while the worker held leases: in the middle of its batch. */
+  killsMidRun: number;
+  /** Runs that finished before their kill came. */
+  runsCompleted: number;
+  /** The kill delay's upper bound at the end, after adapting to the machine's speed. */
+  maxDelayMs: number;
+  /** The clean run that finished the peak day, and the final one after the retries. */
+  peakDoneAt: Instant;
+  finalAt: Instant;
+}
+
+async function isAnythingDue(book: PeakDayBook, at: Instant): Promise<boolean> {
+  const row = await book.store.db
+    .selectFrom("services")
+    .select("id")
+    .where("next_due_at", "<=", at)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Spawns `tenure run` at the peak, SIGKILLs it after a random delay, restarts it, and so on until
+ * `kills` kills; then a clean run finishes the peak day, and a last one `retryDays` later lets the
+ * retries of declined cards happen. Delays are uniform in [0, maxDelay] from the moment the process
+ * is told to go; maxDelay adapts to the machine: it grows when kills land before any work was
+ * claimed, and shrinks when runs finish before their kill.
+ */
+export async function runWithRandomKills(
+  book: PeakDayBook,
+  options: { seed: number; kills: number; initialMaxDelayMs: number; peakAt: Instant; retryDays: number },
+): Promise<RandomKillReport> {
+  const random = seededRandom(options.seed);
+  let maxDelay = options.initialMaxDelayMs;
+  let kills = 0;
+  let killsMidRun = 0;
+  let runsCompleted = 0;
+  let at = options.peakAt;
+  let next = startWorker(book);
+  while (kills < options.kills) {
+    const worker = next;
+    await worker.ready;
+    next = startWorker(book);
+    worker.go(at);
+    const timer = setTimeout(() => worker.child.kill("SIGKILL"), random() * maxDelay);
+    const exit = await worker.exit;
+    clearTimeout(timer);
+    if (exit.signal === "SIGKILL") {
+      kills += 1;
+      if ((await leasesHeldBy(book, `run-${exit.pid}`)) > 0) killsMidRun += 1;
+      else if (await isAnythingDue(book, at)) maxDelay *= 1.25;
+    } else {
+      expectCleanExit(exit);
+      runsCompleted += 1;
+      maxDelay *= 0.6;
+    }
+    at = await restartInstant(book, at);
+  }
+  await next.ready;
+  next.go(at);
+  expectCleanExit(await next.exit);
+  const finalAt = addDays(at, options.retryDays);
+  expectCleanExit(await spawnWorker(book, finalAt).exit);
+  return {
+    seed: options.seed,
+    kills,
+    killsMidRun,
+    runsCompleted,
+    maxDelayMs: Math.round(maxDelay),
+    peakDoneAt: at,
+    finalAt,
+  };
+}
+
+export interface ConcurrentReport {
+  seed: number;
+  victim: number;
+  /** Services the victim held when it was killed. */
+  victimLeases: number;
+  /** Services each surviving worker brought up to date. */
+  processedBySurvivors: number[];
+  finalAt: Instant;
+}
+
+/**
+ * `workers` processes run the peak at once; one of them, chosen at random, is SIGKILLed a random
+ * moment after it has claimed work (so it dies holding leases). Then one run after its leases
+ * have expired finishes what it left, and a last one `retryDays` later lets the retries happen.
+ */
+export async function runConcurrentWithOneKill(
+  book: PeakDayBook,
+  options: { seed: number; workers: number; maxDelayMs: number; peakAt: Instant; retryDays: number },
+): Promise<ConcurrentReport> {
+  const random = seededRandom(options.seed);
+  const victim = Math.floor(random() * options.workers);
+  const workers = Array.from({ length: options.workers }, () => startWorker(book));
+  const target = workers[victim];
+  if (!target) throw new Error("no victim");
+  // All loaded first, then all started together: they compete for the same due work.
+  await Promise.all(workers.map((w) => w.ready));
+  for (const w of workers) w.go(options.peakAt);
+  let victimLeases = 0;
+  const killer = (async () => {
+    let exited = false;
+    void target.exit.then(() => {
+      exited = true;
+    });
+    // Wait until the victim holds a batch, then let it work a random while longer.
+    while (!exited && (await leasesHeldBy(book, `run-${target.pid}`)) === 0)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, random() * options.maxDelayMs));
+    victimLeases = await leasesHeldBy(book, `run-${target.pid}`);
+    target.child.kill("SIGKILL");
+  })();
+  const exits = await Promise.all(workers.map((w) => w.exit));
+  await killer;
+  const processedBySurvivors: number[] = [];
+  exits.forEach((exit, index) => {
+    if (index === victim) return;
+    expectCleanExit(exit);
+    processedBySurvivors.push(runReportOf(exit).servicesProcessed);
+  });
+  // The victim's batch waits for its lease to expire; then the retries of declined cards.
+  const peakDoneAt = await restartInstant(book, options.peakAt);
+  expectCleanExit(await spawnWorker(book, peakDoneAt).exit);
+  const finalAt = addDays(peakDoneAt, options.retryDays);
+  expectCleanExit(await spawnWorker(book, finalAt).exit);
+  return { seed: options.seed, victim, victimLeases, processedBySurvivors, finalAt };
+}
+
+/** The JSON report `tenure run` prints as its last line. */
+export function runReportOf(exit: WorkerExit): { servicesProcessed: number; stepsApplied: number } {
+  const lines = exit.stdout.trim().split("\n");
+  const last = lines[lines.length - 1] ?? "{}";
+  const parsed = JSON.parse(last) as { report?: unknown };
+  return (parsed.report ?? parsed) as { servicesProcessed: number; stepsApplied: number };
+}
+
+export interface StatementCount {
+  statements: number;
+  /** How many statements had returned when the gateway answered the charge. */
+  gatewayAnsweredAfter: number | null;
+}
+
+export function statementCountOf(exit: WorkerExit): StatementCount {
+  const lines = exit.stdout.trim().split("\n");
+  return JSON.parse(lines[lines.length - 1] ?? "{}") as StatementCount;
+}

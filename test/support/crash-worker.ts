@@ -1,0 +1,92 @@
+/**
+ * A worker process for the crash tests (bundled by crash-harness.ts, then spawned). Plain, it is
+ * exactly `tenure run --at INSTANT` (the real command). With an option it wires the same runtime as
+ * `tenure run`, then also:
+ * - `--kill-after-statement K`: SIGKILLs itself right after Tenure's K-th SQL statement returns
+ *   (inside a transaction, before its COMMIT; between two transactions, after the first);
+ * - `--count-statements`: prints how many statements the run made, and after which one the
+ *   gateway answered the charge, so the tests can aim at every point of the charge path;
+ * - `--broken-keys`: a deliberately broken key scheme (negative control), the process id appended
+ *   to every idempotency key, so a restarted process cannot recognise its predecessor's charge.
+ * It prints `ready` once its modules are loaded, then reads the instant to run at from stdin (one
+ * line): the tests spawn the next worker while the current one runs, and kill delays are measured
+ * from the moment it is told to go.
+ */
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import type { KyselyPlugin } from "kysely";
+import { parseInstant } from "../../src/domain/time.js";
+import { runWorkerOnce } from "../../src/engine/worker.js";
+import { readConfig } from "../../src/main/config.js";
+import { createRuntime } from "../../src/main/runtime.js";
+import type { PaymentGateway } from "../../src/providers/payments/payment-gateway.js";
+
+const { values } = parseArgs({
+  options: {
+    "kill-after-statement": { type: "string" },
+    "count-statements": { type: "boolean", default: false },
+    "broken-keys": { type: "boolean", default: false },
+  },
+});
+const killAfter =
+  values["kill-after-statement"] === undefined ? null : Number(values["kill-after-statement"]);
+const isHooked = killAfter !== null || values["count-statements"] || values["broken-keys"];
+// The whole command (web server included) costs a spawn a third more: loaded only when used.
+const main = isHooked ? null : (await import("../../src/cli/main.js")).main;
+
+/** The instant to run at, or "" when the test went away without saying (stdin closed). */
+async function readInstant(): Promise<string> {
+  process.stdout.write("ready\n");
+  const lines = createInterface({ input: process.stdin });
+  for await (const line of lines) {
+    lines.close();
+    process.stdin.destroy();
+    return line.trim();
+  }
+  return "";
+}
+
+const atText = await readInstant();
+if (atText === "") process.exit(0);
+
+if (main) {
+  process.exitCode = await main(["run", "--at", atText]);
+} else {
+  const at = parseInstant(atText);
+  if (at === null) throw new Error(`--at: bad instant "${atText}"`);
+  const runtime = await createRuntime(readConfig());
+  let statements = 0;
+  let gatewayAnsweredAfter: number | null = null;
+  const statementCounter: KyselyPlugin = {
+    transformQuery: (args) => args.node,
+    async transformResult(args) {
+      statements += 1;
+      if (statements === killAfter) process.kill(process.pid, "SIGKILL");
+      return args.result;
+    },
+  };
+  const gateway = runtime.deps.gateway;
+  const suffix = values["broken-keys"] ? `@${process.pid}` : "";
+  const observedGateway: PaymentGateway = {
+    async charge(request) {
+      const outcome = await gateway.charge({ ...request, idempotencyKey: request.idempotencyKey + suffix });
+      gatewayAnsweredAfter ??= statements;
+      return outcome;
+    },
+    lookup: (key) => gateway.lookup(key + suffix),
+    saveCard: (customer, card) => gateway.saveCard(customer, card),
+  };
+  const deps = {
+    ...runtime.deps,
+    db: runtime.deps.db.withPlugin(statementCounter),
+    gateway: observedGateway,
+  };
+  const report = await runWorkerOnce({
+    ...runtime,
+    deps,
+    clock: { now: () => at },
+    worker: `run-${process.pid}`,
+  });
+  await runtime.close();
+  process.stdout.write(`${JSON.stringify({ statements, gatewayAnsweredAfter, report })}\n`);
+}
