@@ -1,4 +1,5 @@
 /** What every benchmark shares: its options, its sanity checks and its one line of JSON. */
+import { execSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import type { BenchDialect } from "./store.js";
 
@@ -51,8 +52,22 @@ export function progress(message: string): void {
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
+/** The commit measured, with `+` when src/ had uncommitted changes: figures name their code. */
+function measuredCommit(): string {
+  try {
+    const head = execSync("git rev-parse --short HEAD", { encoding: "utf8" }).trim();
+    const dirty = execSync("git status --porcelain -- src", { encoding: "utf8" }).trim() !== "";
+    return dirty ? `${head}+` : head;
+  } catch {
+    return "unknown";
+  }
+}
+
+/** Read when the benchmark starts: the code it loaded, not what was committed while it ran. */
+const COMMIT = measuredCommit();
+
 export function printResult(result: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify({ ...result, at: new Date().toISOString() })}\n`);
+  process.stdout.write(`${JSON.stringify({ ...result, commit: COMMIT, at: new Date().toISOString() })}\n`);
 }
 
 export const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
