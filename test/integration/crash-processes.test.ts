@@ -14,6 +14,7 @@ import { readConfig } from "../../src/main/config.js";
 import { createRuntime } from "../../src/main/runtime.js";
 import { findExactlyOnceProblems } from "../support/crash-checks.js";
 import {
+  countStatements,
   createPeakDayBook,
   expectCleanExit,
   LEASE_MINUTES,
@@ -22,7 +23,6 @@ import {
   runWithRandomKills,
   spawnWorker,
   startWorker,
-  statementCountOf,
   stopStrayWorkers,
 } from "../support/crash-harness.js";
 import { at } from "../support/engine-fixture.js";
@@ -100,11 +100,10 @@ describe.each(DIALECTS)("worker processes killed with SIGKILL (%s)", (dialect) =
         billing: { invoiceDaysBefore: 0 },
         settleBeforePeak: true,
       } as const;
-      const probe = await createPeakDayBook(dialect, { ...targeted, hosting: 1 });
-      const counted = await spawnWorker(probe, PEAK, { countStatements: true }).exit;
-      await probe.dispose();
-      expectCleanExit(counted);
-      const { statements, gatewayAnsweredAfter } = statementCountOf(counted);
+      const { statements, gatewayAnsweredAfter } = await countStatements(dialect, {
+        ...targeted,
+        hosting: 1,
+      });
       expect(gatewayAnsweredAfter).not.toBeNull();
       book = await createPeakDayBook(dialect, { ...targeted, hosting: statements, spreadMinutes: spacing });
       const restart = await createRuntime(
@@ -143,13 +142,10 @@ describe.each(DIALECTS)("worker processes killed with SIGKILL (%s)", (dialect) =
   );
 
   it("negative control: with a broken key scheme, a kill between the charge and its record is caught as a double charge", async () => {
-    const probe = await createPeakDayBook(dialect, { hosting: 1, domains: 0, peakAt: PEAK, card: "ok" });
-    const counted = await spawnWorker(probe, PEAK, { countStatements: true, brokenKeys: true }).exit;
-    await probe.dispose();
-    expectCleanExit(counted);
-    const { gatewayAnsweredAfter } = statementCountOf(counted);
+    const oneService = { hosting: 1, domains: 0, peakAt: PEAK, card: "ok" } as const;
+    const { gatewayAnsweredAfter } = await countStatements(dialect, oneService, { brokenKeys: true });
     if (gatewayAnsweredAfter === null) throw new Error("the probe run never charged");
-    book = await createPeakDayBook(dialect, { hosting: 1, domains: 0, peakAt: PEAK, card: "ok" });
+    book = await createPeakDayBook(dialect, oneService);
     // Killed by the first statement after the gateway answered: charged, not yet recorded.
     const killed = await spawnWorker(book, PEAK, {
       killAfterStatement: gatewayAnsweredAfter + 1,

@@ -517,7 +517,22 @@ export interface StatementCount {
   gatewayAnsweredAfter: number | null;
 }
 
-export function statementCountOf(exit: WorkerExit): StatementCount {
-  const lines = exit.stdout.trim().split("\n");
-  return JSON.parse(lines[lines.length - 1] ?? "{}") as StatementCount;
+/**
+ * Runs a counting worker over a book of one service (a throwaway copy of the real one's shape):
+ * how many statements its renewal run makes, and where the gateway call falls among them.
+ */
+export async function countStatements(
+  dialect: TestDialect,
+  options: BookOptions,
+  flags: WorkerFlags = {},
+): Promise<StatementCount> {
+  const probe = await createPeakDayBook(dialect, options);
+  try {
+    const exit = await spawnWorker(probe, options.peakAt, { ...flags, countStatements: true }).exit;
+    expectCleanExit(exit);
+    const lines = exit.stdout.trim().split("\n");
+    return JSON.parse(lines[lines.length - 1] ?? "{}") as StatementCount;
+  } finally {
+    await probe.dispose();
+  }
 }
