@@ -458,8 +458,8 @@ export interface ConcurrentReport {
 }
 
 /**
- * `workers` processes run the peak at once; one of them, chosen at random, is SIGKILLed a random
- * moment after it has claimed work (so it dies holding leases). Then one run after its leases
+ * `workers` processes run the peak at once; a random moment into the run, one of those holding a
+ * batch, chosen at random, is SIGKILLed (so it dies holding leases). Then one run after its leases
  * have expired finishes what it left, and a last one `retryDays` later lets the retries happen.
  */
 export async function runConcurrentWithOneKill(
@@ -467,30 +467,28 @@ export async function runConcurrentWithOneKill(
   options: { seed: number; workers: number; maxDelayMs: number; peakAt: Instant; retryDays: number },
 ): Promise<ConcurrentReport> {
   const random = seededRandom(options.seed);
-  const victim = Math.floor(random() * options.workers);
   const workers = Array.from({ length: options.workers }, () => startWorker(book));
-  const target = workers[victim];
-  if (!target) throw new Error("no victim");
   // All loaded first, then all started together: they compete for the same due work.
   await Promise.all(workers.map((w) => w.ready));
   for (const w of workers) w.go(options.peakAt);
-  let victimLeases = 0;
-  const killer = (async () => {
-    let exited = false;
-    void target.exit.then(() => {
-      exited = true;
-    });
-    // Wait until the victim holds a batch, then let it work a random while longer.
-    while (!exited && (await leasesHeldBy(book, `run-${target.pid}`)) === 0)
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    await new Promise((resolve) => setTimeout(resolve, random() * options.maxDelayMs));
-    victimLeases = await leasesHeldBy(book, `run-${target.pid}`);
-    target.child.kill("SIGKILL");
-  })();
-  const exits = await Promise.all(workers.map((w) => w.exit));
-  await killer;
+  const exits = workers.map((w) => w.exit);
+  let running = workers.length;
+  for (const exit of exits) void exit.then(() => (running -= 1));
+  // A random while into the run, one of the workers holding a batch at that moment is killed.
+  await sleep(random() * options.maxDelayMs);
+  let victim = -1;
+  while (victim < 0) {
+    const holding = await batchHolders(book, workers);
+    if (holding.length > 0) victim = holding[Math.floor(random() * holding.length)] ?? -1;
+    else if (running === 0) throw new Error("every worker finished before one could be killed");
+    else await sleep(5);
+  }
+  const target = workers[victim];
+  target?.child.kill("SIGKILL");
+  const ended = await Promise.all(exits);
+  const victimLeases = await leasesHeldBy(book, `run-${target?.pid}`);
   const processedBySurvivors: number[] = [];
-  exits.forEach((exit, index) => {
+  ended.forEach((exit, index) => {
     if (index === victim) return;
     expectCleanExit(exit);
     processedBySurvivors.push(runReportOf(exit).servicesProcessed);
@@ -501,6 +499,24 @@ export async function runConcurrentWithOneKill(
   const finalAt = addDays(peakDoneAt, options.retryDays);
   expectCleanExit(await spawnWorker(book, finalAt).exit);
   return { seed: options.seed, victim, victimLeases, processedBySurvivors, finalAt };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The indexes of the workers holding leases right now. */
+async function batchHolders(book: PeakDayBook, workers: SpawnedWorker[]): Promise<number[]> {
+  const owners = workers.map((w) => `run-${w.pid}`);
+  const rows = await book.store.db
+    .selectFrom("services")
+    .select("lease_owner")
+    .distinct()
+    .where("lease_owner", "in", owners)
+    .where("lease_until", "is not", null)
+    .execute();
+  const holding = new Set(rows.map((r) => r.lease_owner));
+  return owners.flatMap((owner, index) => (holding.has(owner) ? [index] : []));
 }
 
 /** The JSON report `tenure run` prints as its last line. */
