@@ -147,18 +147,18 @@ export async function processBatch(
   let domains = domainIds.length === 0 ? new Map() : await findDomains(deps.db, domainIds);
   for (const id of domainIds) if (!domains.has(id)) await one(id);
   while (domains.size > 0) {
-    let facts: Awaited<ReturnType<typeof loadDomainFactsOf>>;
+    let loaded: Awaited<ReturnType<typeof loadDomainFactsOf>>;
     try {
-      facts = await loadDomainFactsOf(deps, [...domains.values()]);
+      loaded = await loadDomainFactsOf(deps, [...domains.values()]);
     } catch {
       for (const id of domains.keys()) await one(id);
       break;
     }
     for (const domain of domains.values()) {
-      const fact = facts.get(domain.serviceId);
+      const fact = loaded.facts.get(domain.serviceId);
       let step: ReturnType<typeof nextDomainStep>;
       try {
-        if (!fact) throw new Error(`no facts for ${domain.serviceId}`);
+        if (!fact) throw loaded.errors.get(domain.serviceId) ?? new Error(`no facts for ${domain.serviceId}`);
         step = decide(domain.serviceId, nextDomainStep(fact, registrarPolicy(deps, domain.registrar), now));
       } catch (error) {
         fail(domain.serviceId, error);

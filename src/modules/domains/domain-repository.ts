@@ -107,7 +107,7 @@ export async function domainPricingFacts(db: Db | Tx, domain: DomainRecord): Pro
   return facts;
 }
 
-async function domainPricingFactsOf(
+export async function domainPricingFactsOf(
   db: Db | Tx,
   domains: DomainRecord[],
 ): Promise<Map<string, DomainPricingFacts>> {
@@ -181,16 +181,21 @@ export async function pendingPaymentSince(db: Db | Tx, serviceId: string): Promi
 }
 
 export async function loadDomainFacts(deps: Deps, domain: DomainRecord): Promise<DomainFacts> {
-  const facts = (await loadDomainFactsOf(deps, [domain])).get(domain.serviceId);
-  if (!facts) throw new Error(`no facts for ${domain.serviceId}`);
-  return facts;
+  const { facts, errors } = await loadDomainFactsOf(deps, [domain]);
+  const found = facts.get(domain.serviceId);
+  if (found) return found;
+  throw errors.get(domain.serviceId) ?? new Error(`no facts for ${domain.serviceId}`);
 }
 
-/** The lifecycle facts of many domains with a handful of set-based reads (an engine batch, a page). */
+/**
+ * The lifecycle facts of many domains with a handful of set-based reads (an engine batch, a page).
+ * A domain whose facts cannot be formed (no renewal price in its currency) is in `errors`, so the
+ * others still have theirs.
+ */
 export async function loadDomainFactsOf(
   deps: Deps,
   domains: DomainRecord[],
-): Promise<Map<string, DomainFacts>> {
+): Promise<{ facts: Map<string, DomainFacts>; errors: Map<string, unknown> }> {
   const db = deps.db;
   const ids = domains.map((d) => d.serviceId);
   const periods = domains.map((d) => ({ serviceId: d.serviceId, periodStartAt: d.expiresAt }));
@@ -200,23 +205,28 @@ export async function loadDomainFactsOf(
   const pendingSince = await pendingPaymentSinceOf(db, ids);
   const notices = await sentNoticeMarkersOf(db, ids);
   const facts = new Map<string, DomainFacts>();
+  const errors = new Map<string, unknown>();
   for (const domain of domains) {
     const prices = pricing.get(domain.serviceId);
     if (!prices) continue;
-    facts.set(domain.serviceId, {
-      status: domain.status,
-      registeredAt: domain.registeredAt,
-      expiresAt: domain.expiresAt,
-      autoRenew: domain.autoRenew,
-      autoRenewChangedAt: domain.autoRenewChangedAt,
-      emailVerified: domain.emailVerified,
-      isLegacySiteLapsed: isLegacySiteLapsed(prices, deps.policies.pricing),
-      quote: quoteDomainRenewal(prices, deps.policies.pricing),
-      renewal: renewals.get(domain.serviceId) ?? null,
-      reactivation: reactivations.get(domain.serviceId) ?? null,
-      pendingPaymentSince: pendingSince.get(domain.serviceId) ?? null,
-      sentNotices: notices.get(domain.serviceId) ?? new Set(),
-    });
+    try {
+      facts.set(domain.serviceId, {
+        status: domain.status,
+        registeredAt: domain.registeredAt,
+        expiresAt: domain.expiresAt,
+        autoRenew: domain.autoRenew,
+        autoRenewChangedAt: domain.autoRenewChangedAt,
+        emailVerified: domain.emailVerified,
+        isLegacySiteLapsed: isLegacySiteLapsed(prices, deps.policies.pricing),
+        quote: quoteDomainRenewal(prices, deps.policies.pricing),
+        renewal: renewals.get(domain.serviceId) ?? null,
+        reactivation: reactivations.get(domain.serviceId) ?? null,
+        pendingPaymentSince: pendingSince.get(domain.serviceId) ?? null,
+        sentNotices: notices.get(domain.serviceId) ?? new Set(),
+      });
+    } catch (error) {
+      errors.set(domain.serviceId, error);
+    }
   }
-  return facts;
+  return { facts, errors };
 }

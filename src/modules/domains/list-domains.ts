@@ -16,15 +16,21 @@ import {
 import { decideVoidability, nextRetryAt } from "../../domain/invoice-rules.js";
 import type { Money } from "../../domain/money.js";
 import type { RegistrarPolicy } from "../../domain/policies.js";
-import { legacyFreeApplies, type RenewalQuote } from "../../domain/pricing.js";
+import {
+  type DomainPricingFacts,
+  legacyFreeApplies,
+  quoteDomainRenewal,
+  type RenewalQuote,
+} from "../../domain/pricing.js";
 import { addDays, type Instant } from "../../domain/time.js";
 import { type Db, type Deps, registrarPolicy } from "../deps.js";
 import {
   type DomainRecord,
   domainPricingFacts,
+  domainPricingFactsOf,
   findDomain,
-  loadDomainFacts,
-  quoteRenewal,
+  findDomains,
+  loadDomainFactsOf,
 } from "./domain-repository.js";
 
 /** Where a domain stands in its renewal cycle, as the Status column says it. */
@@ -59,19 +65,43 @@ export interface DomainView {
   schedule: DomainSchedule;
 }
 
-async function loadFacts(deps: Deps, domain: DomainRecord): Promise<DomainFacts | null> {
-  try {
-    return await loadDomainFacts(deps, domain);
-  } catch (error) {
-    // No renewal price in the billing currency: staff must set one; the page says so.
-    if (error instanceof AppError && error.code === "CONFLICT") return null;
-    throw error;
-  }
+/** What the views of these domains read, together: a page of 50 domains makes a few queries. */
+interface Preloaded {
+  pricing: DomainPricingFacts;
+  /** null: no renewal price in the billing currency (staff must set one; the page says so). */
+  facts: DomainFacts | null;
+  factsError: unknown;
+  site: { id: string; label: string } | null;
 }
 
-async function safeQuote(deps: Deps, domain: DomainRecord): Promise<RenewalQuote | null> {
+async function preload(deps: Deps, domains: DomainRecord[]): Promise<Map<string, Preloaded>> {
+  const pricing = await domainPricingFactsOf(deps.db, domains);
+  const { facts, errors } = await loadDomainFactsOf(deps, domains);
+  const siteIds = [...new Set(domains.flatMap((d) => (d.siteServiceId ? [d.siteServiceId] : [])))];
+  const sites =
+    siteIds.length === 0
+      ? []
+      : await deps.db.selectFrom("services").select(["id", "label"]).where("id", "in", siteIds).execute();
+  const siteById = new Map(sites.map((site) => [site.id, site]));
+  const result = new Map<string, Preloaded>();
+  for (const domain of domains) {
+    const prices = pricing.get(domain.serviceId);
+    if (!prices) continue;
+    const error = errors.get(domain.serviceId);
+    const isConflict = error instanceof AppError && error.code === "CONFLICT";
+    result.set(domain.serviceId, {
+      pricing: prices,
+      facts: facts.get(domain.serviceId) ?? null,
+      factsError: isConflict ? undefined : error,
+      site: domain.siteServiceId ? (siteById.get(domain.siteServiceId) ?? null) : null,
+    });
+  }
+  return result;
+}
+
+function safeQuote(deps: Deps, pricing: DomainPricingFacts): RenewalQuote | null {
   try {
-    return await quoteRenewal(deps, deps.db, domain);
+    return quoteDomainRenewal(pricing, deps.policies.pricing);
   } catch (error) {
     if (error instanceof AppError && error.code === "CONFLICT") return null;
     throw error;
@@ -108,19 +138,19 @@ function renewalState(
   return { kind: "renews", paymentAt: Math.max(now, s.chargeAt) };
 }
 
-async function viewOf(deps: Deps, domain: DomainRecord, now: Instant): Promise<DomainView> {
+function viewOf(deps: Deps, domain: DomainRecord, loaded: Preloaded, now: Instant): DomainView {
   const policy = registrarPolicy(deps, domain.registrar);
   const schedule = domainSchedule(domain.expiresAt, policy);
-  const pricing = await domainPricingFacts(deps.db, domain);
-  const legacyFree = legacyFreeApplies(pricing, deps.policies.pricing);
-  const quote = await safeQuote(deps, domain);
+  const legacyFree = legacyFreeApplies(loaded.pricing, deps.policies.pricing);
+  const quote = safeQuote(deps, loaded.pricing);
   const isLive = domain.status === "active" || domain.status === "suspended";
 
   let state: DomainState;
   let reactivation: DomainView["reactivation"] = null;
   const window = reactivationWindow(domain, policy, now);
   if (isLive) {
-    const facts = await loadFacts(deps, domain);
+    if (loaded.factsError !== undefined) throw loaded.factsError;
+    const facts = loaded.facts;
     state = facts === null ? { kind: "no-price" } : renewalState(domain, facts, policy, legacyFree, now);
   } else if (window === "reactivate") {
     state = { kind: "grace", until: schedule.graceEndsAt };
@@ -141,13 +171,7 @@ async function viewOf(deps: Deps, domain: DomainRecord, now: Instant): Promise<D
       };
     }
   }
-  const site = domain.siteServiceId
-    ? await deps.db
-        .selectFrom("services")
-        .select(["id", "label"])
-        .where("id", "=", domain.siteServiceId)
-        .executeTakeFirst()
-    : undefined;
+  const site = loaded.site;
   return {
     domain,
     quote,
@@ -178,12 +202,16 @@ export async function listDomains(deps: Deps, customerId: string, now: Instant):
     .where("services.customer_id", "=", customerId)
     .orderBy("domains.name")
     .execute();
-  const views: DomainView[] = [];
-  for (const row of rows) {
-    const domain = await findDomain(deps.db, row.service_id);
-    if (domain) views.push(await viewOf(deps, domain, now));
-  }
-  return views;
+  const found = await findDomains(
+    deps.db,
+    rows.map((row) => row.service_id),
+  );
+  const domains = rows.flatMap((row) => found.get(row.service_id) ?? []);
+  const loaded = await preload(deps, domains);
+  return domains.flatMap((domain) => {
+    const data = loaded.get(domain.serviceId);
+    return data ? [viewOf(deps, domain, data, now)] : [];
+  });
 }
 
 export async function findDomainView(
@@ -191,7 +219,10 @@ export async function findDomainView(
   input: { customerId: string; serviceId: string },
   now: Instant,
 ): Promise<DomainView> {
-  return viewOf(deps, await ownDomain(deps.db, input.customerId, input.serviceId), now);
+  const domain = await ownDomain(deps.db, input.customerId, input.serviceId);
+  const loaded = (await preload(deps, [domain])).get(domain.serviceId);
+  if (!loaded) throw new AppError("NOT_FOUND", "Domain not found.");
+  return viewOf(deps, domain, loaded, now);
 }
 
 export type AutoRenewOffPreview =

@@ -16,7 +16,11 @@ import type { Money } from "../../domain/money.js";
 import type { CancellationWhen, Plan, SubscriptionStatus } from "../../domain/subscription-lifecycle.js";
 import type { Instant } from "../../domain/time.js";
 import { type Deps, registrarPolicy } from "../deps.js";
-import { type DomainRecord, findDomain, loadDomainFacts } from "../domains/domain-repository.js";
+import {
+  type DomainRecord,
+  findDomains,
+  loadDomainFactsOf,
+} from "../domains/domain-repository.js";
 import { buildTimeline, type Timeline } from "../timeline/build-timeline.js";
 import {
   findPendingCancellation,
@@ -74,20 +78,30 @@ function byStatusThenName<T extends { status: string }>(name: (item: T) => strin
     (STATUS_ORDER[a.status] ?? 9) - (STATUS_ORDER[b.status] ?? 9) || name(a).localeCompare(name(b));
 }
 
-async function domainFactsOrNull(deps: Deps, domain: DomainRecord): Promise<DomainFacts | null> {
-  try {
-    return await loadDomainFacts(deps, domain);
-  } catch (error) {
+/** The domains' facts, read together; null for a domain with no renewal price in its currency. */
+async function domainFactsOrNull(
+  deps: Deps,
+  domains: DomainRecord[],
+): Promise<Map<string, DomainFacts | null>> {
+  const { facts, errors } = await loadDomainFactsOf(deps, domains);
+  const result = new Map<string, DomainFacts | null>();
+  for (const domain of domains) {
+    const error = errors.get(domain.serviceId);
     // No renewal price in the billing currency: staff must set one; the page shows no price.
-    if (error instanceof AppError && error.code === "CONFLICT") return null;
-    throw error;
+    if (error !== undefined && !(error instanceof AppError && error.code === "CONFLICT")) throw error;
+    result.set(domain.serviceId, facts.get(domain.serviceId) ?? null);
   }
+  return result;
 }
 
-async function summarizeDomain(deps: Deps, domain: DomainRecord, now: Instant): Promise<DomainSummary> {
+function summarizeDomain(
+  deps: Deps,
+  domain: DomainRecord,
+  facts: DomainFacts | null,
+  now: Instant,
+): DomainSummary {
   const policy = registrarPolicy(deps, domain.registrar);
   const schedule = domainSchedule(domain.expiresAt, policy);
-  const facts = await domainFactsOrNull(deps, domain);
   const summary: DomainSummary = {
     serviceId: domain.serviceId,
     name: domain.name,
@@ -164,11 +178,18 @@ export async function loadDashboard(deps: Deps, customerId: string, now: Instant
     .select("domains.service_id")
     .where("services.customer_id", "=", customerId)
     .execute();
-  const domains: DomainSummary[] = [];
-  for (const { service_id } of domainIds) {
-    const domain = await findDomain(db, service_id);
-    if (domain) domains.push(await summarizeDomain(deps, domain, now));
-  }
+  const found = [
+    ...(
+      await findDomains(
+        db,
+        domainIds.map((row) => row.service_id),
+      )
+    ).values(),
+  ];
+  const facts = await domainFactsOrNull(deps, found);
+  const domains = found.map((domain) =>
+    summarizeDomain(deps, domain, facts.get(domain.serviceId) ?? null, now),
+  );
   domains.sort(byStatusThenName((d) => d.name));
 
   const overdue = await db
