@@ -105,10 +105,8 @@ for (const [name, result] of [
   ["saturation", saturation],
   ["fixed rate", fixed],
 ] as const) {
-  check(
-    result.errors === 0 && result.timeouts === 0,
-    `${name}: ${result.errors} errors, ${result.timeouts} timeouts`,
-  );
+  // Slow answers and timeouts are a result (reported below); a page that is not the customer's is not.
+  check(result["2xx"] > 0, `${name}: no successful answer`);
   check(result.non2xx === 0, `${name}: ${result.non2xx} answers were not 2xx (signed out?)`);
 }
 const engineSteps = written.runs.reduce((sum, r) => sum + r.steps, 0);
@@ -126,14 +124,21 @@ printResult({
   saturationRps: Math.round(saturation.requests.average),
   saturationP50Ms: saturation.latency.p50,
   saturationP99Ms: saturation.latency.p99,
+  saturationErrors: saturation.errors,
+  saturationTimeouts: saturation.timeouts,
   fixedRateRps: Math.round(fixed.requests.average),
   fixedP50Ms: fixed.latency.p50,
   fixedP99Ms: fixed.latency.p99,
+  fixedErrors: fixed.errors,
+  fixedTimeouts: fixed.timeouts,
   engineRunsDuringLoad: written.runs.length,
   engineStepsDuringLoad: engineSteps,
   engineRunErrors: written.runErrors.length,
   engineFirstRunError: written.runErrors[0] ?? null,
   targetRps: 5000,
   targetP99Ms: p99Target,
-  met: saturation.requests.average >= 5000 && fixed.latency.p99 <= p99Target,
+  met:
+    saturation.requests.average >= 5000 &&
+    fixed.latency.p99 <= p99Target &&
+    saturation.errors + fixed.errors === 0,
 });
