@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Instant } from "../../src/domain/time.js";
 import { TestGateway } from "../../src/providers/payments/test-gateway.js";
 import { TestRegistrar } from "../../src/providers/registrar/test-registrar.js";
-import type { BookService, PeakDayBook } from "./crash-harness.js";
+import type { BookService, PeakDayBook } from "./crash-book.js";
 
 function countBy<T>(items: T[], key: (item: T) => string | null): Map<string, number> {
   const counts = new Map<string, number>();

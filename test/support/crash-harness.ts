@@ -1,67 +1,12 @@
 /**
- * Crash injection against real worker processes. A peak-day book lives in a real SQLite file or a
- * PostgreSQL schema, with the test gateway's and registrar's ledgers in their own SQLite files (the
- * bank and the registry, outside Tenure's database). Workers are spawned as processes
- * (crash-worker.ts) and SIGKILLed; one checker then reconciles Tenure with the ledgers.
+ * Crash injection against real worker processes: spawn `tenure run` on a peak-day book
+ * (crash-book.ts), SIGKILL it at random, after a chosen SQL statement, or one of several running at
+ * once, restart it; crash-checks.ts then reconciles Tenure with the ledgers.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { build } from "esbuild";
-import pg from "pg";
-import { openStore, type Store } from "../../src/db/database.js";
-import { migrateToLatest } from "../../src/db/migrate.js";
-import { type BillingPolicy, resolvePolicies } from "../../src/domain/policies.js";
-import {
-  addDays,
-  addMinutes,
-  addMonths,
-  addYears,
-  formatInstant,
-  type Instant,
-} from "../../src/domain/time.js";
-import { runEngine } from "../../src/engine/run-engine.js";
-import { createCustomer, setCard } from "../../src/modules/customers/customer-repository.js";
-import type { Deps } from "../../src/modules/deps.js";
-import { importDomain } from "../../src/modules/domains/import-domain.js";
-import { importSubscription } from "../../src/modules/services/import-subscription.js";
-import { TestGateway } from "../../src/providers/payments/test-gateway.js";
-import { TestRegistrar } from "../../src/providers/registrar/test-registrar.js";
-import { POSTGRES_URL, type TestDialect } from "./stores.js";
-
-const REPO = new URL("../..", import.meta.url).pathname;
-
-let workerScript: Promise<string> | null = null;
-
-/**
- * crash-worker.ts bundled once per test process (esbuild; packages stay in node_modules, found from
- * the bundle's place under node_modules/.cache). Spawned so, a worker costs about 0.4 s of CPU
- * instead of 0.7 s through tsx: it is spawned hundreds of times. Always built from the current
- * sources, so it cannot be stale the way a dist/ build can.
- */
-function prepareWorkerScript(): Promise<string> {
-  workerScript ??= (async () => {
-    const dir = join(REPO, "node_modules", ".cache", "tenure-crash");
-    await mkdir(dir, { recursive: true });
-    const outfile = join(dir, `crash-worker-${process.pid}.mjs`);
-    await build({
-      entryPoints: [join(REPO, "test/support/crash-worker.ts")],
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      packages: "external",
-      outfile,
-      logLevel: "error",
-    });
-    process.once("exit", () => rmSync(outfile, { force: true }));
-    return outfile;
-  })();
-  return workerScript;
-}
+import { addDays, formatInstant, type Instant } from "../../src/domain/time.js";
+import { type BookOptions, createPeakDayBook, type PeakDayBook, REPO } from "./crash-book.js";
+import type { TestDialect } from "./stores.js";
 
 /** `tenure run` leases what it claims for 10 minutes (run-engine's default). */
 export const LEASE_MINUTES = 10;
@@ -75,171 +20,6 @@ export function seededRandom(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export type Card = "ok" | "declined" | "fails-1-then-ok";
-const CARDS: Card[] = ["ok", "ok", "ok", "declined", "fails-1-then-ok"];
-
-export interface BookService {
-  id: string;
-  kind: "hosting" | "domain";
-  card: Card;
-  /** The instant its renewal is due: invoice, charge and receipt all fall due then. */
-  dueAt: Instant;
-  domain?: string;
-}
-
-export interface PeakDayBook {
-  dialect: TestDialect;
-  /** What a spawned process gets as TENURE_DATABASE_URL. */
-  databaseUrl: string;
-  stateDir: string;
-  /** The worker's script (bundled crash-worker.ts). */
-  workerScript: string;
-  /** The policy file (TENURE_CONFIG) every process of this book reads. */
-  configFile: string;
-  services: BookService[];
-  store: Store;
-  dispose(): Promise<void>;
-}
-
-export interface BookOptions {
-  hosting: number;
-  domains: number;
-  peakAt: Instant;
-  /** Minutes between consecutive services' due instants (0: all on the peak instant). */
-  spreadMinutes?: number;
-  /** Every customer gets this card instead of the usual mix. */
-  card?: Card;
-  /** Billing policy overrides, written to the book's policy file. */
-  billing?: Partial<BillingPolicy>;
-  /**
-   * Runs the engine once just before the peak, so each service's due index points at its renewal
-   * (imported services are due at once): then a run at a service's instant sees that service alone.
-   */
-  settleBeforePeak?: boolean;
-}
-
-async function openBookStore(dialect: TestDialect, dir: string) {
-  if (dialect === "sqlite") {
-    const databaseUrl = `sqlite:${join(dir, "tenure.db")}`;
-    return { databaseUrl, store: openStore(databaseUrl), drop: async () => {} };
-  }
-  if (!POSTGRES_URL) throw new Error("TENURE_TEST_DATABASE_URL is not set");
-  const schema = `crash_${randomBytes(5).toString("hex")}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    await client.query(statement);
-    await client.end();
-  };
-  await admin(`CREATE SCHEMA ${schema}`);
-  // The spawned processes find their schema in the URL (openStore reads search_path from it).
-  const url = new URL(POSTGRES_URL);
-  url.searchParams.set("options", `-c search_path=${schema}`);
-  const databaseUrl = url.toString();
-  return {
-    databaseUrl,
-    store: openStore(databaseUrl, { poolSize: 2 }),
-    drop: () => admin(`DROP SCHEMA ${schema} CASCADE`),
-  };
-}
-
-/**
- * A peak day: monthly hosting services whose term ends at the peak instant (their renewal invoice,
- * charge and receipt all due then) and domains whose renewal charge falls due then, for customers
- * with a mix of cards. Built with the same use cases as an import.
- */
-export async function createPeakDayBook(dialect: TestDialect, options: BookOptions): Promise<PeakDayBook> {
-  const workerScript = await prepareWorkerScript();
-  const dir = await mkdtemp(join(tmpdir(), "tenure-crash-"));
-  const stateDir = join(dir, "state");
-  const { databaseUrl, store, drop } = await openBookStore(dialect, dir);
-  await migrateToLatest(store);
-  const gateway = new TestGateway({ file: join(stateDir, "test-gateway.sqlite") });
-  const registrar = new TestRegistrar({ file: join(stateDir, "test-registrar.sqlite") });
-  const configFile = join(dir, "policies.json");
-  await writeFile(configFile, JSON.stringify({ billing: options.billing ?? {} }));
-  const resolved = resolvePolicies({ billing: options.billing ?? {} });
-  if (!resolved.ok) throw new Error(resolved.errors.join("; "));
-  const policies = resolved.policies;
-  const deps: Deps = {
-    db: store.db,
-    dialect: store.dialect,
-    policies,
-    gateway,
-    registrarFor: () => registrar,
-  };
-  const chargeLeadDays = policies.registrars["squarespace-domains"]?.chargeLeadDays ?? 15;
-  const services: BookService[] = [];
-  const total = options.hosting + options.domains;
-  for (let i = 0; i < total; i += 1) {
-    const customer = `cust-${String(i).padStart(5, "0")}`;
-    const card = options.card ?? CARDS[i % CARDS.length] ?? "ok";
-    await createCustomer(
-      store.db,
-      {
-        id: customer,
-        email: `${customer}@example.test`,
-        name: customer,
-        locale: "en",
-        currency: "USD",
-        timeZone: "UTC",
-      },
-      addYears(options.peakAt, -2),
-    );
-    await setCard(deps, customer, card);
-    const dueAt = addMinutes(options.peakAt, i * (options.spreadMinutes ?? 0));
-    const id = `svc-${String(i).padStart(5, "0")}`;
-    if (i < options.hosting) {
-      await importSubscription(deps, {
-        id,
-        customerId: customer,
-        kind: "hosting",
-        label: `Hosting ${id}`,
-        plan: "monthly",
-        price: 1600,
-        currency: "USD",
-        startedAt: addMonths(dueAt, -1),
-      });
-      services.push({ id, kind: "hosting", card, dueAt });
-    } else {
-      // The renewal charge is taken chargeLeadDays before expiry: expiry = due + lead.
-      const name = `peak-${i}.example`;
-      const { expiresAt } = await importDomain(deps, {
-        id,
-        customerId: customer,
-        name,
-        registrar: "squarespace-domains",
-        registeredAt: addYears(addDays(dueAt, chargeLeadDays), -1),
-        years: 1,
-        autoRenew: true,
-        emailVerified: true,
-        siteServiceId: null,
-        offer: null,
-        recordedPrice: { amount: 2000, currency: "USD" },
-      });
-      registrar.register(name, expiresAt);
-      services.push({ id, kind: "domain", card, dueAt, domain: name });
-    }
-  }
-  if (options.settleBeforePeak) await runEngine(deps, addMinutes(options.peakAt, -1), { worker: "settle" });
-  gateway.close();
-  registrar.close();
-  return {
-    dialect,
-    databaseUrl,
-    stateDir,
-    workerScript,
-    configFile,
-    services,
-    store,
-    async dispose() {
-      await store.close();
-      await drop();
-      await rm(dir, { recursive: true, force: true });
-    },
   };
 }
 
@@ -376,11 +156,11 @@ export interface RandomKillReport {
   kills: number;
   /** Kills that landed while the worker held leases: in the middle of its batch. */
   killsMidRun: number;
-  /** Runs that finished before their kill came. */
-  runsCompleted: number;
-  /** The kill delay's upper bound at the end, after adapting to the machine's speed. */
+  /** Whether a run finished the peak day before its kill came (else a clean run finished it). */
+  finishedByItself: boolean;
+  /** The kill delay's upper bound at the end, adapted to the machine's speed: for the next round. */
   maxDelayMs: number;
-  /** The clean run that finished the peak day, and the final one after the retries. */
+  /** The instant the peak day was finished, and the final run's, after the retries. */
   peakDoneAt: Instant;
   finalAt: Instant;
 }
@@ -395,24 +175,25 @@ async function isAnythingDue(book: PeakDayBook, at: Instant): Promise<boolean> {
 }
 
 /**
- * Spawns `tenure run` at the peak, SIGKILLs it after a random delay, restarts it, and so on until
- * `kills` kills; then a clean run finishes the peak day, and a last one `retryDays` later lets the
- * retries of declined cards happen. Delays are uniform in [0, maxDelay] from the moment the process
- * is told to go; maxDelay adapts to the machine: it grows when kills land before any work was
- * claimed, and shrinks when runs finish before their kill.
+ * Spawns `tenure run` at the peak, SIGKILLs it after a random delay, restarts it, and so on, until
+ * `maxKills` kills or until a run finishes the peak day before its kill (more kills would only hit
+ * idle runs); then a clean run finishes the peak if needed, and a last one `retryDays` later lets
+ * the retries of declined cards happen. Delays are uniform in [0, maxDelay] from the moment the
+ * process is told to go; maxDelay adapts to the machine: it grows when a kill lands before any work
+ * was claimed, and shrinks when a run finishes before its kill.
  */
 export async function runWithRandomKills(
   book: PeakDayBook,
-  options: { seed: number; kills: number; initialMaxDelayMs: number; peakAt: Instant; retryDays: number },
+  options: { seed: number; maxKills: number; maxDelayMs: number; peakAt: Instant; retryDays: number },
 ): Promise<RandomKillReport> {
   const random = seededRandom(options.seed);
-  let maxDelay = options.initialMaxDelayMs;
+  let maxDelay = options.maxDelayMs;
   let kills = 0;
   let killsMidRun = 0;
-  let runsCompleted = 0;
+  let finishedByItself = false;
   let at = options.peakAt;
   let next = startWorker(book);
-  while (kills < options.kills) {
+  while (kills < options.maxKills && !finishedByItself) {
     const worker = next;
     await worker.ready;
     next = startWorker(book);
@@ -424,23 +205,29 @@ export async function runWithRandomKills(
       kills += 1;
       if ((await leasesHeldBy(book, `run-${exit.pid}`)) > 0) killsMidRun += 1;
       else if (await isAnythingDue(book, at)) maxDelay *= 1.25;
+      at = await restartInstant(book, at);
     } else {
       expectCleanExit(exit);
-      runsCompleted += 1;
-      maxDelay *= 0.6;
+      finishedByItself = true;
+      maxDelay *= 0.7;
     }
-    at = await restartInstant(book, at);
   }
-  await next.ready;
-  next.go(at);
-  expectCleanExit(await next.exit);
+  if (!finishedByItself) {
+    const finisher = next;
+    await finisher.ready;
+    next = startWorker(book);
+    finisher.go(at);
+    expectCleanExit(await finisher.exit);
+  }
   const finalAt = addDays(at, options.retryDays);
-  expectCleanExit(await spawnWorker(book, finalAt).exit);
+  await next.ready;
+  next.go(finalAt);
+  expectCleanExit(await next.exit);
   return {
     seed: options.seed,
     kills,
     killsMidRun,
-    runsCompleted,
+    finishedByItself,
     maxDelayMs: Math.round(maxDelay),
     peakDoneAt: at,
     finalAt,

@@ -1,0 +1,220 @@
+/**
+ * A peak-day book for the crash tests, in a real SQLite file or PostgreSQL schema, with the test
+ * gateway's and registrar's ledgers in their own SQLite files (the bank and the registry, outside
+ * Tenure's database), and the worker script the spawned processes run.
+ */
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import pg from "pg";
+import { openStore, type Store } from "../../src/db/database.js";
+import { migrateToLatest } from "../../src/db/migrate.js";
+import { type BillingPolicy, resolvePolicies } from "../../src/domain/policies.js";
+import { addDays, addMinutes, addMonths, addYears, type Instant } from "../../src/domain/time.js";
+import { runEngine } from "../../src/engine/run-engine.js";
+import { createCustomer, setCard } from "../../src/modules/customers/customer-repository.js";
+import type { Deps } from "../../src/modules/deps.js";
+import { importDomain } from "../../src/modules/domains/import-domain.js";
+import { importSubscription } from "../../src/modules/services/import-subscription.js";
+import { TestGateway } from "../../src/providers/payments/test-gateway.js";
+import { TestRegistrar } from "../../src/providers/registrar/test-registrar.js";
+import { POSTGRES_URL, type TestDialect } from "./stores.js";
+
+export const REPO = new URL("../..", import.meta.url).pathname;
+
+let workerScript: Promise<string> | null = null;
+
+/**
+ * crash-worker.ts bundled once per test process (esbuild; packages stay in node_modules, found from
+ * the bundle's place under node_modules/.cache). Spawned so, a worker costs about 0.4 s of CPU
+ * instead of 0.7 s through tsx: it is spawned hundreds of times. Always built from the current
+ * sources, so it cannot be stale the way a dist/ build can.
+ */
+function prepareWorkerScript(): Promise<string> {
+  workerScript ??= (async () => {
+    const dir = join(REPO, "node_modules", ".cache", "tenure-crash");
+    await mkdir(dir, { recursive: true });
+    const outfile = join(dir, `crash-worker-${process.pid}.mjs`);
+    await build({
+      entryPoints: [join(REPO, "test/support/crash-worker.ts")],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      packages: "external",
+      outfile,
+      logLevel: "error",
+    });
+    process.once("exit", () => rmSync(outfile, { force: true }));
+    return outfile;
+  })();
+  return workerScript;
+}
+
+export type Card = "ok" | "declined" | "fails-1-then-ok";
+const CARDS: Card[] = ["ok", "ok", "ok", "declined", "fails-1-then-ok"];
+
+export interface BookService {
+  id: string;
+  kind: "hosting" | "domain";
+  card: Card;
+  /** The instant its renewal is due: invoice, charge and receipt all fall due then. */
+  dueAt: Instant;
+  domain?: string;
+}
+
+export interface PeakDayBook {
+  dialect: TestDialect;
+  /** What a spawned process gets as TENURE_DATABASE_URL. */
+  databaseUrl: string;
+  stateDir: string;
+  /** The worker's script (bundled crash-worker.ts). */
+  workerScript: string;
+  /** The policy file (TENURE_CONFIG) every process of this book reads. */
+  configFile: string;
+  services: BookService[];
+  store: Store;
+  dispose(): Promise<void>;
+}
+
+export interface BookOptions {
+  hosting: number;
+  domains: number;
+  peakAt: Instant;
+  /** Minutes between consecutive services' due instants (0: all on the peak instant). */
+  spreadMinutes?: number;
+  /** Every customer gets this card instead of the usual mix. */
+  card?: Card;
+  /** Billing policy overrides, written to the book's policy file. */
+  billing?: Partial<BillingPolicy>;
+  /**
+   * Runs the engine once just before the peak, so each service's due index points at its renewal
+   * (imported services are due at once): then a run at a service's instant sees that service alone.
+   */
+  settleBeforePeak?: boolean;
+}
+
+async function openBookStore(dialect: TestDialect, dir: string) {
+  if (dialect === "sqlite") {
+    const databaseUrl = `sqlite:${join(dir, "tenure.db")}`;
+    return { databaseUrl, store: openStore(databaseUrl), drop: async () => {} };
+  }
+  if (!POSTGRES_URL) throw new Error("TENURE_TEST_DATABASE_URL is not set");
+  const schema = `crash_${randomBytes(5).toString("hex")}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    await client.query(statement);
+    await client.end();
+  };
+  await admin(`CREATE SCHEMA ${schema}`);
+  // The spawned processes find their schema in the URL (openStore reads search_path from it).
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  const databaseUrl = url.toString();
+  return {
+    databaseUrl,
+    store: openStore(databaseUrl, { poolSize: 2 }),
+    drop: () => admin(`DROP SCHEMA ${schema} CASCADE`),
+  };
+}
+
+/**
+ * A peak day: monthly hosting services whose term ends at the peak instant (their renewal invoice,
+ * charge and receipt all due then) and domains whose renewal charge falls due then, for customers
+ * with a mix of cards. Built with the same use cases as an import.
+ */
+export async function createPeakDayBook(dialect: TestDialect, options: BookOptions): Promise<PeakDayBook> {
+  const workerScript = await prepareWorkerScript();
+  const dir = await mkdtemp(join(tmpdir(), "tenure-crash-"));
+  const stateDir = join(dir, "state");
+  const { databaseUrl, store, drop } = await openBookStore(dialect, dir);
+  await migrateToLatest(store);
+  const gateway = new TestGateway({ file: join(stateDir, "test-gateway.sqlite") });
+  const registrar = new TestRegistrar({ file: join(stateDir, "test-registrar.sqlite") });
+  const configFile = join(dir, "policies.json");
+  await writeFile(configFile, JSON.stringify({ billing: options.billing ?? {} }));
+  const resolved = resolvePolicies({ billing: options.billing ?? {} });
+  if (!resolved.ok) throw new Error(resolved.errors.join("; "));
+  const policies = resolved.policies;
+  const deps: Deps = {
+    db: store.db,
+    dialect: store.dialect,
+    policies,
+    gateway,
+    registrarFor: () => registrar,
+  };
+  const chargeLeadDays = policies.registrars["squarespace-domains"]?.chargeLeadDays ?? 15;
+  const services: BookService[] = [];
+  const total = options.hosting + options.domains;
+  for (let i = 0; i < total; i += 1) {
+    const customer = `cust-${String(i).padStart(5, "0")}`;
+    const card = options.card ?? CARDS[i % CARDS.length] ?? "ok";
+    await createCustomer(
+      store.db,
+      {
+        id: customer,
+        email: `${customer}@example.test`,
+        name: customer,
+        locale: "en",
+        currency: "USD",
+        timeZone: "UTC",
+      },
+      addYears(options.peakAt, -2),
+    );
+    await setCard(deps, customer, card);
+    const dueAt = addMinutes(options.peakAt, i * (options.spreadMinutes ?? 0));
+    const id = `svc-${String(i).padStart(5, "0")}`;
+    if (i < options.hosting) {
+      await importSubscription(deps, {
+        id,
+        customerId: customer,
+        kind: "hosting",
+        label: `Hosting ${id}`,
+        plan: "monthly",
+        price: 1600,
+        currency: "USD",
+        startedAt: addMonths(dueAt, -1),
+      });
+      services.push({ id, kind: "hosting", card, dueAt });
+    } else {
+      // The renewal charge is taken chargeLeadDays before expiry: expiry = due + lead.
+      const name = `peak-${i}.example`;
+      const { expiresAt } = await importDomain(deps, {
+        id,
+        customerId: customer,
+        name,
+        registrar: "squarespace-domains",
+        registeredAt: addYears(addDays(dueAt, chargeLeadDays), -1),
+        years: 1,
+        autoRenew: true,
+        emailVerified: true,
+        siteServiceId: null,
+        offer: null,
+        recordedPrice: { amount: 2000, currency: "USD" },
+      });
+      registrar.register(name, expiresAt);
+      services.push({ id, kind: "domain", card, dueAt, domain: name });
+    }
+  }
+  if (options.settleBeforePeak) await runEngine(deps, addMinutes(options.peakAt, -1), { worker: "settle" });
+  gateway.close();
+  registrar.close();
+  return {
+    dialect,
+    databaseUrl,
+    stateDir,
+    workerScript,
+    configFile,
+    services,
+    store,
+    async dispose() {
+      await store.close();
+      await drop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
