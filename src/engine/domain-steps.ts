@@ -5,12 +5,12 @@ import { type Deps, inTransaction, reach, registrarPolicy } from "../modules/dep
 import { applyRegistrarRenewal } from "../modules/domains/apply-registrar-renewal.js";
 import type { DomainRecord } from "../modules/domains/domain-repository.js";
 import { recordEvent } from "../modules/events/record-event.js";
-import { countPeriodInvoices, findInvoice, issueInvoice } from "../modules/invoices/invoice-repository.js";
+import { countPeriodInvoicesOf, findInvoice, issueInvoices } from "../modules/invoices/invoice-repository.js";
 import { voidOpenInvoices } from "../modules/invoices/void-open-invoices.js";
 import { queueNotice } from "../modules/notifications/queue-notice.js";
 import {
-  completeCharge,
-  insertPendingPayment,
+  completeCharges,
+  insertPendingPayments,
   resolvePendingPayments,
 } from "../modules/payments/charge-invoice.js";
 
@@ -127,39 +127,8 @@ export async function applyDomainStep(
       });
       return;
 
-    case "charge": {
-      const paymentId = await inTransaction(deps, "domain:charge", async (tx) => {
-        let invoiceId = step.invoiceId;
-        if (invoiceId === null) {
-          const issued = await countPeriodInvoices(tx, domain.serviceId, ["renewal"], domain.expiresAt);
-          invoiceId = await issueInvoice(tx, {
-            customerId: domain.customerId,
-            issueKey: `renew:${domain.serviceId}:${formatInstant(domain.expiresAt)}:${issued + 1}`,
-            serviceId: domain.serviceId,
-            purpose: "renewal",
-            periodStartAt: domain.expiresAt,
-            currency: facts.quote.price.currency,
-            issuedAt: now,
-            dueAt: schedule.chargeAt,
-            lines: [
-              {
-                serviceId: domain.serviceId,
-                description: `${domain.name} — renewal ${policy.renewalYears} y`,
-                amount: facts.quote.price.amount,
-                periodStartAt: domain.expiresAt,
-                periodEndAt: addYears(domain.expiresAt, policy.renewalYears),
-              },
-            ],
-          });
-          if (invoiceId === null) return null;
-        }
-        return insertPendingPayment(tx, invoiceId, step.attempt, now);
-      });
-      if (paymentId === null) return;
-      reach(deps, "charge:pending-committed");
-      await completeCharge(deps, paymentId, now);
-      return;
-    }
+    case "charge":
+      return chargeDomainRenewals(deps, [{ domain, facts, step }], now);
 
     case "expire":
       await registrar.hold(domain.name);
@@ -237,4 +206,60 @@ export async function applyDomainStep(
       });
       return;
   }
+}
+
+/**
+ * The renewal charge of many domains at once (an engine batch): the renewal invoice where the
+ * first attempt needs one, and the pending payments, in one transaction; then the gateway and
+ * the outcomes (two-phase, see charge-invoice.ts).
+ */
+export async function chargeDomainRenewals(
+  deps: Deps,
+  charges: { domain: DomainRecord; facts: DomainFacts; step: Extract<DomainStep, { kind: "charge" }> }[],
+  now: Instant,
+): Promise<void> {
+  const paymentIds = await inTransaction(deps, "domain:charge", async (tx) => {
+    const toIssue = charges.filter((c) => c.step.invoiceId === null);
+    const issued = await countPeriodInvoicesOf(
+      tx,
+      toIssue.map(({ domain }) => ({ serviceId: domain.serviceId, periodStartAt: domain.expiresAt })),
+      ["renewal"],
+    );
+    const invoiceIds = await issueInvoices(
+      tx,
+      toIssue.map(({ domain, facts }) => {
+        const policy = registrarPolicy(deps, domain.registrar);
+        const key = `renew:${domain.serviceId}:${formatInstant(domain.expiresAt)}:${(issued.get(domain.serviceId) ?? 0) + 1}`;
+        return {
+          customerId: domain.customerId,
+          issueKey: key,
+          serviceId: domain.serviceId,
+          purpose: "renewal" as const,
+          periodStartAt: domain.expiresAt,
+          currency: facts.quote.price.currency,
+          issuedAt: now,
+          dueAt: domainSchedule(domain.expiresAt, policy).chargeAt,
+          lines: [
+            {
+              serviceId: domain.serviceId,
+              description: `${domain.name} — renewal ${policy.renewalYears} y`,
+              amount: facts.quote.price.amount,
+              periodStartAt: domain.expiresAt,
+              periodEndAt: addYears(domain.expiresAt, policy.renewalYears),
+            },
+          ],
+        };
+      }),
+    );
+    const newInvoice = new Map(toIssue.map(({ domain }, i) => [domain.serviceId, invoiceIds[i] ?? null]));
+    // An invoice whose key was already used (another worker issued it): nothing to charge here.
+    const pending = charges.flatMap(({ domain, step }) => {
+      const invoiceId = step.invoiceId ?? newInvoice.get(domain.serviceId) ?? null;
+      return invoiceId === null ? [] : [{ invoiceId, attempt: step.attempt }];
+    });
+    return insertPendingPayments(tx, pending, now);
+  });
+  if (paymentIds.length === 0) return;
+  reach(deps, "charge:pending-committed");
+  await completeCharges(deps, paymentIds, now);
 }

@@ -1,11 +1,11 @@
 /**
  * Brings a claimed batch of services up to `now`, set-based: the facts of the whole batch are
  * read with a handful of queries per round, each service's next step is decided purely, and the
- * two steps that make a busy day for subscriptions (issuing renewal invoices, charging them) are
+ * steps that make a busy day (issuing subscriptions' renewal invoices, charging renewals) are
  * applied to all the services that need them at once, with multi-row writes and concurrent gateway
- * calls. Other steps, domains' included (each a conversation with a registrar), are applied one
- * service at a time. Exactly once rests on the same keys as the single path: a group that fails
- * half-way is retried service by service, and every write it had committed is recognised.
+ * calls. Other steps (registrar renewals, notices, suspensions…) are applied one service at a
+ * time. Exactly once rests on the same keys as the single path: a group that fails half-way is
+ * retried service by service, and every write it had committed is recognised.
  */
 import { nextDomainStep } from "../domain/domain-lifecycle.js";
 import { nextSubscriptionStep, type SubscriptionStep } from "../domain/subscription-lifecycle.js";
@@ -17,7 +17,7 @@ import {
   loadSubscriptionFactsOf,
   type SubscriptionRecord,
 } from "../modules/services/subscription-repository.js";
-import { applyDomainStep } from "./domain-steps.js";
+import { applyDomainStep, chargeDomainRenewals } from "./domain-steps.js";
 import { MAX_STEPS_PER_SERVICE, processService, releaseServices, StepFailure } from "./process-service.js";
 import { applySubscriptionStep, chargeRenewalInvoices, issueRenewalInvoices } from "./subscription-steps.js";
 
@@ -84,6 +84,20 @@ export async function processBatch(
     }
   };
 
+  // A group that fails as a whole is retried one service at a time, so that one bad service is
+  // recorded against itself and the others go on.
+  const group = async (step: string, ids: string[], apply: () => Promise<void>) => {
+    if (ids.length === 0) return;
+    try {
+      await apply();
+      for (const id of ids) count(id);
+      reach(deps, "step:applied");
+    } catch (error) {
+      retried.push({ step, services: ids.length, error: failureOf(error).message });
+      for (const id of ids) await one(id);
+    }
+  };
+
   let subs: SubscriptionRecord[] = [];
   let domainIds: string[] = [];
   try {
@@ -114,24 +128,15 @@ export async function processBatch(
       else if (step?.kind === "charge") charge.push({ sub, step });
       else if (step) others.push({ sub, step });
     }
-    // A group that fails as a whole is retried one service at a time, so that one bad service
-    // is recorded against itself and the others go on.
-    const group = async (step: string, members: SubscriptionRecord[], apply: () => Promise<void>) => {
-      if (members.length === 0) return;
-      try {
-        await apply();
-        for (const sub of members) count(sub.serviceId);
-        reach(deps, "step:applied");
-      } catch (error) {
-        retried.push({ step, services: members.length, error: failureOf(error).message });
-        for (const sub of members) await one(sub.serviceId);
-      }
-    };
-    await group("issue-invoice", issue, () => issueRenewalInvoices(deps, issue, now));
+    await group(
+      "issue-invoice",
+      issue.map((sub) => sub.serviceId),
+      () => issueRenewalInvoices(deps, issue, now),
+    );
     const charges = charge.map((c) => ({ invoiceId: c.step.invoiceId, attempt: c.step.attempt }));
     await group(
       "charge",
-      charge.map((c) => c.sub),
+      charge.map((c) => c.sub.serviceId),
       () => chargeRenewalInvoices(deps, charges, now),
     );
     for (const { sub, step } of others)
@@ -154,6 +159,7 @@ export async function processBatch(
       for (const id of domains.keys()) await one(id);
       break;
     }
+    const charges: Parameters<typeof chargeDomainRenewals>[1] = [];
     for (const domain of domains.values()) {
       const fact = loaded.facts.get(domain.serviceId);
       let step: ReturnType<typeof nextDomainStep>;
@@ -164,13 +170,21 @@ export async function processBatch(
         fail(domain.serviceId, error);
         continue;
       }
-      if (step && fact) {
+      if (!step || !fact) continue;
+      // Renewal charges together (the busy domain step); the rest one by one, in batch order.
+      if (step.kind === "charge") charges.push({ domain, facts: fact, step });
+      else {
         const decided = step;
         await applyOne(domain.serviceId, decided.kind, () =>
           applyDomainStep(deps, domain, fact, decided, now),
         );
       }
     }
+    await group(
+      "charge",
+      charges.map((c) => c.domain.serviceId),
+      () => chargeDomainRenewals(deps, charges, now),
+    );
     const open = [...domains.keys()].filter(isOpen);
     domains = open.length === 0 ? new Map() : await findDomains(deps.db, open);
     for (const id of open) if (!domains.has(id)) await one(id);

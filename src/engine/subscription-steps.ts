@@ -4,7 +4,7 @@ import { formatInstant, type Instant } from "../domain/time.js";
 import { type Deps, inTransaction, reach } from "../modules/deps.js";
 import { recordEvent } from "../modules/events/record-event.js";
 import {
-  countCurrentRenewalInvoices,
+  countPeriodInvoicesOf,
   findInvoice,
   issueInvoices,
   type NewInvoice,
@@ -119,9 +119,10 @@ export async function applySubscriptionStep(
  */
 export async function issueRenewalInvoices(deps: Deps, subs: SubscriptionRecord[], now: Instant) {
   await inTransaction(deps, "subscription:issue-invoice", async (tx) => {
-    const issued = await countCurrentRenewalInvoices(
+    const issued = await countPeriodInvoicesOf(
       tx,
-      subs.map((sub) => sub.serviceId),
+      subs.map((sub) => ({ serviceId: sub.serviceId, periodStartAt: sub.termEndsAt })),
+      ["renewal"],
     );
     const invoices: NewInvoice[] = subs.map((sub) => ({
       customerId: sub.customerId,

@@ -124,36 +124,34 @@ export async function countPeriodInvoices(
   purposes: InvoicePurpose[],
   periodStartAt: Instant,
 ): Promise<number> {
-  const row = await db
-    .selectFrom("invoices")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("service_id", "=", serviceId)
-    .where("purpose", "in", purposes)
-    .where("period_start_at", "=", periodStartAt)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return (await countPeriodInvoicesOf(db, [{ serviceId, periodStartAt }], purposes)).get(serviceId) ?? 0;
 }
 
-/** Per subscription, how many renewal invoices its current period has (void ones included). */
-export async function countCurrentRenewalInvoices(
-  tx: Tx,
-  serviceIds: string[],
+/** The same for many services at once (an engine batch), by service id (absent: none). */
+export async function countPeriodInvoicesOf(
+  db: Db | Tx,
+  periods: { serviceId: string; periodStartAt: Instant }[],
+  purposes: InvoicePurpose[],
 ): Promise<Map<string, number>> {
+  const wanted = new Map(periods.map((p) => [p.serviceId, p.periodStartAt]));
   const counts = new Map<string, number>();
-  for (const ids of chunks(serviceIds, 500)) {
-    const rows = await tx
+  for (const batch of chunks(periods, 400)) {
+    const rows = await db
       .selectFrom("invoices")
-      .innerJoin("subscriptions", (join) =>
-        join
-          .onRef("subscriptions.service_id", "=", "invoices.service_id")
-          .onRef("subscriptions.term_ends_at", "=", "invoices.period_start_at"),
+      .select(["service_id", "period_start_at"])
+      .where(
+        "service_id",
+        "in",
+        batch.map((p) => p.serviceId),
       )
-      .select((eb) => ["invoices.service_id", eb.fn.countAll<number>().as("n")])
-      .where("invoices.service_id", "in", ids)
-      .where("invoices.purpose", "=", "renewal")
-      .groupBy("invoices.service_id")
+      .where("purpose", "in", purposes)
+      // See periodInvoiceFactsOf: the earliest period bounds the read, the exact one is matched here.
+      .where("period_start_at", ">=", Math.min(...batch.map((p) => p.periodStartAt)))
       .execute();
-    for (const row of rows) if (row.service_id !== null) counts.set(row.service_id, Number(row.n));
+    for (const row of rows) {
+      if (row.service_id === null || wanted.get(row.service_id) !== row.period_start_at) continue;
+      counts.set(row.service_id, (counts.get(row.service_id) ?? 0) + 1);
+    }
   }
   return counts;
 }
