@@ -64,7 +64,12 @@ export class HttpClient {
   private readonly cookies = new Map<string, string>();
   private csrf: string | null = null;
 
-  constructor(private readonly app: FastifyInstance) {}
+  constructor(private app: FastifyInstance) {}
+
+  /** Sends the next requests to another node (another app over the same database). */
+  switchTo(app: FastifyInstance): void {
+    this.app = app;
+  }
 
   private remember(response: LightMyRequestResponse): LightMyRequestResponse {
     for (const cookie of response.cookies) this.cookies.set(cookie.name, cookie.value);
