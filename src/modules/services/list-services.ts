@@ -16,11 +16,7 @@ import type { Money } from "../../domain/money.js";
 import type { CancellationWhen, Plan, SubscriptionStatus } from "../../domain/subscription-lifecycle.js";
 import type { Instant } from "../../domain/time.js";
 import { type Deps, registrarPolicy } from "../deps.js";
-import {
-  type DomainRecord,
-  findDomains,
-  loadDomainFactsOf,
-} from "../domains/domain-repository.js";
+import { type DomainRecord, findDomains, loadDomainFactsOf } from "../domains/domain-repository.js";
 import { buildTimeline, type Timeline } from "../timeline/build-timeline.js";
 import {
   findPendingCancellation,
