@@ -25,15 +25,27 @@ function longDateFormat(locale: Locale): Intl.DateTimeFormat {
   return format;
 }
 
+/**
+ * Pages spell the same few dates again and again (a customer's renewal dates, on every view), and
+ * a calendar day in a zone costs a Temporal conversion: spelled dates are kept, a bounded number.
+ */
+const spelledDates = new Map<string, string>();
+const SPELLED_DATES_KEPT = 50_000;
+
 /** "31 mars 2022" / "March 31, 2022": the calendar day in `timeZone`, spelled for the locale. */
 export function formatLongDate(at: Instant, locale: Locale, timeZone: string): string {
+  const key = `${at}|${locale}|${timeZone}`;
+  const known = spelledDates.get(key);
+  if (known !== undefined) return known;
   // The calendar day comes from time.ts (the customer's zone); Intl only spells it out.
-  const longDate = longDateFormat(locale);
   const firstDay = locale === "fr-CA" ? "1er" : "1"; // French writes the first of the month "1er".
-  return longDate
+  const spelled = longDateFormat(locale)
     .formatToParts(Date.parse(formatDate(at, timeZone)))
     .map((part) => (part.type === "day" && part.value === "1" ? firstDay : part.value))
     .join("");
+  if (spelledDates.size >= SPELLED_DATES_KEPT) spelledDates.clear();
+  spelledDates.set(key, spelled);
+  return spelled;
 }
 
 export interface Formatters {
