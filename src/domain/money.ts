@@ -39,7 +39,13 @@ function currencyFormat(locale: string, currency: string): Intl.NumberFormat {
   return format;
 }
 
+const minorDigits = new Map<string, number>();
+
 export function formatMoney(m: Money, locale: string): string {
-  const digits = currencyFormat("en", m.currency).resolvedOptions().maximumFractionDigits;
-  return currencyFormat(locale, m.currency).format(m.amount / 10 ** (digits ?? 2));
+  let digits = minorDigits.get(m.currency);
+  if (digits === undefined) {
+    digits = currencyFormat("en", m.currency).resolvedOptions().maximumFractionDigits ?? 2;
+    minorDigits.set(m.currency, digits);
+  }
+  return currencyFormat(locale, m.currency).format(m.amount / 10 ** digits);
 }
