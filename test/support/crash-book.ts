@@ -3,9 +3,8 @@
  * gateway's and registrar's ledgers in their own SQLite files (the bank and the registry, outside
  * Tenure's database), and the worker script the spawned processes run.
  */
-import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -37,19 +36,32 @@ function prepareWorkerScript(): Promise<string> {
   workerScript ??= (async () => {
     const dir = join(REPO, "node_modules", ".cache", "tenure-crash");
     await mkdir(dir, { recursive: true });
-    const outfile = join(dir, `crash-worker-${process.pid}.mjs`);
-    await build({
+    const built = await build({
       entryPoints: [join(REPO, "test/support/crash-worker.ts")],
       bundle: true,
       platform: "node",
       format: "esm",
       target: "node20",
       packages: "external",
-      outfile,
+      write: false,
+      outfile: join(dir, "crash-worker.mjs"),
       logLevel: "error",
     });
-    process.once("exit", () => rmSync(outfile, { force: true }));
-    return outfile;
+    const code = built.outputFiles[0]?.contents;
+    if (!code) throw new Error("esbuild wrote no bundle");
+    // Named by content: test processes running at once share one file, and never see half of it.
+    const name = `crash-worker-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.mjs`;
+    const file = join(dir, name);
+    const temporary = `${file}.${process.pid}.tmp`;
+    await writeFile(temporary, code);
+    await rename(temporary, file);
+    // Bundles of older sources go once nobody can still be running them.
+    for (const entry of await readdir(dir)) {
+      const path = join(dir, entry);
+      if (entry !== name && Date.now() - (await stat(path)).mtimeMs > 3_600_000)
+        await rm(path, { force: true });
+    }
+    return file;
   })();
   return workerScript;
 }
