@@ -414,11 +414,15 @@ describe("tenure backup and restore (SQLite)", () => {
     });
     expect(result.err).toBe("");
     expect(result.code).toBe(0);
-    expect(result.out).toContain("migrations applied: 0002-client-area");
+    expect(result.out).toContain("migrations applied: 0002-client-area, 0003-invoice-lines-by-service");
     const upgraded = new SQLite(target, { readonly: true });
     const names = upgraded.prepare("SELECT name FROM kysely_migration ORDER BY name").all();
     upgraded.close();
-    expect(names).toEqual([{ name: "0001-initial" }, { name: "0002-client-area" }]);
+    expect(names).toEqual([
+      { name: "0001-initial" },
+      { name: "0002-client-area" },
+      { name: "0003-invoice-lines-by-service" },
+    ]);
   });
 
   it("on PostgreSQL, backup and restore print the pg_dump / PITR procedure and exit 2", async () => {

@@ -2,7 +2,12 @@
  * The same migrations on both engines, and the unique constraints that make a duplicate
  * impossible to store rather than merely unlikely (DESIGN.md, Exactly once).
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import SQLite from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openStore } from "../../src/db/database.js";
 import { migrateToLatest } from "../../src/db/migrate.js";
 import { defaultPolicies } from "../../src/domain/policies.js";
 import { createCustomer } from "../../src/modules/customers/customer-repository.js";
@@ -160,5 +165,47 @@ describe.each(DIALECTS)("storage (%s)", (dialect) => {
     await request("pending");
     await expect(request("pending")).rejects.toThrow();
     await request("withdrawn");
+  });
+});
+
+describe("SQLite transactions take the write lock when they begin", () => {
+  it("another connection cannot write while a transaction that has only read is open", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tenure-lock-"));
+    const file = join(dir, "t.db");
+    const store = openStore(`sqlite:${file}`);
+    await migrateToLatest(store);
+    // Another process (a web node) with no patience, to see the lock instead of waiting on it.
+    const other = new SQLite(file);
+    other.pragma("busy_timeout = 0");
+    const write = () =>
+      other
+        .prepare(
+          "INSERT INTO customers (id, email, name, locale, currency, time_zone, created_at) VALUES (?, ?, 'X', 'en', 'USD', 'UTC', 0)",
+        )
+        .run(`x${Math.random()}`, `${Math.random()}@example.test`);
+    try {
+      await store.db.transaction().execute(async (tx) => {
+        await tx.selectFrom("customers").select("id").execute();
+        // A deferred transaction would let this write in, then fail its own write ("database is locked").
+        expect(write).toThrow(/locked|busy/i);
+        await tx
+          .insertInto("customers")
+          .values({
+            id: "c9",
+            email: "c9@example.test",
+            name: "C",
+            locale: "en",
+            currency: "USD",
+            time_zone: "UTC",
+            created_at: 0,
+          })
+          .execute();
+      });
+      expect(write).not.toThrow();
+    } finally {
+      other.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
