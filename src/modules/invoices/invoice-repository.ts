@@ -133,27 +133,41 @@ export async function countPeriodInvoicesOf(
   periods: { serviceId: string; periodStartAt: Instant }[],
   purposes: InvoicePurpose[],
 ): Promise<Map<string, number>> {
-  const wanted = new Map(periods.map((p) => [p.serviceId, p.periodStartAt]));
   const counts = new Map<string, number>();
+  for (const row of await periodInvoiceRows(db, periods, purposes)) {
+    counts.set(row.serviceId, (counts.get(row.serviceId) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Each service's invoices of these purposes for its given period. */
+async function periodInvoiceRows(
+  db: Db | Tx,
+  periods: { serviceId: string; periodStartAt: Instant }[],
+  purposes: InvoicePurpose[],
+) {
+  const wanted = new Map(periods.map((p) => [p.serviceId, p.periodStartAt]));
+  const matched = [];
   for (const batch of chunks(periods, 400)) {
     const rows = await db
       .selectFrom("invoices")
-      .select(["service_id", "period_start_at"])
+      .select(["id", "service_id", "period_start_at", "status", "issued_at", "paid_at", "voided_at"])
       .where(
         "service_id",
         "in",
         batch.map((p) => p.serviceId),
       )
       .where("purpose", "in", purposes)
-      // See periodInvoiceFactsOf: the earliest period bounds the read, the exact one is matched here.
+      // Not `period_start_at in (…)`: two lists multiply the index probes. The batch's earliest
+      // period bounds the history read; the exact period is matched below.
       .where("period_start_at", ">=", Math.min(...batch.map((p) => p.periodStartAt)))
       .execute();
     for (const row of rows) {
       if (row.service_id === null || wanted.get(row.service_id) !== row.period_start_at) continue;
-      counts.set(row.service_id, (counts.get(row.service_id) ?? 0) + 1);
+      matched.push({ ...row, serviceId: row.service_id });
     }
   }
-  return counts;
+  return matched;
 }
 
 /** The latest invoice of these purposes for one period of a service, with its charge attempts. */
@@ -172,30 +186,13 @@ export async function periodInvoiceFactsOf(
   periods: { serviceId: string; periodStartAt: Instant }[],
   purposes: InvoicePurpose[],
 ): Promise<Map<string, PeriodInvoiceFacts>> {
-  const wanted = new Map(periods.map((p) => [p.serviceId, p.periodStartAt]));
   const latest = new Map<
     string,
     { id: number; status: string; issued_at: Instant; paid_at: Instant | null; voided_at: Instant | null }
   >();
-  for (const batch of chunks(periods, 400)) {
-    const rows = await db
-      .selectFrom("invoices")
-      .select(["id", "service_id", "period_start_at", "status", "issued_at", "paid_at", "voided_at"])
-      .where(
-        "service_id",
-        "in",
-        batch.map((p) => p.serviceId),
-      )
-      .where("purpose", "in", purposes)
-      // Not `period_start_at in (…)`: two lists multiply the index probes. The batch's earliest
-      // period bounds the history read; the exact period is matched below.
-      .where("period_start_at", ">=", Math.min(...batch.map((p) => p.periodStartAt)))
-      .execute();
-    for (const row of rows) {
-      if (row.service_id === null || wanted.get(row.service_id) !== row.period_start_at) continue;
-      const known = latest.get(row.service_id);
-      if (!known || row.id > known.id) latest.set(row.service_id, row);
-    }
+  for (const row of await periodInvoiceRows(db, periods, purposes)) {
+    const known = latest.get(row.serviceId);
+    if (!known || row.id > known.id) latest.set(row.serviceId, row);
   }
   const attempts = new Map<number, { n: number; last: Instant | null }>();
   for (const ids of chunks(
