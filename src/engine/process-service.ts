@@ -2,7 +2,7 @@
  * Brings one service up to `now`: ask the pure lifecycle for the next step, apply it if due, ask
  * again, until the next step lies in the future; then record when that is (the due index).
  */
-import { chunks } from "../db/chunks.js";
+import { chunks, KEYS_PER_STATEMENT } from "../db/chunks.js";
 import { nextDomainStep } from "../domain/domain-lifecycle.js";
 import { nextSubscriptionStep } from "../domain/subscription-lifecycle.js";
 import type { Instant } from "../domain/time.js";
@@ -81,7 +81,7 @@ export async function releaseServices(deps: Deps, nextDue: Map<string, Instant |
   if (byInstant.size === 0) return;
   await deps.db.transaction().execute(async (tx) => {
     for (const [at, serviceIds] of byInstant) {
-      for (const ids of chunks(serviceIds, 500)) {
+      for (const ids of chunks(serviceIds, KEYS_PER_STATEMENT)) {
         await tx
           .updateTable("services")
           .set({ next_due_at: at, lease_owner: null, lease_until: null, failure_count: 0, last_error: null })

@@ -1,5 +1,5 @@
 /** Domains as records, and the facts the lifecycle decides on. */
-import { chunks } from "../../db/chunks.js";
+import { readInChunks } from "../../db/chunks.js";
 import { fromDbBool } from "../../db/columns.js";
 import type { DomainFacts, DomainStatus } from "../../domain/domain-lifecycle.js";
 import type { Money } from "../../domain/money.js";
@@ -43,35 +43,35 @@ export async function findDomain(db: Db | Tx, serviceId: string): Promise<Domain
 /** The domains among these services (an engine batch, a page), by service id. */
 export async function findDomains(db: Db | Tx, serviceIds: string[]): Promise<Map<string, DomainRecord>> {
   const domains = new Map<string, DomainRecord>();
-  for (const ids of chunks(serviceIds, 500)) {
-    const rows = await db
+  const rows = await readInChunks(serviceIds, (ids) =>
+    db
       .selectFrom("domains")
       .innerJoin("services", "services.id", "domains.service_id")
       .selectAll("domains")
       .select(["services.customer_id", "services.status"])
       .where("domains.service_id", "in", ids)
-      .execute();
-    for (const row of rows) {
-      domains.set(row.service_id, {
-        serviceId: row.service_id,
-        customerId: row.customer_id,
-        status: row.status as DomainStatus,
-        name: row.name,
-        tld: row.tld,
-        registrar: row.registrar,
-        registeredAt: row.registered_at,
-        lockStartAt: row.lock_start_at,
-        expiresAt: row.expires_at,
-        autoRenew: fromDbBool(row.auto_renew),
-        autoRenewChangedAt: row.auto_renew_changed_at,
-        emailVerified: fromDbBool(row.email_verified),
-        siteServiceId: row.site_service_id,
-        siteConnected: fromDbBool(row.site_connected),
-        offer: row.offer as DomainOffer,
-        legacyLostReason: row.legacy_lost_reason as LegacyLostReason | null,
-        recordedPrice: { amount: row.recorded_price, currency: row.recorded_currency },
-      });
-    }
+      .execute(),
+  );
+  for (const row of rows) {
+    domains.set(row.service_id, {
+      serviceId: row.service_id,
+      customerId: row.customer_id,
+      status: row.status as DomainStatus,
+      name: row.name,
+      tld: row.tld,
+      registrar: row.registrar,
+      registeredAt: row.registered_at,
+      lockStartAt: row.lock_start_at,
+      expiresAt: row.expires_at,
+      autoRenew: fromDbBool(row.auto_renew),
+      autoRenewChangedAt: row.auto_renew_changed_at,
+      emailVerified: fromDbBool(row.email_verified),
+      siteServiceId: row.site_service_id,
+      siteConnected: fromDbBool(row.site_connected),
+      offer: row.offer as DomainOffer,
+      legacyLostReason: row.legacy_lost_reason as LegacyLostReason | null,
+      recordedPrice: { amount: row.recorded_price, currency: row.recorded_currency },
+    });
   }
   return domains;
 }
@@ -82,21 +82,21 @@ export async function findSite(db: Db | Tx, serviceId: string): Promise<SiteFact
 
 async function findSites(db: Db | Tx, serviceIds: string[]): Promise<Map<string, SiteFacts>> {
   const sites = new Map<string, SiteFacts>();
-  for (const ids of chunks(serviceIds, 500)) {
-    const rows = await db
+  const rows = await readInChunks(serviceIds, (ids) =>
+    db
       .selectFrom("services")
       .innerJoin("subscriptions", "subscriptions.service_id", "services.id")
       .select(["services.id", "services.status", "subscriptions.plan", "subscriptions.currency"])
       .where("services.id", "in", ids)
-      .execute();
-    for (const row of rows) {
-      sites.set(row.id, {
-        id: row.id,
-        plan: row.plan,
-        currency: row.currency,
-        isActive: row.status === "active" || row.status === "suspended",
-      });
-    }
+      .execute(),
+  );
+  for (const row of rows) {
+    sites.set(row.id, {
+      id: row.id,
+      plan: row.plan,
+      currency: row.currency,
+      isActive: row.status === "active" || row.status === "suspended",
+    });
   }
   return sites;
 }
@@ -115,21 +115,21 @@ export async function domainPricingFactsOf(
     db,
     domains.flatMap((d) => (d.siteServiceId ? [d.siteServiceId] : [])),
   );
-  const currencies = new Map<string, string>();
-  for (const ids of chunks([...new Set(domains.map((d) => d.customerId))], 500)) {
-    const rows = await db.selectFrom("customers").select(["id", "currency"]).where("id", "in", ids).execute();
-    for (const row of rows) currencies.set(row.id, row.currency);
-  }
+  const customers = await readInChunks([...new Set(domains.map((d) => d.customerId))], (ids) =>
+    db.selectFrom("customers").select(["id", "currency"]).where("id", "in", ids).execute(),
+  );
+  const currencies = new Map(customers.map((c) => [c.id, c.currency]));
   const prices = new Map<string, Record<string, number>>();
   const tlds = [...new Set(domains.map((d) => d.tld))];
-  for (const batch of chunks(tlds, 500)) {
-    const rows = await db
+  const tldPrices = await readInChunks(tlds, (batch) =>
+    db
       .selectFrom("tld_prices")
       .select(["tld", "currency", "renew_amount"])
       .where("tld", "in", batch)
-      .execute();
-    for (const row of rows) prices.set(row.tld, { ...prices.get(row.tld), [row.currency]: row.renew_amount });
-  }
+      .execute(),
+  );
+  for (const row of tldPrices)
+    prices.set(row.tld, { ...prices.get(row.tld), [row.currency]: row.renew_amount });
   const facts = new Map<string, DomainPricingFacts>();
   for (const domain of domains) {
     const site = domain.siteServiceId ? (sites.get(domain.siteServiceId) ?? null) : null;
@@ -154,30 +154,18 @@ export async function quoteRenewal(deps: Deps, db: Db | Tx, domain: DomainRecord
   return quoteDomainRenewal(await domainPricingFacts(db, domain), deps.policies.pricing);
 }
 
-/** Notices already issued for a service, as `template@marker`. */
-export async function sentNoticeMarkers(db: Db | Tx, serviceId: string): Promise<Set<string>> {
-  return (await sentNoticeMarkersOf(db, [serviceId])).get(serviceId) ?? new Set();
-}
-
+/** Notices already issued for each service, as `template@marker`. */
 async function sentNoticeMarkersOf(db: Db | Tx, serviceIds: string[]): Promise<Map<string, Set<string>>> {
   const markers = new Map<string, Set<string>>(serviceIds.map((id) => [id, new Set<string>()]));
-  for (const ids of chunks(serviceIds, 500)) {
-    const rows = await db
-      .selectFrom("notices")
-      .select(["service_id", "notice_key"])
-      .where("service_id", "in", ids)
-      .execute();
-    for (const row of rows) {
-      if (row.service_id === null) continue;
-      const suffix = `:${row.service_id}`;
-      markers.get(row.service_id)?.add(row.notice_key.slice(0, row.notice_key.length - suffix.length));
-    }
+  const rows = await readInChunks(serviceIds, (ids) =>
+    db.selectFrom("notices").select(["service_id", "notice_key"]).where("service_id", "in", ids).execute(),
+  );
+  for (const row of rows) {
+    if (row.service_id === null) continue;
+    const suffix = `:${row.service_id}`;
+    markers.get(row.service_id)?.add(row.notice_key.slice(0, row.notice_key.length - suffix.length));
   }
   return markers;
-}
-
-export async function pendingPaymentSince(db: Db | Tx, serviceId: string): Promise<Instant | null> {
-  return (await pendingPaymentSinceOf(db, [serviceId])).get(serviceId) ?? null;
 }
 
 export async function loadDomainFacts(deps: Deps, domain: DomainRecord): Promise<DomainFacts> {

@@ -1,5 +1,5 @@
 /** Invoices and their lines: issue, read as lifecycle facts, void. */
-import { chunks } from "../../db/chunks.js";
+import { chunks, KEYS_PER_STATEMENT, readInChunks } from "../../db/chunks.js";
 import type { InvoiceStatus, PeriodInvoiceFacts, VoidabilityFacts } from "../../domain/invoice-rules.js";
 import type { Money } from "../../domain/money.js";
 import { formatInstant, type Instant } from "../../domain/time.js";
@@ -197,7 +197,7 @@ export async function periodInvoiceFactsOf(
   const attempts = new Map<number, { n: number; last: Instant | null }>();
   for (const ids of chunks(
     [...latest.values()].map((invoice) => invoice.id),
-    500,
+    KEYS_PER_STATEMENT,
   )) {
     const rows = await db
       .selectFrom("payments")
@@ -230,18 +230,18 @@ export async function pendingPaymentSinceOf(
   serviceIds: string[],
 ): Promise<Map<string, Instant>> {
   const since = new Map<string, Instant>();
-  for (const ids of chunks(serviceIds, 500)) {
-    const rows = await db
+  const rows = await readInChunks(serviceIds, (ids) =>
+    db
       .selectFrom("payments")
       .innerJoin("invoices", "invoices.id", "payments.invoice_id")
       .select((eb) => ["invoices.service_id", eb.fn.min("payments.created_at").as("since")])
       .where("invoices.service_id", "in", ids)
       .where("payments.status", "=", "pending")
       .groupBy("invoices.service_id")
-      .execute();
-    for (const row of rows)
-      if (row.service_id !== null && row.since !== null) since.set(row.service_id, Number(row.since));
-  }
+      .execute(),
+  );
+  for (const row of rows)
+    if (row.service_id !== null && row.since !== null) since.set(row.service_id, Number(row.since));
   return since;
 }
 
@@ -264,21 +264,21 @@ export async function findInvoice(db: Db | Tx, invoiceId: number): Promise<Invoi
 
 export async function findInvoices(db: Db | Tx, invoiceIds: number[]): Promise<Map<number, InvoiceRow>> {
   const invoices = new Map<number, InvoiceRow>();
-  for (const ids of chunks(invoiceIds, 500)) {
-    const rows = await db.selectFrom("invoices").selectAll().where("id", "in", ids).execute();
-    for (const row of rows) {
-      invoices.set(row.id, {
-        id: row.id,
-        identity: invoiceIdentity(row),
-        customerId: row.customer_id,
-        serviceId: row.service_id,
-        purpose: row.purpose as InvoicePurpose,
-        periodStartAt: row.period_start_at,
-        status: row.status as InvoiceStatus,
-        total: { amount: row.total, currency: row.currency },
-        amountPaid: row.amount_paid,
-      });
-    }
+  const rows = await readInChunks(invoiceIds, (ids) =>
+    db.selectFrom("invoices").selectAll().where("id", "in", ids).execute(),
+  );
+  for (const row of rows) {
+    invoices.set(row.id, {
+      id: row.id,
+      identity: invoiceIdentity(row),
+      customerId: row.customer_id,
+      serviceId: row.service_id,
+      purpose: row.purpose as InvoicePurpose,
+      periodStartAt: row.period_start_at,
+      status: row.status as InvoiceStatus,
+      total: { amount: row.total, currency: row.currency },
+      amountPaid: row.amount_paid,
+    });
   }
   return invoices;
 }

@@ -3,7 +3,7 @@
  * (template, service, period) thanks to a unique key, and records `notice.sent` with it.
  * Delivery happens after commit (deliver-notices.ts).
  */
-import { chunks } from "../../db/chunks.js";
+import { chunks, readInChunks } from "../../db/chunks.js";
 import { noticeMarker } from "../../domain/domain-lifecycle.js";
 import type { Instant } from "../../domain/time.js";
 import type { Locale, NoticeDataByTemplate, NoticeTemplate } from "../../views/notices/notice-types.js";
@@ -48,15 +48,14 @@ export async function queueNotices(
 ): Promise<boolean[]> {
   if (requests.length === 0) return [];
   const customerIds = [...new Set(requests.map((r) => r.customerId))];
-  const customers = new Map<string, { email: string; name: string; locale: string; time_zone: string }>();
-  for (const ids of chunks(customerIds, 500)) {
-    const rows = await tx
+  const found = await readInChunks(customerIds, (ids) =>
+    tx
       .selectFrom("customers")
       .select(["id", "email", "name", "locale", "time_zone"])
       .where("id", "in", ids)
-      .execute();
-    for (const row of rows) customers.set(row.id, row);
-  }
+      .execute(),
+  );
+  const customers = new Map(found.map((customer) => [customer.id, customer]));
   const rows = requests.map((request) => {
     const customer = customers.get(request.customerId);
     if (!customer) throw new Error(`notice for unknown customer ${request.customerId}`);

@@ -6,7 +6,7 @@
  */
 
 import type { Selectable } from "kysely";
-import { chunks } from "../../db/chunks.js";
+import { chunks, KEYS_PER_STATEMENT, readInChunks } from "../../db/chunks.js";
 import type { PaymentsTable } from "../../db/schema.js";
 import { nextRetryAt } from "../../domain/invoice-rules.js";
 import { addDays, formatInstant, type Instant } from "../../domain/time.js";
@@ -43,25 +43,14 @@ export async function insertPendingPayments(
   charges: { invoiceId: number; attempt: number }[],
   at: Instant,
 ): Promise<number[]> {
-  const invoices = new Map<
-    number,
-    {
-      issue_key: string | null;
-      customer_id: string;
-      total: number;
-      amount_paid: number;
-      currency: string;
-      id: number;
-    }
-  >();
-  for (const ids of chunks([...new Set(charges.map((c) => c.invoiceId))], 500)) {
-    const rows = await tx
+  const found = await readInChunks([...new Set(charges.map((c) => c.invoiceId))], (ids) =>
+    tx
       .selectFrom("invoices")
       .select(["id", "issue_key", "customer_id", "total", "amount_paid", "currency"])
       .where("id", "in", ids)
-      .execute();
-    for (const row of rows) invoices.set(row.id, row);
-  }
+      .execute(),
+  );
+  const invoices = new Map(found.map((invoice) => [invoice.id, invoice]));
   const rows = charges.map((charge) => {
     const invoice = invoices.get(charge.invoiceId);
     if (!invoice) throw new Error(`no invoice ${charge.invoiceId}`);
@@ -131,8 +120,8 @@ export async function completeCharges(
     number,
     { status: string; key: string; amount: number; currency: string; invoiceId: number; token: string | null }
   >();
-  for (const ids of chunks(paymentIds, 500)) {
-    const rows = await deps.db
+  const rows = await readInChunks(paymentIds, (ids) =>
+    deps.db
       .selectFrom("payments")
       .innerJoin("customers", "customers.id", "payments.customer_id")
       .select([
@@ -145,9 +134,9 @@ export async function completeCharges(
         "customers.card_token as token",
       ])
       .where("payments.id", "in", ids)
-      .execute();
-    for (const row of rows) payments.set(row.id, row);
-  }
+      .execute(),
+  );
+  for (const row of rows) payments.set(row.id, row);
   const outcomes: (ChargeOutcome | null)[] = paymentIds.map(() => null);
   let next = 0;
   const errors: unknown[] = [];
@@ -270,10 +259,6 @@ function nextAttemptFor(
   );
 }
 
-export async function settlePayment(deps: Deps, paymentId: number, outcome: ChargeOutcome, now: Instant) {
-  await settlePayments(deps, [{ paymentId, outcome }], now);
-}
-
 /**
  * Phase 3 for many payments, in one transaction: each payment still pending takes its outcome; a
  * success pays the invoice (receipt, renewal of the term), a failure schedules the next attempt
@@ -305,7 +290,7 @@ export async function settlePayments(
     const payments = new Map<number, PaymentRow>();
     for (const ids of chunks(
       settled.map((s) => s.paymentId),
-      500,
+      KEYS_PER_STATEMENT,
     )) {
       for (const row of await tx.selectFrom("payments").selectAll().where("id", "in", ids).execute())
         payments.set(row.id, row);
@@ -318,7 +303,7 @@ export async function settlePayments(
     await markDueAll(tx, serviceIds, now);
     const labels = new Map<string, string>();
     const registrars = new Map<string, string>();
-    for (const ids of chunks(serviceIds, 500)) {
+    for (const ids of chunks(serviceIds, KEYS_PER_STATEMENT)) {
       for (const row of await tx
         .selectFrom("services")
         .select(["id", "label"])

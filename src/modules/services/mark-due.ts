@@ -3,7 +3,7 @@
  * what is due calls it, so that a crash before the follow-up processing cannot leave the service
  * scheduled too late.
  */
-import { chunks } from "../../db/chunks.js";
+import { chunks, KEYS_PER_STATEMENT } from "../../db/chunks.js";
 import type { Instant } from "../../domain/time.js";
 import type { Tx } from "../deps.js";
 
@@ -12,7 +12,7 @@ export async function markDue(tx: Tx, serviceId: string, now: Instant): Promise<
 }
 
 export async function markDueAll(tx: Tx, serviceIds: string[], now: Instant): Promise<void> {
-  for (const ids of chunks(serviceIds, 500)) {
+  for (const ids of chunks(serviceIds, KEYS_PER_STATEMENT)) {
     await tx
       .updateTable("services")
       .set({ next_due_at: now })

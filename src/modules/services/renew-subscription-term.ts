@@ -1,17 +1,13 @@
 /** A paid renewal invoice extends the subscription to the period it billed, and lifts a suspension. */
-import { chunks } from "../../db/chunks.js";
+import { chunks, KEYS_PER_STATEMENT } from "../../db/chunks.js";
 import { formatInstant, type Instant } from "../../domain/time.js";
 import type { Tx } from "../deps.js";
 import { type NewEvent, newEvent, recordEvents } from "../events/record-event.js";
 
-export async function renewSubscriptionTerm(tx: Tx, invoiceId: number, at: Instant): Promise<void> {
-  await renewSubscriptionTerms(tx, [invoiceId], at);
-}
-
-/** The same for many paid invoices at once (an engine batch); events in invoice order. */
+/** For many paid invoices at once (an engine batch); events in invoice order. */
 export async function renewSubscriptionTerms(tx: Tx, invoiceIds: number[], at: Instant): Promise<void> {
   const lines = [];
-  for (const ids of chunks(invoiceIds, 500)) {
+  for (const ids of chunks(invoiceIds, KEYS_PER_STATEMENT)) {
     lines.push(
       ...(await tx
         .selectFrom("invoice_lines")

@@ -1,6 +1,6 @@
 /** Subscriptions (hosting, SSL, apps) as records, and the facts their lifecycle decides on. */
 
-import { chunks } from "../../db/chunks.js";
+import { readInChunks } from "../../db/chunks.js";
 import type {
   CancellationWhen,
   Plan,
@@ -35,29 +35,29 @@ export async function findSubscriptions(
   serviceIds: string[],
 ): Promise<Map<string, SubscriptionRecord>> {
   const subs = new Map<string, SubscriptionRecord>();
-  for (const ids of chunks(serviceIds, 500)) {
-    const rows = await db
+  const rows = await readInChunks(serviceIds, (ids) =>
+    db
       .selectFrom("subscriptions")
       .innerJoin("services", "services.id", "subscriptions.service_id")
       .selectAll("subscriptions")
       .select(["services.customer_id", "services.status", "services.kind", "services.label"])
       .where("subscriptions.service_id", "in", ids)
-      .execute();
-    for (const row of rows) {
-      subs.set(row.service_id, {
-        serviceId: row.service_id,
-        customerId: row.customer_id,
-        kind: row.kind,
-        label: row.label,
-        status: row.status as SubscriptionStatus,
-        plan: row.plan as Plan,
-        price: row.price,
-        currency: row.currency,
-        anchorAt: row.anchor_at,
-        termsSinceAnchor: row.terms_since_anchor,
-        termEndsAt: row.term_ends_at,
-      });
-    }
+      .execute(),
+  );
+  for (const row of rows) {
+    subs.set(row.service_id, {
+      serviceId: row.service_id,
+      customerId: row.customer_id,
+      kind: row.kind,
+      label: row.label,
+      status: row.status as SubscriptionStatus,
+      plan: row.plan as Plan,
+      price: row.price,
+      currency: row.currency,
+      anchorAt: row.anchor_at,
+      termsSinceAnchor: row.terms_since_anchor,
+      termEndsAt: row.term_ends_at,
+    });
   }
   return subs;
 }
@@ -109,19 +109,19 @@ export async function loadSubscriptionFactsOf(
 ): Promise<Map<string, SubscriptionFacts>> {
   const ids = subs.map((sub) => sub.serviceId);
   const cancellations = new Map<string, { when: CancellationWhen; effectiveAt: Instant }>();
-  for (const batch of chunks(ids, 500)) {
-    const rows = await db
+  const rows = await readInChunks(ids, (batch) =>
+    db
       .selectFrom("cancellation_requests")
       .select(["service_id", "mode", "effective_at"])
       .where("service_id", "in", batch)
       .where("status", "=", "pending")
-      .execute();
-    for (const row of rows)
-      cancellations.set(row.service_id, {
-        when: row.mode as CancellationWhen,
-        effectiveAt: row.effective_at,
-      });
-  }
+      .execute(),
+  );
+  for (const row of rows)
+    cancellations.set(row.service_id, {
+      when: row.mode as CancellationWhen,
+      effectiveAt: row.effective_at,
+    });
   const renewals = await periodInvoiceFactsOf(
     db,
     subs.map((sub) => ({ serviceId: sub.serviceId, periodStartAt: sub.termEndsAt })),
