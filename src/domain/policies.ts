@@ -174,35 +174,200 @@ export function describeIssues(error: z.ZodError, prefix = ""): string[] {
   });
 }
 
+/**
+ * The shortest terms the leads apply to, in days of 24 hours (DESIGN.md, principle 3): a monthly
+ * plan's February, and a domain's registration or renewal of one year (never less: `years` and
+ * `renewalYears` are at least 1).
+ */
+export const SHORTEST_MONTHLY_TERM_DAYS = 28;
+export const SHORTEST_REGISTRATION_TERM_DAYS = 365;
+
+/** A combination of numbers that each pass their own range but make no sense together. */
+export interface PolicyViolation {
+  /** Where to look: the one field to change (`billing.invoiceDaysBefore`) or the section (`registrars.tucows`). */
+  path: string;
+  /** The fields that conflict, the first one named by `path` when there is only one. */
+  fields: string[];
+  message: string;
+}
+
+export function formatViolation(violation: PolicyViolation): string {
+  return `${violation.path}: ${violation.message}`;
+}
+
+function registrarViolations(policy: RegistrarPolicy, where: string): PolicyViolation[] {
+  const found: PolicyViolation[] = [];
+  /** Named after the first field, the one to change; on the section when no one field is to blame. */
+  const add = (fields: string[], message: string, onSection = false) =>
+    found.push({ path: onSection ? where : `${where}.${fields[0]}`, fields, message });
+  const term = SHORTEST_REGISTRATION_TERM_DAYS;
+  const lead = policy.chargeLeadDays;
+  if (lead >= term) {
+    // A lead of a year or more puts the charge before the term starts, and again after each renewal:
+    // every future year would be charged at once (3650 days: ten renewals on the first day).
+    add(
+      ["chargeLeadDays"],
+      `${lead} days before expiry is not within the shortest registration term (one year, ${term} days): ` +
+        `the charge would come before the term starts and renew year after year at once; use fewer than ${term} days`,
+    );
+  } else if (lead + policy.renewalNoticeDaysBeforeCharge >= term) {
+    add(
+      ["renewalNoticeDaysBeforeCharge", "chargeLeadDays"],
+      `the renewal notice (${policy.renewalNoticeDaysBeforeCharge} days before the charge, chargeLeadDays ${lead}: ` +
+        `${lead + policy.renewalNoticeDaysBeforeCharge} days before expiry) would come before the term starts ` +
+        `(the shortest is ${term} days); keep the two under ${term} days together`,
+    );
+  }
+  if (policy.autoRenewOffLeadDays > policy.renewalNoticeDaysBeforeCharge) {
+    add(
+      ["autoRenewOffLeadDays", "renewalNoticeDaysBeforeCharge"],
+      `the last moment to turn auto-renew off (${policy.autoRenewOffLeadDays} days before the charge) comes before ` +
+        `the renewal notice (renewalNoticeDaysBeforeCharge ${policy.renewalNoticeDaysBeforeCharge}): the owner ` +
+        `would learn of the charge too late to stop it; make it at most renewalNoticeDaysBeforeCharge`,
+    );
+  }
+  const retrySpan = (policy.attempts - 1) * policy.retryEveryDays;
+  if (policy.attempts > 1 && retrySpan >= lead) {
+    // nextRetryAt stops at the expiry: the attempts that do not fit before it are never made.
+    add(
+      ["attempts", "retryEveryDays", "chargeLeadDays"],
+      `retries (${policy.attempts} attempts every ${policy.retryEveryDays} days = the last ${retrySpan} days after ` +
+        `the first) end at or after expiry (chargeLeadDays ${lead}): the last attempts would never be made; ` +
+        `lower attempts or retryEveryDays, or raise chargeLeadDays above ${retrySpan}`,
+      true,
+    );
+  }
+  const warnings = policy.expiryWarningDaysBefore;
+  const early = warnings.filter((d) => d >= term);
+  const repeated = warnings.filter((d, i) => warnings.indexOf(d) !== i);
+  if (early.length > 0) {
+    add(
+      ["expiryWarningDaysBefore"],
+      `${early.join(", ")} days before expiry would come before the term starts (the shortest is ${term} days); ` +
+        `use fewer than ${term}`,
+    );
+  }
+  if (repeated.length > 0) {
+    add(
+      ["expiryWarningDaysBefore"],
+      `${[...new Set(repeated)].join(", ")} given twice: each warning is sent once`,
+    );
+  }
+  // Grace, redemption and pending delete follow one another by construction; what can go wrong is
+  // a window so long that a domain reactivated or restored at its end (renewed from its old expiry,
+  // by renewalYears) comes back already due for its next charge, or already expired.
+  const window = policy.graceDays + 1 + (policy.redemption?.days ?? 0);
+  const renewed = term * policy.renewalYears;
+  if (lead < term && window + lead > renewed) {
+    add(
+      ["graceDays", "redemption", "chargeLeadDays", "renewalYears"],
+      `a domain reactivated or restored at the end of its window (graceDays ${policy.graceDays} + 1` +
+        `${policy.redemption ? ` + redemption ${policy.redemption.days}` : ""} = ${window} days after expiry) ` +
+        `would come back with its next charge (chargeLeadDays ${lead} before the renewed expiry, ${renewed} days ` +
+        `after the old one with renewalYears ${policy.renewalYears}) already past; shorten grace or redemption`,
+      true,
+    );
+  }
+  return found;
+}
+
+function billingViolations(policy: BillingPolicy, where: string): PolicyViolation[] {
+  const found: PolicyViolation[] = [];
+  /** Named after the first field, the one to change; on the section when no one field is to blame. */
+  const add = (fields: string[], message: string, onSection = false) =>
+    found.push({ path: onSection ? where : `${where}.${fields[0]}`, fields, message });
+  const term = SHORTEST_MONTHLY_TERM_DAYS;
+  // Both leads apply to monthly plans: a lead of a month or more bills the term after next at once.
+  for (const field of ["invoiceDaysBefore", "chargeDaysBefore"] as const) {
+    if (policy[field] >= term) {
+      add(
+        [field],
+        `${policy[field]} days is not shorter than the shortest monthly term (February, ${term} days): ` +
+          `monthly plans would be ${field === "invoiceDaysBefore" ? "invoiced" : "charged"} for two terms at once; ` +
+          `use at most ${term - 1}`,
+      );
+    }
+  }
+  if (policy.chargeDaysBefore > policy.invoiceDaysBefore) {
+    add(
+      ["chargeDaysBefore", "invoiceDaysBefore"],
+      `the card would be charged (${policy.chargeDaysBefore} days before the due date) before the renewal invoice ` +
+        `and its notice are issued (invoiceDaysBefore ${policy.invoiceDaysBefore}); make invoiceDaysBefore at least ` +
+        `chargeDaysBefore`,
+    );
+  }
+  const retrySpan = (policy.attempts - 1) * policy.retryEveryDays;
+  const room = policy.chargeDaysBefore + policy.terminateAfterDaysOverdue;
+  if (policy.attempts > 1 && retrySpan >= room) {
+    // nextRetryAt stops at the termination: the attempts that do not fit before it are never made.
+    add(
+      ["attempts", "retryEveryDays", "chargeDaysBefore", "terminateAfterDaysOverdue"],
+      `retries (${policy.attempts} attempts every ${policy.retryEveryDays} days = the last ${retrySpan} days after ` +
+        `the first) end at or after termination (chargeDaysBefore ${policy.chargeDaysBefore} + ` +
+        `terminateAfterDaysOverdue ${policy.terminateAfterDaysOverdue} = ${room} days after the first charge): the ` +
+        `last attempts would never be made; lower attempts or retryEveryDays, or terminate later`,
+      true,
+    );
+  }
+  if (policy.suspendAfterDaysOverdue > policy.terminateAfterDaysOverdue) {
+    add(
+      ["suspendAfterDaysOverdue", "terminateAfterDaysOverdue"],
+      `suspension (${policy.suspendAfterDaysOverdue} days overdue) would come after termination ` +
+        `(terminateAfterDaysOverdue ${policy.terminateAfterDaysOverdue}); make it at most terminateAfterDaysOverdue`,
+    );
+  }
+  return found;
+}
+
+/**
+ * The rules that hold between policy numbers (docs/policies.md, "Rules between the numbers"):
+ * every violation, each naming its fields, so that one message lists everything to fix.
+ */
+export function policyViolations(policies: Policies, prefix = ""): PolicyViolation[] {
+  const at = (...parts: string[]) => [prefix, ...parts].filter(Boolean).join(".");
+  return [
+    ...Object.entries(policies.registrars).flatMap(([name, policy]) =>
+      registrarViolations(policy, at("registrars", name)),
+    ),
+    ...billingViolations(policies.billing, at("billing")),
+  ];
+}
+
 export function resolvePolicies(overrides: unknown, prefix = ""): PolicyResult {
   const parsed = policyOverridesSchema.safeParse(overrides ?? {});
   if (!parsed.success) return { ok: false, errors: describeIssues(parsed.error, prefix) };
   // Copies, so that nothing done to a resolved policy can change the built-in defaults.
   const registrars: Record<string, RegistrarPolicy> = structuredClone(BUILT_IN_REGISTRARS);
   const errors: string[] = [];
+  const refused = new Set<string>();
   for (const [name, { extends: base, ...fields }] of Object.entries(parsed.data.registrars ?? {})) {
     const parent = registrars[base ?? name];
     const where = [prefix, "registrars", name].filter(Boolean).join(".");
     if (base && !registrars[base]) {
       errors.push(`${where}.extends: unknown registrar "${base}"`);
+      refused.add(name);
       continue;
     }
     const merged = registrarPolicySchema.safeParse({ ...parent, ...fields });
     if (!merged.success) {
       errors.push(...describeIssues(merged.error, where));
+      refused.add(name);
       continue;
     }
     registrars[name] = merged.data;
   }
-  if (errors.length > 0) return { ok: false, errors };
-  return {
-    ok: true,
-    policies: {
-      registrars,
-      billing: { ...DEFAULT_BILLING, ...parsed.data.billing },
-      pricing: structuredClone({ ...DEFAULT_PRICING, ...parsed.data.pricing }),
-    },
+  const policies: Policies = {
+    registrars,
+    billing: { ...DEFAULT_BILLING, ...parsed.data.billing },
+    pricing: structuredClone({ ...DEFAULT_PRICING, ...parsed.data.pricing }),
   };
+  // Judged as a whole too, every section at once so that one message lists everything to fix; a
+  // registrar already refused field by field is not judged again.
+  const judged = { ...policies, registrars: { ...registrars } };
+  for (const name of refused) delete judged.registrars[name];
+  errors.push(...policyViolations(judged, prefix).map(formatViolation));
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, policies };
 }
 
 export function defaultPolicies(): Policies {

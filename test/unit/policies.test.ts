@@ -5,6 +5,7 @@ import {
   DEFAULT_PRICING,
   defaultPolicies,
   type Policies,
+  policyViolations,
   resolvePolicies,
 } from "../../src/domain/policies.js";
 
@@ -143,8 +144,8 @@ describe("an operator overrides the defaults", () => {
   });
 
   it("a new registrar extends a built-in one and changes only what it names", () => {
-    const p = resolved({ registrars: { "acme-registrar": { extends: "tucows", chargeLeadDays: 10 } } });
-    expect(p.registrars["acme-registrar"]).toEqual({ ...BUILT_IN_REGISTRARS.tucows, chargeLeadDays: 10 });
+    const p = resolved({ registrars: { "acme-registrar": { extends: "tucows", chargeLeadDays: 12 } } });
+    expect(p.registrars["acme-registrar"]).toEqual({ ...BUILT_IN_REGISTRARS.tucows, chargeLeadDays: 12 });
     expect(p.registrars.tucows?.chargeLeadDays).toBe(15);
   });
 
@@ -256,5 +257,206 @@ describe("resolved policies are copies", () => {
     expect(second.policies.registrars.tucows!.graceDays).toBe(30);
     expect(BUILT_IN_REGISTRARS.tucows!.graceDays).toBe(30);
     expect(second.policies.pricing.priceLocks[0]!.tlds).toEqual(["family", "life", "ninja", "photography"]);
+  });
+});
+
+describe("policies are validated as a whole: numbers that pass one by one but combine into nonsense", () => {
+  const tucows = BUILT_IN_REGISTRARS.tucows!;
+
+  /** The violations found in the defaults with these changes, formatted as resolvePolicies reports them. */
+  function combined(overrides: Partial<Policies["billing"]> | null, registrar: Partial<typeof tucows> = {}) {
+    const policies = defaultPolicies();
+    if (overrides) policies.billing = { ...policies.billing, ...overrides };
+    policies.registrars.tucows = { ...tucows, ...registrar };
+    return policyViolations(policies);
+  }
+
+  it("the built-in policies have no violation", () => {
+    expect(policyViolations(defaultPolicies())).toEqual([]);
+  });
+
+  it("every example scenario's policies have no violation", async () => {
+    const { readdir, readFile } = await import("node:fs/promises");
+    for (const file of await readdir("examples")) {
+      const scenario = JSON.parse(await readFile(`examples/${file}`, "utf8")) as { policies?: unknown };
+      expect(resolvePolicies(scenario.policies, "policies").ok, file).toBe(true);
+    }
+  });
+
+  it("a charge lead of 3650 days (passes its range) is refused: the registration term is one year", () => {
+    const violations = combined(null, { chargeLeadDays: 3650 });
+    expect(violations).toEqual([
+      expect.objectContaining({ path: "registrars.tucows.chargeLeadDays", fields: ["chargeLeadDays"] }),
+    ]);
+    expect(violations[0]?.message).toContain("365 days");
+  });
+
+  it("the config file reports it with the registrar named, like any other bad field", () => {
+    const errors = errorsOf({ registrars: { tucows: { chargeLeadDays: 3650 } } });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^registrars\.tucows\.chargeLeadDays: 3650 days before expiry/);
+  });
+
+  it("a charge lead of 364 days is the longest one a yearly registration allows", () => {
+    // No notice, opt-out lead, retries or grace: everything else fits in the one day left.
+    expect(
+      combined(null, {
+        chargeLeadDays: 364,
+        graceDays: 0,
+        renewalNoticeDaysBeforeCharge: 0,
+        autoRenewOffLeadDays: 0,
+        attempts: 1,
+      }),
+    ).toEqual([]);
+    expect(
+      combined(null, {
+        chargeLeadDays: 365,
+        renewalNoticeDaysBeforeCharge: 0,
+        autoRenewOffLeadDays: 0,
+        attempts: 1,
+      }),
+    ).toEqual([expect.objectContaining({ path: "registrars.tucows.chargeLeadDays" })]);
+  });
+
+  it("retries that would fall on or after expiry are refused, naming attempts, retryEveryDays and chargeLeadDays", () => {
+    const violations = combined(null, { chargeLeadDays: 8 });
+    expect(violations).toHaveLength(1);
+    expect(violations[0]?.path).toBe("registrars.tucows");
+    expect(violations[0]?.fields).toEqual(["attempts", "retryEveryDays", "chargeLeadDays"]);
+    expect(violations[0]?.message).toMatch(
+      /^retries \(3 attempts every 5 days = the last 10 days after the first\) end at or after expiry \(chargeLeadDays 8\)/,
+    );
+    // The last retry 10 days after the first, on the expiry instant itself, is never made either.
+    expect(combined(null, { chargeLeadDays: 10 })).toHaveLength(1);
+    expect(combined(null, { chargeLeadDays: 11 })).toEqual([]);
+    // A single attempt has no retry to fit.
+    expect(combined(null, { chargeLeadDays: 0, attempts: 1, renewalNoticeDaysBeforeCharge: 15 })).toEqual([]);
+  });
+
+  it("a renewal notice that would fall before the term starts is refused", () => {
+    const violations = combined(null, { chargeLeadDays: 300, renewalNoticeDaysBeforeCharge: 100 });
+    expect(violations).toEqual([
+      expect.objectContaining({
+        path: "registrars.tucows.renewalNoticeDaysBeforeCharge",
+        fields: ["renewalNoticeDaysBeforeCharge", "chargeLeadDays"],
+      }),
+    ]);
+    expect(violations[0]?.message).toContain("400 days before expiry");
+  });
+
+  it("an auto-renew deadline before the renewal notice is refused: the owner would be told too late", () => {
+    const violations = combined(null, { renewalNoticeDaysBeforeCharge: 3, autoRenewOffLeadDays: 5 });
+    expect(violations).toEqual([
+      expect.objectContaining({
+        path: "registrars.tucows.autoRenewOffLeadDays",
+        fields: ["autoRenewOffLeadDays", "renewalNoticeDaysBeforeCharge"],
+      }),
+    ]);
+    // At the notice's own instant is still in time.
+    expect(combined(null, { renewalNoticeDaysBeforeCharge: 5, autoRenewOffLeadDays: 5 })).toEqual([]);
+  });
+
+  it("an expiry warning before the term starts, or given twice, is refused", () => {
+    const early = combined(null, { expiryWarningDaysBefore: [400, 7] });
+    expect(early).toEqual([expect.objectContaining({ path: "registrars.tucows.expiryWarningDaysBefore" })]);
+    expect(early[0]?.message).toContain("400");
+    const twice = combined(null, { expiryWarningDaysBefore: [30, 30] });
+    expect(twice).toEqual([expect.objectContaining({ path: "registrars.tucows.expiryWarningDaysBefore" })]);
+  });
+
+  it("a grace and redemption window so long that a late reactivation comes back already due is refused", () => {
+    // Reactivated at the end of 355 days of grace: renewed to the old expiry + 1 year, whose
+    // charge (15 days before it) was 6 days earlier.
+    const violations = combined(null, { graceDays: 355 });
+    expect(violations).toEqual([
+      expect.objectContaining({
+        path: "registrars.tucows",
+        fields: ["graceDays", "redemption", "chargeLeadDays", "renewalYears"],
+      }),
+    ]);
+    expect(violations[0]?.message).toContain("356 days after expiry");
+    expect(combined(null, { graceDays: 200, redemption: { days: 200, restoreFee: {} } })).toHaveLength(1);
+    // Two-year renewals leave room for it.
+    expect(combined(null, { graceDays: 355, renewalYears: 2 })).toEqual([]);
+    expect(combined(null, { graceDays: 349 })).toEqual([]);
+    expect(combined(null, { graceDays: 350 })).toHaveLength(1);
+  });
+
+  it("subscriptions: an invoice lead of 45 days (two monthly terms) is refused", () => {
+    const violations = combined({ invoiceDaysBefore: 45 });
+    expect(violations).toEqual([
+      expect.objectContaining({ path: "billing.invoiceDaysBefore", fields: ["invoiceDaysBefore"] }),
+    ]);
+    expect(violations[0]?.message).toContain("28 days");
+    expect(combined({ invoiceDaysBefore: 27 })).toEqual([]);
+    expect(combined({ invoiceDaysBefore: 28 })).toHaveLength(1);
+  });
+
+  it("subscriptions: a charge lead of 45 days is refused too, with both leads named", () => {
+    const violations = combined({ invoiceDaysBefore: 45, chargeDaysBefore: 45 });
+    expect(violations.map((v) => v.path)).toEqual(["billing.invoiceDaysBefore", "billing.chargeDaysBefore"]);
+    expect(errorsOf({ billing: { invoiceDaysBefore: 45, chargeDaysBefore: 45 } })).toHaveLength(2);
+  });
+
+  it("subscriptions: a charge before the renewal invoice is issued is refused", () => {
+    expect(combined({ invoiceDaysBefore: 3, chargeDaysBefore: 7 })).toEqual([
+      expect.objectContaining({
+        path: "billing.chargeDaysBefore",
+        fields: ["chargeDaysBefore", "invoiceDaysBefore"],
+      }),
+    ]);
+    expect(combined({ invoiceDaysBefore: 7, chargeDaysBefore: 7 })).toEqual([]);
+  });
+
+  it("subscriptions: retries that end at or after termination are refused", () => {
+    const violations = combined({ attempts: 4, retryEveryDays: 10 });
+    expect(violations).toHaveLength(1);
+    expect(violations[0]?.path).toBe("billing");
+    expect(violations[0]?.fields).toEqual([
+      "attempts",
+      "retryEveryDays",
+      "chargeDaysBefore",
+      "terminateAfterDaysOverdue",
+    ]);
+    expect(violations[0]?.message).toMatch(/^retries \(4 attempts every 10 days = the last 30 days after/);
+    // Charging earlier leaves the retries more room before the termination.
+    expect(combined({ attempts: 4, retryEveryDays: 10, chargeDaysBefore: 1, invoiceDaysBefore: 14 })).toEqual(
+      [],
+    );
+  });
+
+  it("subscriptions: suspension after termination is refused", () => {
+    expect(combined({ suspendAfterDaysOverdue: 40, terminateAfterDaysOverdue: 30 })).toEqual([
+      expect.objectContaining({
+        path: "billing.suspendAfterDaysOverdue",
+        fields: ["suspendAfterDaysOverdue", "terminateAfterDaysOverdue"],
+      }),
+    ]);
+  });
+
+  it("every violation is reported at once, each with its field, and with the file's prefix", () => {
+    const errors = errorsOf(
+      {
+        registrars: { tucows: { chargeLeadDays: 8 }, acme: { extends: "tucows", chargeLeadDays: 3650 } },
+        billing: { invoiceDaysBefore: 45 },
+      },
+      "policies",
+    );
+    expect(errors).toEqual([
+      expect.stringMatching(/^policies\.registrars\.tucows: retries/),
+      expect.stringMatching(/^policies\.registrars\.acme\.chargeLeadDays: /),
+      expect.stringMatching(/^policies\.billing\.invoiceDaysBefore: /),
+    ]);
+  });
+
+  it("a registrar refused field by field does not hide the other sections' violations", () => {
+    const errors = errorsOf({
+      registrars: { acme: { extends: "nope" } },
+      billing: { invoiceDaysBefore: 45 },
+    });
+    expect(errors).toEqual([
+      'registrars.acme.extends: unknown registrar "nope"',
+      expect.stringMatching(/^billing\.invoiceDaysBefore: /),
+    ]);
   });
 });
