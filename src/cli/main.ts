@@ -1,5 +1,6 @@
 /** The `tenure` command: start, worker, run, migrate, simulate, seed-demo. */
 import { parseArgs } from "node:util";
+import { checkDatabaseUrl, DatabaseUrlError } from "../db/database.js";
 import { formatInstant, parseInstant } from "../domain/time.js";
 import { runWorker, runWorkerOnce } from "../engine/worker.js";
 import { ConfigError, readConfig } from "../main/config.js";
@@ -41,7 +42,10 @@ Configuration (environment):
 `;
 
 async function withRuntime<T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> {
-  const runtime = await createRuntime(readConfig());
+  const config = readConfig();
+  // One connection first, so that a database that cannot be used is explained in one line.
+  await checkDatabaseUrl(config.databaseUrl);
+  const runtime = await createRuntime(config);
   try {
     return await fn(runtime);
   } finally {
@@ -169,6 +173,10 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     }
     if (error instanceof ConfigError) {
       io.err(`tenure: configuration error\n${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof DatabaseUrlError) {
+      io.err(`tenure: ${error.message}\n`);
       return 2;
     }
     throw error;
