@@ -4,12 +4,14 @@ import type { DialectName, Store } from "./database.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as clientArea from "./migrations/0002-client-area.js";
 import * as invoiceLinesByService from "./migrations/0003-invoice-lines-by-service.js";
+import * as totpLastStep from "./migrations/0004-totp-last-step.js";
 
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     "0001-initial": { up: (db: Kysely<unknown>) => initial.up(db, dialect) },
     "0002-client-area": { up: (db: Kysely<unknown>) => clientArea.up(db, dialect) },
     "0003-invoice-lines-by-service": { up: (db: Kysely<unknown>) => invoiceLinesByService.up(db) },
+    "0004-totp-last-step": { up: (db: Kysely<unknown>) => totpLastStep.up(db) },
   };
 }
 

@@ -203,6 +203,8 @@ export interface AccountsTable {
   totp_secret: string | null;
   totp_enabled: number;
   created_at: number;
+  /** The last TOTP time step accepted (sign-in or enrolment); a code must be of a later one. */
+  totp_last_step: Generated<number>;
 }
 
 export interface SessionsTable {

@@ -42,6 +42,9 @@ function containsNul(root: unknown): boolean {
   return false;
 }
 
+/** Public files, the same for everyone: the only responses a browser or a proxy may keep. */
+const STATIC_PREFIX = "/assets/";
+
 /** Paths anyone may reach; everything else needs a signed-in customer. */
 const PUBLIC_PATHS = [/^\/login(\/|$)/, /^\/password\//, /^\/assets\//, /^\/language$/, /^\/health$/];
 
@@ -73,7 +76,13 @@ export async function buildApp(options: HttpOptions): Promise<FastifyInstance> {
   await app.register(rateLimit, { global: false });
   await app.register(fastifyStatic, {
     root: fileURLToPath(new URL("../../public/", import.meta.url)),
-    prefix: "/assets/",
+    prefix: STATIC_PREFIX,
+  });
+  // Pages are personal (a signed-in customer's records, the TOTP key during setup) or carry a CSRF
+  // token or a reset link's token: no response but a static file is stored by a browser or proxy.
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (!request.url.startsWith(STATIC_PREFIX)) reply.header("cache-control", "no-store");
+    return payload;
   });
 
   app.decorateRequest("customer", null);

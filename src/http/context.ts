@@ -38,8 +38,11 @@ export interface HttpOptions {
   sessionSecret: string;
   /** Public address of the client area, for links in e-mails. */
   baseUrl: string;
-  /** The TLS-terminating proxy in front (true, or its address); never trust X-Forwarded-* otherwise. */
-  trustProxy?: boolean | string;
+  /**
+   * The addresses (or CIDRs) of the TLS-terminating proxies in front; X-Forwarded-* is believed only
+   * from them. Never `true`: it believes the left-most X-Forwarded-For entry, written by the client.
+   */
+  trustProxy?: false | string[];
   /** Login attempts allowed per address and per account in `loginWindowMinutes`. */
   loginAttempts?: number;
   loginWindowMinutes?: number;

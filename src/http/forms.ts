@@ -17,15 +17,22 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormRe
 const LOCAL_ORIGIN = "http://tenure.invalid";
 
 /**
- * Only a path on this site is followed after sign-in or a switch: parsed the way a browser would
- * ("/\\evil" and tabs lead elsewhere), with no control characters (a header cannot carry them).
+ * Only a path on this site is followed after sign-in or a switch. It is resolved the way a browser
+ * would (dot segments, "%2e%2e", ...) and the result must still be a path on this site: "/..//evil"
+ * resolves to "//evil", which a browser reads as another host. Backslashes (read as slashes) and
+ * control characters (tabs and newlines are dropped by browsers; no header can carry them) are
+ * refused outright.
  */
 export function safeNext(next: unknown): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses.
   if (typeof next !== "string" || !next.startsWith("/") || /[\u0000-\u001f\u007f\\]/.test(next)) return "/";
   try {
     const url = new URL(next, LOCAL_ORIGIN);
-    return url.origin === LOCAL_ORIGIN ? `${url.pathname}${url.search}` : "/";
+    const path = `${url.pathname}${url.search}`;
+    if (url.origin !== LOCAL_ORIGIN || !path.startsWith("/") || path.startsWith("//")) return "/";
+    // What is sent must itself read as this site's path (parsing it again changes nothing).
+    const again = new URL(path, LOCAL_ORIGIN);
+    return again.origin === LOCAL_ORIGIN && `${again.pathname}${again.search}` === path ? path : "/";
   } catch {
     return "/";
   }

@@ -53,7 +53,13 @@ export class DatabaseSessionStore implements SessionStore {
       callback();
       return;
     }
-    const row = { customer_id: session.customerId ?? null, data, expires_at: expiresAt };
+    // The account a session belongs to, signed in or halfway (second step pending): a password
+    // reset ends both kinds (deleted by customer_id).
+    const row = {
+      customer_id: session.customerId ?? session.pendingTotpCustomerId ?? null,
+      data,
+      expires_at: expiresAt,
+    };
     this.db
       .insertInto("sessions")
       .values({ sid, ...row })

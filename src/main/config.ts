@@ -3,10 +3,51 @@
  * reported with the variable or field named, never as a stack trace.
  */
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { z } from "zod";
 import { type Policies, resolvePolicies } from "../domain/policies.js";
 
 export class ConfigError extends Error {}
+
+/** proxy-addr's names for address ranges, which Fastify's `trustProxy` also takes. */
+const PROXY_RANGE_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * Whom to believe for X-Forwarded-For and -Proto. `0`: nobody (the default). Otherwise a
+ * comma-separated list of the proxies' addresses or CIDR ranges: a request is believed only when
+ * it comes from one of them, and the client's address is the right-most X-Forwarded-For entry that
+ * is not one of them (the one our proxy added), never the left-most, which the client writes.
+ * `1`/`true` (formerly "trust the proxy") are refused with a hint: `true` believed the left-most
+ * entry, and a hop count cannot tell our proxy from a client connecting directly (Fastify 5
+ * ignores forwarded headers for a numeric trustProxy).
+ */
+const trustProxySchema = z
+  .string()
+  .default("0")
+  .transform((value, ctx): false | string[] => {
+    const trimmed = value.trim();
+    if (trimmed === "0") return false;
+    const entries = trimmed.split(",").map((entry) => entry.trim());
+    const bad = entries.filter((entry) => !isProxyAddress(entry));
+    if (bad.length === 0) return entries;
+    const hint = /^(\d+|true|yes|on)$/i.test(trimmed)
+      ? ` is no longer accepted: give the proxy's address (e.g. 127.0.0.1 for a proxy on this host, or 10.0.0.0/8)`
+      : `: not an IP address or CIDR range (${bad.map((entry) => JSON.stringify(entry)).join(", ")})`;
+    ctx.addIssue({
+      code: "custom",
+      message: `${JSON.stringify(trimmed)}${hint}; expected 0 or a comma-separated list of the proxies' IP addresses or CIDR ranges`,
+    });
+    return z.NEVER;
+  });
 
 const envSchema = z.object({
   TENURE_DATABASE_URL: z
@@ -27,7 +68,7 @@ const envSchema = z.object({
   TENURE_HOST: z.string().min(1).default("127.0.0.1"),
   TENURE_BASE_URL: z.url().optional(),
   TENURE_SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
-  TENURE_TRUST_PROXY: z.string().default("0"),
+  TENURE_TRUST_PROXY: trustProxySchema,
 });
 
 export interface RuntimeConfig {
@@ -45,8 +86,8 @@ export interface RuntimeConfig {
   baseUrl: string;
   /** Signs session cookies; a random one per process when unset (sessions end at restart). */
   sessionSecret: string | undefined;
-  /** false, true, or the proxy's address: whom to believe for X-Forwarded-For and -Proto. */
-  trustProxy: boolean | string;
+  /** Whom to believe for X-Forwarded-For and -Proto: nobody, or the proxies at these addresses. */
+  trustProxy: false | string[];
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -67,8 +108,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     host: e.TENURE_HOST,
     baseUrl: e.TENURE_BASE_URL ?? `http://localhost:${e.TENURE_PORT}`,
     sessionSecret: e.TENURE_SESSION_SECRET,
-    trustProxy:
-      e.TENURE_TRUST_PROXY === "1" ? true : e.TENURE_TRUST_PROXY === "0" ? false : e.TENURE_TRUST_PROXY,
+    trustProxy: e.TENURE_TRUST_PROXY,
   };
 }
 

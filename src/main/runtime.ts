@@ -2,12 +2,14 @@
  * The only place that wires the real clock, the database and the providers together. Everything
  * else receives them as arguments.
  */
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import pino, { type Logger } from "pino";
 import { openStore, type Store } from "../db/database.js";
 import { migrateToLatest } from "../db/migrate.js";
 import type { Clock } from "../domain/clock.js";
 import type { Deps } from "../modules/deps.js";
+import { noticeSecrets } from "../modules/notifications/notice-secrets.js";
 import type { Mailer } from "../providers/mailer/mailer.js";
 import { createSmtpMailer } from "../providers/mailer/smtp-mailer.js";
 import { TestGateway } from "../providers/payments/test-gateway.js";
@@ -21,6 +23,9 @@ export interface Runtime {
   store: Store;
   deps: Deps;
   clock: Clock;
+  /** Signs session cookies and seals secrets in notices: TENURE_SESSION_SECRET, or one per process. */
+  sessionSecret: string;
+  /** Opens the secrets sealed in notices (reset links) as it sends them (notice-secrets.ts). */
   mailer: Mailer | null;
   registrar: TestRegistrar;
   logger: Logger;
@@ -35,7 +40,9 @@ export async function createRuntime(config: RuntimeConfig, clock: Clock = system
   // Only the built-in test gateway and registrar exist so far; real adapters plug into the same ports.
   const gateway = new TestGateway({ file: join(config.stateDir, "test-gateway.sqlite") });
   const registrar = new TestRegistrar({ file: join(config.stateDir, "test-registrar.sqlite") });
-  const mailer = createSmtpMailer(config.smtpUrl, config.mailFrom);
+  const sessionSecret = config.sessionSecret ?? randomBytes(32).toString("hex");
+  const smtp = createSmtpMailer(config.smtpUrl, config.mailFrom);
+  const mailer = smtp ? noticeSecrets(sessionSecret).unsealingMailer(smtp) : null;
   const deps: Deps = {
     db: store.db,
     dialect: store.dialect,
@@ -48,11 +55,12 @@ export async function createRuntime(config: RuntimeConfig, clock: Clock = system
     store,
     deps,
     clock,
+    sessionSecret,
     mailer,
     registrar,
     logger,
     close: async () => {
-      await mailer?.close?.();
+      await smtp?.close?.();
       await store.close();
       gateway.close();
       registrar.close();

@@ -1,13 +1,11 @@
 /** Starts the client area on the configured address with the runtime's database and providers. */
-import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { CommandIo } from "../cli/command-io.js";
 import { buildApp } from "../http/app.js";
 import type { Runtime } from "./runtime.js";
 
 export async function startWebServer(runtime: Runtime, io: CommandIo): Promise<FastifyInstance> {
-  const secret = runtime.config.sessionSecret;
-  if (!secret) {
+  if (!runtime.config.sessionSecret) {
     runtime.logger.warn(
       "TENURE_SESSION_SECRET is not set: using a random one, sessions end when the process stops",
     );
@@ -17,7 +15,7 @@ export async function startWebServer(runtime: Runtime, io: CommandIo): Promise<F
     clock: runtime.clock,
     mailer: runtime.mailer,
     logger: runtime.logger,
-    sessionSecret: secret ?? randomBytes(32).toString("hex"),
+    sessionSecret: runtime.sessionSecret,
     baseUrl: runtime.config.baseUrl,
     trustProxy: runtime.config.trustProxy,
   });

@@ -414,7 +414,9 @@ describe("tenure backup and restore (SQLite)", () => {
     });
     expect(result.err).toBe("");
     expect(result.code).toBe(0);
-    expect(result.out).toContain("migrations applied: 0002-client-area, 0003-invoice-lines-by-service");
+    expect(result.out).toContain(
+      "migrations applied: 0002-client-area, 0003-invoice-lines-by-service, 0004-totp-last-step",
+    );
     const upgraded = new SQLite(target, { readonly: true });
     const names = upgraded.prepare("SELECT name FROM kysely_migration ORDER BY name").all();
     upgraded.close();
@@ -422,6 +424,7 @@ describe("tenure backup and restore (SQLite)", () => {
       { name: "0001-initial" },
       { name: "0002-client-area" },
       { name: "0003-invoice-lines-by-service" },
+      { name: "0004-totp-last-step" },
     ]);
   });
 

@@ -5,6 +5,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { ManualClock } from "../../src/domain/clock.js";
 import { buildApp } from "../../src/http/app.js";
+import type { HttpOptions } from "../../src/http/context.js";
 import { createAccount } from "../../src/modules/accounts/account-repository.js";
 import type { Mailer, OutgoingMail } from "../../src/providers/mailer/mailer.js";
 import { at, createFixture, type Fixture } from "./engine-fixture.js";
@@ -30,7 +31,7 @@ export interface HttpFixture extends Fixture {
 
 export async function createHttpFixture(
   dialect: TestDialect,
-  options: { now?: string; loginAttempts?: number } = {},
+  options: { now?: string; loginAttempts?: number; trustProxy?: HttpOptions["trustProxy"] } = {},
 ): Promise<HttpFixture> {
   const fixture = await createFixture(dialect);
   const clock = new ManualClock(at(options.now ?? "2022-03-20T12:00:00Z"));
@@ -42,6 +43,7 @@ export async function createHttpFixture(
     sessionSecret: "a test secret that is at least thirty-two characters",
     baseUrl: "https://clients.example",
     loginAttempts: options.loginAttempts ?? 1000,
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
   });
   return {
     ...fixture,

@@ -2,11 +2,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import {
+  acceptTotpStep,
+  enableTotp,
   findAccount,
-  isValidTotp,
   newTotpSecret,
   setTotp,
   totpSecretOf,
+  totpStepOf,
   totpUri,
 } from "../../modules/accounts/account-repository.js";
 import { html } from "../../views/html.js";
@@ -83,10 +85,12 @@ export function registerAccountRoutes(app: FastifyInstance, options: HttpOptions
     const secret = request.session.totpSetupSecret;
     const form = parseForm(codeForm, request.body);
     if (!secret) return reply.redirect("/account", 303);
-    if (!form.ok || !isValidTotp(secret, customer.email, form.value.code, options.clock.now())) {
-      return accountPage(request, reply, messages(request).auth.totpInvalid);
+    const step = form.ok ? totpStepOf(secret, customer.email, form.value.code, options.clock.now()) : null;
+    if (step === null) return accountPage(request, reply, messages(request).auth.totpInvalid);
+    // The confirming code is used up like a sign-in's: it cannot sign in afterwards.
+    if (!(await enableTotp(options.deps.db, customer.id, secret, step))) {
+      return accountPage(request, reply, messages(request).auth.totpUsed);
     }
-    await setTotp(options.deps.db, customer.id, secret);
     request.session.totpSetupSecret = undefined;
     return redirectWith(request, reply, "/account", {
       kind: "success",
@@ -98,8 +102,11 @@ export function registerAccountRoutes(app: FastifyInstance, options: HttpOptions
     const customer = customerOf(request);
     const secret = await totpSecretOf(options.deps.db, customer.id);
     const form = parseForm(codeForm, request.body);
-    if (!secret || !form.ok || !isValidTotp(secret, customer.email, form.value.code, options.clock.now())) {
-      return accountPage(request, reply, messages(request).auth.totpInvalid);
+    const step =
+      secret && form.ok ? totpStepOf(secret, customer.email, form.value.code, options.clock.now()) : null;
+    if (step === null) return accountPage(request, reply, messages(request).auth.totpInvalid);
+    if (!(await acceptTotpStep(options.deps.db, customer.id, step))) {
+      return accountPage(request, reply, messages(request).auth.totpUsed);
     }
     await setTotp(options.deps.db, customer.id, null);
     return redirectWith(request, reply, "/account", {

@@ -5,18 +5,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import {
+  acceptTotpStep,
   authenticate,
   completePasswordReset,
   findAccount,
   isResetTokenUsable,
-  isValidTotp,
   MIN_PASSWORD_LENGTH,
   setLocale,
   startPasswordReset,
   totpSecretOf,
+  totpStepOf,
 } from "../../modules/accounts/account-repository.js";
 import { inTransaction } from "../../modules/deps.js";
 import { deliverPendingNotices } from "../../modules/notifications/deliver-notices.js";
+import { noticeSecrets } from "../../modules/notifications/notice-secrets.js";
 import { queueNotice } from "../../modules/notifications/queue-notice.js";
 import { html } from "../../views/html.js";
 import { toLocale } from "../../views/i18n/index.js";
@@ -38,10 +40,19 @@ const codeForm = z.object({
 const emailForm = z.object({ email: z.string().trim().min(3).max(320) });
 const resetForm = z.object({ password: z.string().max(1000), confirm: z.string().max(1000) });
 
-/** The account a sign-in step is about: the e-mail typed, or the one whose second step is pending. */
-function accountKey(request: FastifyRequest): string {
+/** The account a password sign-in or a reset request is about: the e-mail typed. */
+function typedAccountKey(request: FastifyRequest): string {
   const body = request.body as { email?: unknown } | undefined;
-  if (typeof body?.email === "string") return `account:${body.email.trim().toLowerCase()}`;
+  return typeof body?.email === "string"
+    ? `account:${body.email.trim().toLowerCase()}`
+    : `no-account:${request.ip}`;
+}
+
+/**
+ * The account whose second step is pending, from the session only: a field of the form must not
+ * choose the counter (an `email` per guess gave each guess a fresh one).
+ */
+function pendingAccountKey(request: FastifyRequest): string {
   const pending = request.session.pendingTotpCustomerId;
   return pending ? `account-id:${pending}` : `no-account:${request.ip}`;
 }
@@ -60,16 +71,23 @@ export function registerAuthRoutes(app: FastifyInstance, options: HttpOptions): 
     timeWindow: window,
     keyGenerator: (r) => `address:${r.ip}`,
   });
-  const byAccount = app.createRateLimit({ max: attempts, timeWindow: window, keyGenerator: accountKey });
-  const limits = async (request: FastifyRequest, reply: FastifyReply) => {
-    for (const limit of [byAddress, byAccount]) {
-      const result = await limit(request);
-      if (!result.isAllowed && result.isExceeded) {
-        reply.header("retry-after", String(result.ttlInSeconds));
-        throw new TooManyAttempts("too many sign-in attempts");
+  const limitsBy = (keyGenerator: (request: FastifyRequest) => string) => {
+    const byAccount = app.createRateLimit({ max: attempts, timeWindow: window, keyGenerator });
+    return async (request: FastifyRequest, reply: FastifyReply) => {
+      for (const limit of [byAddress, byAccount]) {
+        const result = await limit(request);
+        if (!result.isAllowed && result.isExceeded) {
+          reply.header("retry-after", String(result.ttlInSeconds));
+          throw new TooManyAttempts("too many sign-in attempts");
+        }
       }
-    }
+    };
   };
+  const limits = limitsBy(typedAccountKey);
+  const totpLimits = limitsBy(pendingAccountKey);
+  // Reset tokens are sealed in the outbox and opened only in the e-mail sent (notice-secrets.ts).
+  const secrets = noticeSecrets(options.sessionSecret);
+  const mailer = options.mailer ? secrets.unsealingMailer(options.mailer) : null;
 
   const loginPage = (
     request: FastifyRequest,
@@ -136,21 +154,21 @@ export function registerAuthRoutes(app: FastifyInstance, options: HttpOptions): 
     return totpPage(request, reply);
   });
 
-  app.post("/login/totp", { preHandler: limits }, async (request, reply) => {
+  app.post("/login/totp", { preHandler: totpLimits }, async (request, reply) => {
     const pending = request.session.pendingTotpCustomerId;
     if (!pending) return reply.redirect("/login", 303);
     const m = messages(request);
     const form = parseForm(codeForm, request.body);
     const account = await findAccount(options.deps.db, pending);
     const secret = await totpSecretOf(options.deps.db, pending);
-    if (
-      !form.ok ||
-      !account ||
-      !secret ||
-      !isValidTotp(secret, account.email, form.value.code, options.clock.now())
-    ) {
-      return totpPage(request, reply, m.auth.totpInvalid);
-    }
+    const step =
+      form.ok && account && secret
+        ? totpStepOf(secret, account.email, form.value.code, options.clock.now())
+        : null;
+    if (step === null) return totpPage(request, reply, m.auth.totpInvalid);
+    // A code works once: its step must be later than the last one accepted for the account.
+    if (!(await acceptTotpStep(options.deps.db, pending, step)))
+      return totpPage(request, reply, m.auth.totpUsed);
     const locale = request.session.locale;
     await request.session.regenerate();
     request.session.locale = locale;
@@ -189,19 +207,21 @@ export function registerAuthRoutes(app: FastifyInstance, options: HttpOptions): 
     const now = options.clock.now();
     const reset = form.ok ? await startPasswordReset(options.deps.db, form.value.email, now) : null;
     if (reset) {
-      const link = `${options.baseUrl.replace(/\/$/, "")}/password/reset/${reset.token}`;
+      // The outbox gets the token sealed; only the e-mail handed to the mailer carries it in clear.
+      const link = `${options.baseUrl.replace(/\/$/, "")}/password/reset/${secrets.seal(reset.token)}`;
       await inTransaction(options.deps, "password-reset", (tx) =>
         queueNotice(tx, now, {
           template: "password-reset",
           customerId: reset.customerId,
           serviceId: null,
-          marker: `reset-${now}`,
+          // One notice per link: two customers asking in the same millisecond both get theirs.
+          marker: `reset:${reset.customerId}:${reset.id}`,
           about: form.ok ? form.value.email : "",
           data: { link, expiresAt: reset.expiresAt },
         }),
       );
       // A reset link is wanted now, not at the next worker tick.
-      if (options.mailer) await deliverPendingNotices(options.deps.db, options.mailer, now);
+      if (mailer) await deliverPendingNotices(options.deps.db, mailer, now);
     }
     // The same answer whether or not the address has an account.
     return forgotPage(request, reply, true);

@@ -80,12 +80,15 @@ function sha256(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-/** Creates a reset link token for the account with this e-mail; null when there is none. */
+/**
+ * Creates a reset link token for the account with this e-mail; null when there is none. `id` names
+ * the link (the start of the token's hash, which is stored anyway): usable in keys, not as a token.
+ */
 export async function startPasswordReset(
   db: Db,
   email: string,
   now: Instant,
-): Promise<{ customerId: string; token: string; expiresAt: Instant } | null> {
+): Promise<{ customerId: string; id: string; token: string; expiresAt: Instant } | null> {
   const account = await db
     .selectFrom("accounts")
     .select("customer_id")
@@ -94,17 +97,18 @@ export async function startPasswordReset(
   if (!account) return null;
   const token = randomBytes(32).toString("base64url");
   const expiresAt = addHours(now, RESET_LINK_HOURS);
+  const tokenHash = sha256(token);
   await db
     .insertInto("password_resets")
     .values({
-      token_hash: sha256(token),
+      token_hash: tokenHash,
       customer_id: account.customer_id,
       expires_at: expiresAt,
       used_at: null,
       created_at: now,
     })
     .execute();
-  return { customerId: account.customer_id, token, expiresAt };
+  return { customerId: account.customer_id, id: tokenHash.slice(0, 16), token, expiresAt };
 }
 
 export async function isResetTokenUsable(db: Db, token: string, now: Instant): Promise<boolean> {
@@ -116,7 +120,10 @@ export async function isResetTokenUsable(db: Db, token: string, now: Instant): P
   return row !== undefined && row.used_at === null && row.expires_at > now;
 }
 
-/** Uses the token once: sets the password and ends every session of the account. */
+/**
+ * Uses the token once: sets the password, voids the account's other outstanding links, and ends
+ * every session of the account.
+ */
 export async function completePasswordReset(
   db: Db,
   token: string,
@@ -134,6 +141,12 @@ export async function completePasswordReset(
       .returning("customer_id")
       .executeTakeFirst();
     if (!used) return false;
+    await tx
+      .updateTable("password_resets")
+      .set({ used_at: now })
+      .where("customer_id", "=", used.customer_id)
+      .where("used_at", "is", null)
+      .execute();
     await tx
       .updateTable("accounts")
       .set({ password_hash: passwordHash })
@@ -163,11 +176,43 @@ export function totpUri(secret: string, email: string): string {
   return totpFor(secret, email).toString();
 }
 
-/** A code is valid in its 30-second window and the neighbouring ones (clock drift). */
-export function isValidTotp(secret: string, email: string, code: string, now: Instant): boolean {
-  return (
-    totpFor(secret, email).validate({ token: code.replace(/\s/g, ""), timestamp: now, window: 1 }) !== null
-  );
+/**
+ * The time step (30-second window number) of a code valid now, or null: a code is valid in its
+ * window and the neighbouring ones (clock drift). Validity alone does not make a code usable: see
+ * `acceptTotpStep`.
+ */
+export function totpStepOf(secret: string, email: string, code: string, now: Instant): number | null {
+  const totp = totpFor(secret, email);
+  const delta = totp.validate({ token: code.replace(/\s/g, ""), timestamp: now, window: 1 });
+  return delta === null ? null : totp.counter({ timestamp: now }) + delta;
+}
+
+/**
+ * Uses a code's time step once: true only if it is later than the account's last accepted step,
+ * which it then becomes. One guarded UPDATE, so two requests with the same code cannot both pass.
+ */
+export async function acceptTotpStep(db: Db | Tx, customerId: string, step: number): Promise<boolean> {
+  const result = await db
+    .updateTable("accounts")
+    .set({ totp_last_step: step })
+    .where("customer_id", "=", customerId)
+    .where("totp_last_step", "<", step)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Turns two-step verification on with a secret the customer proved to hold, consuming the step of
+ * the code that proved it (so that code cannot sign in afterwards). False when that step was used.
+ */
+export async function enableTotp(db: Db, customerId: string, secret: string, step: number): Promise<boolean> {
+  const result = await db
+    .updateTable("accounts")
+    .set({ totp_secret: secret, totp_enabled: toDbBool(true), totp_last_step: step })
+    .where("customer_id", "=", customerId)
+    .where("totp_last_step", "<", step)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function totpSecretOf(db: Db, customerId: string): Promise<string | null> {
