@@ -3,7 +3,11 @@ import { readFile } from "node:fs/promises";
 import { AppError } from "../domain/app-error.js";
 import { AdvanceError } from "../engine/advance.js";
 import { formatJsonLines, formatTable } from "../engine/simulate/format-events.js";
-import { runSimulation } from "../engine/simulate/run-simulation.js";
+import {
+  runSimulation,
+  SimulationLimitError,
+  type SimulationOptions,
+} from "../engine/simulate/run-simulation.js";
 import { describeScenarioIssues, scenarioSchema } from "../engine/simulate/scenario-schema.js";
 import { type CommandIo, UsageError } from "./command-io.js";
 
@@ -11,6 +15,8 @@ export async function simulateCommand(
   file: string | undefined,
   format: string,
   io: CommandIo,
+  /** Lower limits, for tests. */
+  options: Pick<SimulationOptions, "limits"> = {},
 ): Promise<number> {
   if (!file) throw new UsageError("simulate needs a scenario file: tenure simulate SCENARIO.json");
   if (format !== "jsonl" && format !== "table")
@@ -39,13 +45,17 @@ export async function simulateCommand(
     return 2;
   }
   try {
-    const result = await runSimulation(parsed.data);
+    const result = await runSimulation(parsed.data, options);
     io.out(format === "table" ? formatTable(result.events) : formatJsonLines(result.events));
     for (const refusal of result.refusals) io.err(`refused: ${refusal}\n`);
     return 0;
   } catch (error) {
     if (error instanceof AppError && error.code === "INVALID_INPUT") {
       io.err(`${file}: invalid scenario\n  ${error.publicMessage.split("\n").join("\n  ")}\n`);
+      return 2;
+    }
+    if (error instanceof SimulationLimitError) {
+      io.err(`${file}: scenario too large: ${error.message}\n`);
       return 2;
     }
     if (error instanceof AdvanceError) {

@@ -18,7 +18,13 @@ import {
   type SubscriptionRecord,
 } from "../modules/services/subscription-repository.js";
 import { applyDomainStep, chargeDomainRenewals } from "./domain-steps.js";
-import { MAX_STEPS_PER_SERVICE, processService, releaseServices, StepFailure } from "./process-service.js";
+import {
+  applyDueSteps,
+  MAX_STEPS_PER_SERVICE,
+  PLAN_STEP,
+  releaseServices,
+  StepFailure,
+} from "./process-service.js";
 import { applySubscriptionStep, chargeRenewalInvoices, issueRenewalInvoices } from "./subscription-steps.js";
 
 /** Per service: how many steps were applied, or the failure that stopped it. */
@@ -33,7 +39,7 @@ export interface RetriedGroup {
 
 function failureOf(error: unknown): { step: string; message: string } {
   return {
-    step: error instanceof StepFailure ? error.step : "plan",
+    step: error instanceof StepFailure ? error.step : PLAN_STEP,
     message: error instanceof Error ? error.message : String(error),
   };
 }
@@ -57,7 +63,7 @@ export async function processBatch(
   /** The one-service path: for what a batch could not read or apply, and services of no known kind. */
   const one = async (id: string) => {
     try {
-      results.set(id, { steps: stepsOf(id) + (await processService(deps, id, now)) });
+      results.set(id, { steps: stepsOf(id) + (await applyDueSteps(deps, id, now)) });
     } catch (error) {
       fail(id, error);
     }

@@ -46,11 +46,23 @@ export class StepFailure extends Error {
   }
 }
 
-/** Applies every step due at `now`; returns how many, and sets the service's next due instant. */
-export async function processService(deps: Deps, serviceId: string, now: Instant): Promise<number> {
+/** The step recorded for a service whose next step cannot be decided (its facts cannot be formed). */
+export const PLAN_STEP = "plan";
+
+/**
+ * Applies every step due at `now`; returns how many, and sets the service's next due instant. Any
+ * failure is a StepFailure naming the step (PLAN_STEP when the next one could not be decided), for
+ * the run to record against the service.
+ */
+export async function applyDueSteps(deps: Deps, serviceId: string, now: Instant): Promise<number> {
   let applied = 0;
   for (;;) {
-    const next = await planNext(deps, serviceId, now);
+    let next: Planned | null;
+    try {
+      next = await planNext(deps, serviceId, now);
+    } catch (error) {
+      throw new StepFailure(PLAN_STEP, error);
+    }
     if (next === null || next.at > now) {
       await releaseServices(deps, new Map([[serviceId, next?.at ?? null]]));
       return applied;
@@ -64,6 +76,29 @@ export async function processService(deps: Deps, serviceId: string, now: Instant
     }
     applied += 1;
     reach(deps, "step:applied");
+  }
+}
+
+/**
+ * The engine's follow-up to an action (a use case calls it after committing a change that it
+ * marked due). A service whose next step cannot be decided — a domain moved to a site billed in a
+ * currency its TLD has no price in — does not undo or fail the action, which stands: the service
+ * is left due, and the run that follows records the failure against it, retries it with a back-off
+ * and carries on with the others, as for any failed step. A step that fails while applied is
+ * thrown (StepFailure), as before.
+ */
+export async function processService(deps: Deps, serviceId: string, now: Instant): Promise<number> {
+  try {
+    return await applyDueSteps(deps, serviceId, now);
+  } catch (error) {
+    if (!(error instanceof StepFailure) || error.step !== PLAN_STEP) throw error;
+    await deps.db
+      .updateTable("services")
+      .set({ next_due_at: now })
+      .where("id", "=", serviceId)
+      .where((eb) => eb.or([eb("next_due_at", "is", null), eb("next_due_at", ">", now)]))
+      .execute();
+    return 0;
   }
 }
 

@@ -25,7 +25,7 @@ import { requestCancellation } from "../../modules/services/request-cancellation
 import { withdrawCancellation } from "../../modules/services/withdraw-cancellation.js";
 import { TestGateway } from "../../providers/payments/test-gateway.js";
 import { TestRegistrar } from "../../providers/registrar/test-registrar.js";
-import { advanceTo } from "../advance.js";
+import { AdvanceError, advanceTo } from "../advance.js";
 import type { Scenario, ScenarioAction } from "./scenario-schema.js";
 
 export interface SimulationResult {
@@ -36,9 +36,29 @@ export interface SimulationResult {
   registrar: TestRegistrar;
 }
 
+/**
+ * How much work one simulation may do. The scenario's span and size are bounded by its schema, but
+ * 1000 monthly services over 50 years would still be millions of events (about a millisecond
+ * each): the run stops with the limit said instead. The ten-year, 20-service benchmark makes about
+ * 3,500 events; 50 years of 25 monthly plans fit.
+ */
+export const MAX_SIMULATION_EVENTS = 100_000;
+/** Engine runs (instants visited): each costs a few queries even when nothing happens at it. */
+export const MAX_SIMULATION_RUNS = 100_000;
+
+export interface SimulationLimits {
+  maxEvents: number;
+  maxRuns: number;
+}
+
+/** The scenario needs more work than the limits allow: an input to shorten, not an engine failure. */
+export class SimulationLimitError extends Error {}
+
 export interface SimulationOptions {
   /** A fresh, empty store to run on (tests pass PostgreSQL); default: in-memory SQLite, closed after. */
   store?: Store;
+  /** Lower limits (tests); default MAX_SIMULATION_EVENTS and MAX_SIMULATION_RUNS. */
+  limits?: Partial<SimulationLimits>;
 }
 
 export async function runSimulation(
@@ -62,13 +82,20 @@ export async function runSimulation(
     await loadScenario(deps, scenario, registrar);
     const refusals: string[] = [];
     const actions = [...scenario.actions].sort((a, b) => a.at - b.at);
+    const limits: SimulationLimits = {
+      maxEvents: options.limits?.maxEvents ?? MAX_SIMULATION_EVENTS,
+      maxRuns: options.limits?.maxRuns ?? MAX_SIMULATION_RUNS,
+    };
     let next = 0;
+    let runs = 0;
     await advanceTo(deps, scenario.start, scenario.until, {
       nextAt: () => actions[next]?.at ?? null,
       applyAt: async (at) => {
+        runs += 1;
+        await checkLimits(deps, limits, runs, at);
         while (next < actions.length && actions[next]!.at <= at) {
           const action = actions[next]!;
-          const refusal = await applyAction(deps, action, at);
+          const refusal = await applyScenarioAction(deps, action, at);
           if (refusal) refusals.push(`${formatInstant(at)} ${action.do}: ${refusal}`);
           next += 1;
         }
@@ -77,6 +104,42 @@ export async function runSimulation(
     return { events: await listEvents(deps.db, { until: scenario.until }), refusals, gateway, registrar };
   } finally {
     if (!options.store) await store.close();
+  }
+}
+
+/** Called after each engine run: the events so far are counted by their ids (cheap at any size). */
+async function checkLimits(deps: Deps, limits: SimulationLimits, runs: number, at: Instant): Promise<void> {
+  const row = await deps.db
+    .selectFrom("events")
+    .select((eb) => eb.fn.max("id").as("last"))
+    .executeTakeFirst();
+  const events = Number(row?.last ?? 0);
+  const by = `by ${formatInstant(at)}`;
+  if (events > limits.maxEvents) {
+    throw new SimulationLimitError(
+      `more than ${limits.maxEvents} events ${by} (MAX_SIMULATION_EVENTS); bring until closer or simulate fewer services`,
+    );
+  }
+  if (runs > limits.maxRuns) {
+    throw new SimulationLimitError(
+      `more than ${limits.maxRuns} engine runs ${by} (MAX_SIMULATION_RUNS); bring until closer or simulate fewer services`,
+    );
+  }
+}
+
+/**
+ * An action whose use case throws an AppError (an unexpected outcome with a stable code, not a
+ * refusal) stops the simulation with the instant, the action and the reason, as a failed step does.
+ */
+async function applyScenarioAction(deps: Deps, action: ScenarioAction, at: Instant): Promise<string | null> {
+  try {
+    return await applyAction(deps, action, at);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    const target = "service" in action ? action.service : action.customer;
+    throw new AdvanceError(`${formatInstant(at)}: ${action.do} ${target} failed: ${error.message}`, {
+      cause: error,
+    });
   }
 }
 

@@ -4,9 +4,35 @@
  */
 import { z } from "zod";
 import { PLANS } from "../../domain/subscription-lifecycle.js";
-import { parseInstant } from "../../domain/time.js";
+import { addYears, isValidTimeZone, parseInstant } from "../../domain/time.js";
 import { TEST_CARDS } from "../../providers/payments/test-gateway.js";
 import { LOCALES } from "../../views/notices/notice-types.js";
+
+/**
+ * The longest story a scenario may tell, from its earliest date (its start, or a service's start or
+ * registration) to `until`. Each term is replayed, so the cost grows with the span: 50 years of a
+ * monthly plan take a few seconds, and no policy question needs more (a registration lasts at most
+ * ten years). Without a bound, a typo such as 9999 for 2029 runs for hours.
+ */
+export const MAX_SCENARIO_YEARS = 50;
+/** At most this many customers, services and actions: a scenario is a story, not a customer base. */
+export const MAX_SCENARIO_CUSTOMERS = 1000;
+export const MAX_SCENARIO_SERVICES = 1000;
+export const MAX_SCENARIO_ACTIONS = 10_000;
+
+/**
+ * A zone that both the calendar maths (Temporal) and the date formatting of notices and pages
+ * (Intl) accept: Temporal alone takes offsets such as +05:00, which Intl refuses.
+ */
+function isUsableTimeZone(zone: string): boolean {
+  if (!isValidTimeZone(zone)) return false;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const instant = z
   .string({ error: "expected an ISO-8601 instant such as 2021-04-15T14:00:00Z" })
@@ -29,7 +55,13 @@ const customer = z.strictObject({
   card,
   email: z.email().optional(),
   name: z.string().min(1).max(200).optional(),
-  timeZone: z.string().optional(),
+  timeZone: z
+    .string()
+    .refine(isUsableTimeZone, {
+      error: (issue) =>
+        `unknown time zone ${JSON.stringify(issue.input)}: expected an IANA zone such as America/Toronto or UTC`,
+    })
+    .optional(),
 });
 
 const subscription = z.strictObject({
@@ -92,12 +124,45 @@ export const scenarioSchema = z
     policies: z.unknown().optional(),
     /** Public renewal prices by TLD and currency, e.g. { "life": { "USD": 3500 } }. */
     tldPrices: z.record(z.string().min(1), z.record(currency, amount)).default({}),
-    customers: z.array(customer).min(1),
-    services: z.array(z.discriminatedUnion("kind", [subscription, domain])),
-    actions: z.array(action).default([]),
+    customers: z
+      .array(customer)
+      .min(1)
+      .max(MAX_SCENARIO_CUSTOMERS, `at most ${MAX_SCENARIO_CUSTOMERS} customers in one scenario`),
+    services: z
+      .array(z.discriminatedUnion("kind", [subscription, domain]))
+      .max(MAX_SCENARIO_SERVICES, `at most ${MAX_SCENARIO_SERVICES} services in one scenario`),
+    actions: z
+      .array(action)
+      .max(MAX_SCENARIO_ACTIONS, `at most ${MAX_SCENARIO_ACTIONS} actions in one scenario`)
+      .default([]),
   })
   .superRefine((s, ctx) => {
     if (s.until <= s.start) ctx.addIssue({ code: "custom", path: ["until"], message: "must be after start" });
+    const earliest = addYears(s.until, -MAX_SCENARIO_YEARS);
+    const years = (from: number) => Math.ceil((s.until - from) / (365.2425 * 86_400_000));
+    if (s.start < earliest) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["until"],
+        message:
+          `the scenario spans ${years(s.start)} years; at most ${MAX_SCENARIO_YEARS} are simulated ` +
+          `(MAX_SCENARIO_YEARS): bring until closer to start`,
+      });
+    } else {
+      s.services.forEach((svc, i) => {
+        const field = svc.kind === "domain" ? "registeredAt" : "startedAt";
+        const from = svc.kind === "domain" ? svc.registeredAt : svc.startedAt;
+        if (from < earliest) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["services", i, field],
+            message:
+              `${years(from)} years before until: its whole history is replayed, and a scenario covers ` +
+              `at most ${MAX_SCENARIO_YEARS} years (MAX_SCENARIO_YEARS)`,
+          });
+        }
+      });
+    }
     const customers = new Set<string>();
     s.customers.forEach((c, i) => {
       if (customers.has(c.id))
