@@ -38,7 +38,7 @@ Configuration (environment):
   TENURE_PORT, TENURE_HOST   where the client area listens (3000, 127.0.0.1)
   TENURE_BASE_URL        public address of the client area, for links in e-mails
   TENURE_SESSION_SECRET  32+ characters signing session cookies (random per process when unset)
-  TENURE_TRUST_PROXY     1 or the proxy's address when behind a TLS-terminating proxy (default 0)
+  TENURE_TRUST_PROXY     the proxies' addresses or CIDR ranges, comma-separated, behind a TLS proxy (default 0)
 `;
 
 async function withRuntime<T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> {
@@ -135,7 +135,11 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
             worker: `run-${process.pid}`,
           });
           io.out(`${JSON.stringify({ ...report, now: formatInstant(report.now) })}\n`);
-          return report.failures.length > 0 || report.alarms.unresolvedCharges.length > 0 ? 1 : 0;
+          return report.failures.length > 0 ||
+            report.alarms.unresolvedCharges.length > 0 ||
+            report.alarms.unresolvedRefunds.length > 0
+            ? 1
+            : 0;
         });
       case "worker":
         return await withRuntime(async (runtime) => {

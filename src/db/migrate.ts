@@ -5,6 +5,7 @@ import * as initial from "./migrations/0001-initial.js";
 import * as clientArea from "./migrations/0002-client-area.js";
 import * as invoiceLinesByService from "./migrations/0003-invoice-lines-by-service.js";
 import * as totpLastStep from "./migrations/0004-totp-last-step.js";
+import * as moneyInFlight from "./migrations/0005-money-in-flight.js";
 
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -12,6 +13,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     "0002-client-area": { up: (db: Kysely<unknown>) => clientArea.up(db, dialect) },
     "0003-invoice-lines-by-service": { up: (db: Kysely<unknown>) => invoiceLinesByService.up(db) },
     "0004-totp-last-step": { up: (db: Kysely<unknown>) => totpLastStep.up(db) },
+    "0005-money-in-flight": { up: (db: Kysely<unknown>) => moneyInFlight.up(db, dialect) },
   };
 }
 

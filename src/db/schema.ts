@@ -106,6 +106,9 @@ export interface InvoicesTable {
   due_at: number;
   paid_at: number | null;
   voided_at: number | null;
+  /** A void asked for while a charge was in flight: it happens once that charge is settled. */
+  void_requested_at: number | null;
+  void_reason: string | null;
 }
 
 export interface InvoiceLinesTable {
@@ -127,7 +130,36 @@ export interface PaymentsTable {
   idempotency_key: string;
   amount: number;
   currency: string;
+  /**
+   * `pending` (asked, outcome unknown), `succeeded` (applied to the invoice), `failed`,
+   * `cancelled` (never reached the gateway; its invoice was voided meanwhile) or `unapplied` (the
+   * gateway took the money but the invoice could no longer take it: refunded, see refunds).
+   */
   status: string;
+  gateway_ref: string | null;
+  failure_code: string | null;
+  created_at: number;
+  resolved_at: number | null;
+}
+
+/**
+ * Money given back on a payment, two-phase like a charge: `pending` under its key, then the
+ * gateway's answer (`succeeded` / `failed`). Never more than the payment's amount in total.
+ */
+export interface RefundsTable {
+  id: Generated<number>;
+  payment_id: number;
+  invoice_id: number;
+  customer_id: string;
+  /** `refund:<charge key>:<n>`, sent to the gateway; unique. */
+  idempotency_key: string;
+  amount: number;
+  currency: string;
+  status: string;
+  /** Why: `invoice-voided` (a charge that landed on an invoice being voided), or staff's reason. */
+  reason: string;
+  /** `engine`, or who asked (a staff member). */
+  requested_by: string;
   gateway_ref: string | null;
   failure_code: string | null;
   created_at: number;
@@ -246,6 +278,7 @@ export interface Database {
   invoices: InvoicesTable;
   invoice_lines: InvoiceLinesTable;
   payments: PaymentsTable;
+  refunds: RefundsTable;
   tickets: TicketsTable;
   notices: NoticesTable;
   events: EventsTable;

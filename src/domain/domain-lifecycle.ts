@@ -182,6 +182,8 @@ function lifecycleSteps(d: DomainFacts, policy: RegistrarPolicy, now: Instant): 
     // Money in flight settles first: a charge made late (after downtime) must renew, not expire.
     const isSettling = d.pendingPaymentSince !== null || d.renewal?.status === "paid";
     if (!isSettling) steps.push({ kind: "expire", at: s.expiresAt });
+  } else if (d.pendingPaymentSince !== null) {
+    // Money in flight settles before a domain moves on to redemption or release.
   } else if (d.status === "expired") {
     if (s.redemptionStartsAt !== null) steps.push({ kind: "start-redemption", at: s.redemptionStartsAt });
     else steps.push({ kind: "release", at: s.releaseAt });

@@ -11,6 +11,7 @@ export const EVENT_TYPES = [
   "invoice.paid",
   "payment.succeeded",
   "payment.failed",
+  "payment.refunded",
   "notice.sent",
   "service.activated",
   "service.renewed",
@@ -49,6 +50,8 @@ export interface EventDetails {
   "invoice.paid": InvoiceRef;
   "payment.succeeded": InvoiceRef & { attempt: number };
   "payment.failed": InvoiceRef & { attempt: number; reason: string; nextAttemptAt?: string };
+  /** Money given back on a payment: automatically (`by` absent) or by a staff member. */
+  "payment.refunded": InvoiceRef & { payment: number; refund: number; reason: string; by?: string };
   "notice.sent": { template: string; to: string; locale: string };
   "service.activated": { plan?: string };
   "service.renewed": { termEndsAt: string };

@@ -55,10 +55,12 @@ export function subscriptionSchedule(termEndsAt: Instant, policy: BillingPolicy)
 }
 
 function lifecycleSteps(s: SubscriptionFacts, policy: BillingPolicy): SubscriptionStep[] {
+  // Money in flight is settled whatever the service's state, and before anything else is done:
+  // a cancellation, a suspension or a termination waits for the charge's outcome.
+  if (s.pendingPaymentSince !== null) return [{ kind: "resolve-payment", at: s.pendingPaymentSince }];
   if (s.status === "cancelled" || s.status === "terminated") return [];
   const when = subscriptionSchedule(s.termEndsAt, policy);
   const steps: SubscriptionStep[] = [];
-  if (s.pendingPaymentSince !== null) steps.push({ kind: "resolve-payment", at: s.pendingPaymentSince });
   if (s.pendingCancellation) {
     // Nothing more is billed for a service that is going away (seed 000).
     steps.push({ kind: "cancel", at: s.pendingCancellation.effectiveAt });

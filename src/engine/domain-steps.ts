@@ -257,7 +257,7 @@ export async function chargeDomainRenewals(
       const invoiceId = step.invoiceId ?? newInvoice.get(domain.serviceId) ?? null;
       return invoiceId === null ? [] : [{ invoiceId, attempt: step.attempt }];
     });
-    return insertPendingPayments(tx, pending, now);
+    return insertPendingPayments(deps, tx, pending, now);
   });
   if (paymentIds.length === 0) return;
   reach(deps, "charge:pending-committed");

@@ -17,6 +17,7 @@ import {
   loadSubscriptionFactsOf,
   type SubscriptionRecord,
 } from "../modules/services/subscription-repository.js";
+import { GatewayUnavailableError } from "../providers/payments/payment-gateway.js";
 import { applyDomainStep, chargeDomainRenewals } from "./domain-steps.js";
 import {
   applyDueSteps,
@@ -28,7 +29,14 @@ import {
 import { applySubscriptionStep, chargeRenewalInvoices, issueRenewalInvoices } from "./subscription-steps.js";
 
 /** Per service: how many steps were applied, or the failure that stopped it. */
-export type ServiceResult = { steps: number; failure?: { step: string; message: string } };
+export type ServiceResult = { steps: number; failure?: StepFailureInfo };
+
+/** What a failed step says; `awaitsGateway` when it is money in flight the gateway has not confirmed. */
+export interface StepFailureInfo {
+  step: string;
+  message: string;
+  awaitsGateway: boolean;
+}
 
 /** A step applied to a group at once that failed, and was then retried one service at a time. */
 export interface RetriedGroup {
@@ -37,10 +45,11 @@ export interface RetriedGroup {
   error: string;
 }
 
-function failureOf(error: unknown): { step: string; message: string } {
+function failureOf(error: unknown): StepFailureInfo {
   return {
     step: error instanceof StepFailure ? error.step : PLAN_STEP,
     message: error instanceof Error ? error.message : String(error),
+    awaitsGateway: error instanceof StepFailure && error.cause instanceof GatewayUnavailableError,
   };
 }
 

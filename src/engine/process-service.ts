@@ -9,6 +9,7 @@ import type { Instant } from "../domain/time.js";
 import { type Deps, reach, registrarPolicy } from "../modules/deps.js";
 import { findDomain, loadDomainFacts } from "../modules/domains/domain-repository.js";
 import { findSubscription, loadSubscriptionFacts } from "../modules/services/subscription-repository.js";
+import { GatewayUnavailableError } from "../providers/payments/payment-gateway.js";
 import { applyDomainStep } from "./domain-steps.js";
 import { applySubscriptionStep } from "./subscription-steps.js";
 
@@ -84,14 +85,19 @@ export async function applyDueSteps(deps: Deps, serviceId: string, now: Instant)
  * marked due). A service whose next step cannot be decided — a domain moved to a site billed in a
  * currency its TLD has no price in — does not undo or fail the action, which stands: the service
  * is left due, and the run that follows records the failure against it, retries it with a back-off
- * and carries on with the others, as for any failed step. A step that fails while applied is
- * thrown (StepFailure), as before.
+ * and carries on with the others, as for any failed step. So is a service whose payment the
+ * gateway could not confirm. Any other step that fails while applied is thrown (StepFailure).
  */
 export async function processService(deps: Deps, serviceId: string, now: Instant): Promise<number> {
   try {
     return await applyDueSteps(deps, serviceId, now);
   } catch (error) {
-    if (!(error instanceof StepFailure) || error.step !== PLAN_STEP) throw error;
+    // The gateway not answering leaves money in flight, which the next run settles: the action
+    // stands and its answer says the payment awaits the bank.
+    const isLeftForTheRun =
+      error instanceof StepFailure &&
+      (error.step === PLAN_STEP || error.cause instanceof GatewayUnavailableError);
+    if (!isLeftForTheRun) throw error;
     await deps.db
       .updateTable("services")
       .set({ next_due_at: now })

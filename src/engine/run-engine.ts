@@ -17,6 +17,8 @@ export interface RunFailure {
   service: string;
   step: string;
   error: string;
+  /** The gateway did not answer about money in flight: retried with a back-off, not a defect. */
+  awaitsGateway: boolean;
 }
 
 /** A charge sent to the gateway whose outcome is still unknown after the alarm delay. */
@@ -35,8 +37,44 @@ export interface RunReport {
   failures: RunFailure[];
   /** Groups whose batched step failed and that were then brought up to date one service at a time. */
   retriedGroups: RetriedGroup[];
-  /** Needs a person: charges the gateway has not confirmed either way for too long. */
-  alarms: { unresolvedCharges: UnresolvedCharge[] };
+  /**
+   * Needs a person: charges the gateway has not confirmed either way for too long, and refunds it
+   * refused or has not confirmed for as long (money owed back to a customer).
+   */
+  alarms: { unresolvedCharges: UnresolvedCharge[]; unresolvedRefunds: UnresolvedRefund[] };
+}
+
+/** A refund the gateway refused, or left unconfirmed past the alarm delay. */
+export interface UnresolvedRefund {
+  idempotencyKey: string;
+  invoice: number;
+  customer: string;
+  status: "pending" | "failed";
+  since: Instant;
+}
+
+export async function findUnresolvedRefunds(deps: Deps, now: Instant): Promise<UnresolvedRefund[]> {
+  const rows = await deps.db
+    .selectFrom("refunds")
+    .select(["idempotency_key", "invoice_id", "customer_id", "created_at", "status"])
+    .where((eb) =>
+      eb.or([
+        eb("status", "=", "failed"),
+        eb.and([
+          eb("status", "=", "pending"),
+          eb("created_at", "<=", addHours(now, -deps.policies.billing.pendingChargeAlarmHours)),
+        ]),
+      ]),
+    )
+    .orderBy("created_at")
+    .execute();
+  return rows.map((r) => ({
+    idempotencyKey: r.idempotency_key,
+    invoice: r.invoice_id,
+    customer: r.customer_id,
+    status: r.status === "failed" ? "failed" : "pending",
+    since: r.created_at,
+  }));
 }
 
 export async function findUnresolvedCharges(deps: Deps, now: Instant): Promise<UnresolvedCharge[]> {
@@ -114,7 +152,7 @@ export async function runEngine(deps: Deps, now: Instant, options: RunOptions = 
     servicesProcessed: 0,
     failures: [],
     retriedGroups: [],
-    alarms: { unresolvedCharges: [] },
+    alarms: { unresolvedCharges: [], unresolvedRefunds: [] },
   };
   for (;;) {
     const ids = await claimDueServices(deps, now, worker, batchSize, leaseMinutes);
@@ -126,13 +164,14 @@ export async function runEngine(deps: Deps, now: Instant, options: RunOptions = 
       report.stepsApplied += result?.steps ?? 0;
       report.servicesProcessed += 1;
       if (result?.failure) {
-        const { step, message } = result.failure;
-        report.failures.push({ service: id, step, error: message });
+        const { step, message, awaitsGateway } = result.failure;
+        report.failures.push({ service: id, step, error: message, awaitsGateway });
         await recordFailure(deps, run.id, id, step, message, now);
       }
     }
   }
   report.alarms.unresolvedCharges = await findUnresolvedCharges(deps, now);
+  report.alarms.unresolvedRefunds = await findUnresolvedRefunds(deps, now);
   await deps.db
     .updateTable("engine_runs")
     .set({

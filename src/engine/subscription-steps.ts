@@ -177,7 +177,7 @@ export async function chargeRenewalInvoices(
   now: Instant,
 ) {
   const paymentIds = await inTransaction(deps, "subscription:charge", (tx) =>
-    insertPendingPayments(tx, charges, now),
+    insertPendingPayments(deps, tx, charges, now),
   );
   reach(deps, "charge:pending-committed");
   await completeCharges(deps, paymentIds, now);

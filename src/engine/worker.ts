@@ -37,6 +37,12 @@ export async function runWorkerOnce(options: Omit<WorkerOptions, "intervalMs" | 
       "charges with an unknown outcome: check them in the gateway's dashboard",
     );
   }
+  if (report.alarms.unresolvedRefunds.length > 0) {
+    options.logger.error(
+      { ...log, unresolvedRefunds: report.alarms.unresolvedRefunds },
+      "refunds refused or unconfirmed by the gateway: the customers are owed this money",
+    );
+  }
   if (report.retriedGroups.length > 0)
     options.logger.warn(
       { ...log, retriedGroups: report.retriedGroups },

@@ -70,6 +70,27 @@ describe("tenure simulate", () => {
     expect(denied?.until).toBe("2021-06-15T14:00:00.000Z");
   });
 
+  it("pays with a card whose answers are lost, cancels at once: the charge that landed is refunded, nothing renews", async () => {
+    const { code, out } = await tenure(["simulate", "examples/lost-answer-cancel.json"]);
+    expect(code).toBe(0);
+    const events = lines(out).filter((e) => e.type !== "notice.sent");
+    expect(events.map((e) => e.type)).toEqual([
+      "service.activated",
+      "invoice.issued",
+      "service.cancellation_requested",
+      "payment.succeeded",
+      "invoice.voided",
+      "payment.refunded",
+      "service.cancelled",
+    ]);
+    const refunded = events.find((e) => e.type === "payment.refunded");
+    expect(refunded).toMatchObject({
+      invoice: 1,
+      amount: { amount: 19200, currency: "USD" },
+      reason: "invoice-voided",
+    });
+  });
+
   it("prints a readable table with --format table", async () => {
     const { code, out } = await tenure(["simulate", "examples/seed-004-timeline.json", "--format", "table"]);
     expect(code).toBe(0);

@@ -308,6 +308,24 @@ describe.each(DIALECTS)("POST /invoices/:id/pay (%s)", (dialect) => {
     expect((await client.get(`/invoices/${id}`)).body).not.toContain("flash-error");
   });
 
+  it("303: the bank takes the money but its answers are lost: no error page, the invoice says it awaits the bank", async () => {
+    // lost-answer-2: the charge's answer and the first look-up's are lost.
+    const id = await withRenewalInvoice(f, "c1", "lost-answer-2");
+    const client = await signedIn(f, "c1");
+    await client.get(`/invoices/${id}`);
+    const response = await client.post(`/invoices/${id}/pay`, {});
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe(`/invoices/${id}`);
+    expect(await paymentsOf(f, id)).toMatchObject([{ attempt: 1, status: "pending" }]);
+    expect(f.gateway.successfulCharges()).toHaveLength(1);
+    const page = await client.get(`/invoices/${id}`);
+    expect(page.body).toContain("Your bank has not confirmed this payment yet.");
+    // The next run asks the bank again under the same key: paid, never charged twice.
+    await runEngine(f.deps, at("2022-04-02T10:00:00Z"));
+    expect((await invoiceRow(f, id)).status).toBe("paid");
+    expect(f.gateway.allCharges()).toHaveLength(1);
+  });
+
   it("303: an invoice that is no longer open is not charged again", async () => {
     const id = await withRenewalInvoice(f, "c1", "ok", { charged: true });
     expect((await invoiceRow(f, id)).status).toBe("paid");
@@ -390,6 +408,8 @@ describe.each(DIALECTS)("POST /invoices/:id/pay (%s)", (dialect) => {
         },
         lookup: (key) => bank.lookup(key),
         saveCard: (customer, card) => bank.saveCard(customer, card),
+        refund: (request) => bank.refund(request),
+        lookupRefund: (key) => bank.lookupRefund(key),
       };
       f.deps.gateway = slowBank;
       // The second submit is sent as soon as the first has committed its pending charge.

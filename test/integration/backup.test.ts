@@ -263,6 +263,8 @@ describe("tenure backup and restore (SQLite)", () => {
       },
       lookup: (key) => gateway.lookup(key),
       saveCard: (customer, card) => gateway.saveCard(customer, card),
+      refund: (request) => gateway.refund(request),
+      lookupRefund: (key) => gateway.lookupRefund(key),
     }));
     await seedBook(live);
     await runDaily(live, START, BACKUP_DAY);
@@ -415,7 +417,7 @@ describe("tenure backup and restore (SQLite)", () => {
     expect(result.err).toBe("");
     expect(result.code).toBe(0);
     expect(result.out).toContain(
-      "migrations applied: 0002-client-area, 0003-invoice-lines-by-service, 0004-totp-last-step",
+      "migrations applied: 0002-client-area, 0003-invoice-lines-by-service, 0004-totp-last-step, 0005-money-in-flight",
     );
     const upgraded = new SQLite(target, { readonly: true });
     const names = upgraded.prepare("SELECT name FROM kysely_migration ORDER BY name").all();
@@ -425,6 +427,7 @@ describe("tenure backup and restore (SQLite)", () => {
       { name: "0002-client-area" },
       { name: "0003-invoice-lines-by-service" },
       { name: "0004-totp-last-step" },
+      { name: "0005-money-in-flight" },
     ]);
   });
 

@@ -105,6 +105,8 @@ describe.each(DIALECTS)("engine batches (%s)", (dialect) => {
         request.token.includes("_c1_") ? Promise.reject(new Error("gateway timeout")) : real.charge(request),
       lookup: (key) => real.lookup(key),
       saveCard: (customer, card) => real.saveCard(customer, card),
+      refund: (request) => real.refund(request),
+      lookupRefund: (key) => real.lookupRefund(key),
     };
     f.deps.gateway = flaky;
     await runEngine(f.deps, INVOICE_DAY);

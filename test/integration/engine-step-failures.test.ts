@@ -59,6 +59,7 @@ describe.each(DIALECTS)("a service whose step cannot be decided (%s)", (dialect)
         error: expect.stringContaining(
           ".example has no public price in EUR and the recorded price is in USD",
         ),
+        awaitsGateway: false,
       },
     ]);
     expect(await eventTypes(f.deps, "d2")).toContain("domain.renewed");

@@ -75,6 +75,8 @@ if (main) {
     },
     lookup: (key) => gateway.lookup(key + suffix),
     saveCard: (customer, card) => gateway.saveCard(customer, card),
+    refund: (request) => gateway.refund({ ...request, idempotencyKey: request.idempotencyKey + suffix }),
+    lookupRefund: (key) => gateway.lookupRefund(key + suffix),
   };
   const deps = {
     ...runtime.deps,

@@ -31,6 +31,10 @@ const SAMPLES: { [T in NoticeTemplate]: { subject: string; data: NoticeDataByTem
     data: { chargeAt: at, expiresAt: Date.UTC(2022, 3, 15), price: usd, cardLabel: "Visa ending 4242" },
   },
   "expiry-warning": { subject: DOMAIN, data: { expiresAt: at, daysBefore: 30 } },
+  "payment-refunded": {
+    subject: SERVICE,
+    data: { invoiceNumber: 1042, amount: usd, reason: "invoice-voided", refundedAt: at },
+  },
   "payment-failed": {
     subject: DOMAIN,
     data: { invoiceNumber: 1042, amount: usd, attempt: 2, reason: "declined", nextAttemptAt: at },

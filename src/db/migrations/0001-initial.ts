@@ -3,13 +3,13 @@ import { type ColumnDefinitionBuilder, type CreateTableBuilder, type Kysely, sql
 import type { DialectName as Dialect } from "../database.js";
 
 /** An integer id the database assigns: rowid on SQLite, bigserial on PostgreSQL. */
-function withSerialId<T extends string>(table: CreateTableBuilder<T, never>, dialect: Dialect) {
+export function withSerialId<T extends string>(table: CreateTableBuilder<T, never>, dialect: Dialect) {
   return dialect === "sqlite"
     ? table.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
     : table.addColumn("id", "bigserial", (c) => c.primaryKey());
 }
 
-const notNull = (c: ColumnDefinitionBuilder) => c.notNull();
+export const notNull = (c: ColumnDefinitionBuilder) => c.notNull();
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema

@@ -45,7 +45,7 @@ const card = z
   .string()
   .refine(
     (c) => c === "none" || TEST_CARDS.test(c),
-    "expected ok, declined, insufficient-funds, expired, fails-N-then-ok or none",
+    "expected ok, declined, insufficient-funds, expired, fails-N-then-ok, lost-answer-N or none",
   );
 
 const customer = z.strictObject({

@@ -68,6 +68,8 @@ export function registerBillingRoutes(app: FastifyInstance, options: HttpOptions
     const result = await payInvoice(options.deps, { invoiceId: id, customerId: customer.id }, now);
     if (!result.ok) return redirectWith(request, reply, back, { kind: "info", text: b.notOpen });
     const outcome = result.outcome;
+    if (result.isAwaitingBank)
+      return redirectWith(request, reply, back, { kind: "info", text: b.awaitingBank });
     if (outcome === null)
       return redirectWith(request, reply, back, { kind: "info", text: b.alreadyProcessing });
     if (outcome.status === "succeeded")

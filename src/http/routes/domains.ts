@@ -146,6 +146,8 @@ export function registerDomainRoutes(app: FastifyInstance, options: HttpOptions)
       changed: result.changed,
       expiresAt: domain?.expiresAt ?? now,
       voided: result.voided,
+      deferred: result.deferred,
+      refunded: result.refunded,
       needsAdjustment: result.needsAdjustment,
       chargeStillDueAt: result.chargeStillDueAt,
       offLeadDays: domain ? registrarPolicy(deps, domain.registrar).autoRenewOffLeadDays : 1,

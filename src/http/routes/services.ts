@@ -143,6 +143,8 @@ export function registerServiceRoutes(app: FastifyInstance, options: HttpOptions
       return redirectWith(request, reply, planUrl, { kind: "error", text: m.refusals[result.reason] });
 
     const voided = [...result.voided];
+    const deferred = [...result.deferred];
+    const refunded = [...result.refunded];
     const needsAdjustment = result.needsAdjustment.map((n) => n.invoice);
     const domains: CancellationConfirmation["domains"] = [];
     for (const [domainId, outcome] of Object.entries(result.domains)) {
@@ -153,6 +155,8 @@ export function registerServiceRoutes(app: FastifyInstance, options: HttpOptions
         continue;
       }
       voided.push(...outcome.voided);
+      deferred.push(...outcome.deferred);
+      refunded.push(...outcome.refunded);
       needsAdjustment.push(...outcome.needsAdjustment.map((n) => n.invoice));
       domains.push(
         outcome.chargeStillDueAt !== null
@@ -166,6 +170,8 @@ export function registerServiceRoutes(app: FastifyInstance, options: HttpOptions
       effectiveAt: result.effectiveAt,
       done: result.effectiveAt <= now,
       voided,
+      deferred,
+      refunded,
       needsAdjustment,
       domains,
     };

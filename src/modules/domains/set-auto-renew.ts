@@ -13,7 +13,7 @@ import { processService } from "../../engine/process-service.js";
 import { type Deps, registrarPolicy } from "../deps.js";
 import { recordEvent } from "../events/record-event.js";
 import { periodInvoiceFacts } from "../invoices/invoice-repository.js";
-import { type VoidOutcome, voidOpenInvoices } from "../invoices/void-open-invoices.js";
+import { settledVoidOutcome, type VoidOutcome, voidOpenInvoices } from "../invoices/void-open-invoices.js";
 import { markDue } from "../services/mark-due.js";
 import { domainPricingFacts, findDomain } from "./domain-repository.js";
 
@@ -35,7 +35,7 @@ export async function setAutoRenew(
   if (legacyFreeApplies(await domainPricingFacts(deps.db, domain), deps.policies.pricing)) {
     return { ok: false, reason: "legacy-free-renews-automatically" };
   }
-  const none: VoidOutcome = { voided: [], needsAdjustment: [] };
+  const none: VoidOutcome = { voided: [], deferred: [], refunded: [], needsAdjustment: [] };
   if (domain.autoRenew === input.on) return { ok: true, changed: false, chargeStillDueAt: null, ...none };
 
   const schedule = domainSchedule(domain.expiresAt, registrarPolicy(deps, domain.registrar));
@@ -71,5 +71,5 @@ export async function setAutoRenew(
     });
   });
   await processService(deps, domain.serviceId, now);
-  return { ok: true, changed: true, chargeStillDueAt, ...outcome };
+  return { ok: true, changed: true, chargeStillDueAt, ...(await settledVoidOutcome(deps.db, outcome)) };
 }

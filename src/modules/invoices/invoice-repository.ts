@@ -224,7 +224,7 @@ export async function periodInvoiceFactsOf(
   return facts;
 }
 
-/** Per service, since when its oldest charge has been waiting for its outcome. */
+/** Per service, since when its oldest charge (or refund) has been waiting for its outcome. */
 export async function pendingPaymentSinceOf(
   db: Db | Tx,
   serviceIds: string[],
@@ -240,8 +240,21 @@ export async function pendingPaymentSinceOf(
       .groupBy("invoices.service_id")
       .execute(),
   );
-  for (const row of rows)
-    if (row.service_id !== null && row.since !== null) since.set(row.service_id, Number(row.since));
+  const refunds = await readInChunks(serviceIds, (ids) =>
+    db
+      .selectFrom("refunds")
+      .innerJoin("invoices", "invoices.id", "refunds.invoice_id")
+      .select((eb) => ["invoices.service_id", eb.fn.min("refunds.created_at").as("since")])
+      .where("invoices.service_id", "in", ids)
+      .where("refunds.status", "=", "pending")
+      .groupBy("invoices.service_id")
+      .execute(),
+  );
+  for (const row of [...rows, ...refunds]) {
+    if (row.service_id === null || row.since === null) continue;
+    const known = since.get(row.service_id);
+    since.set(row.service_id, Math.min(known ?? Number(row.since), Number(row.since)));
+  }
   return since;
 }
 
@@ -256,6 +269,9 @@ export interface InvoiceRow {
   status: InvoiceStatus;
   total: Money;
   amountPaid: number;
+  /** A void asked for while a charge was in flight; carried out when the charge is settled. */
+  voidRequestedAt: Instant | null;
+  voidReason: string | null;
 }
 
 export async function findInvoice(db: Db | Tx, invoiceId: number): Promise<InvoiceRow | null> {
@@ -278,6 +294,8 @@ export async function findInvoices(db: Db | Tx, invoiceIds: number[]): Promise<M
       status: row.status as InvoiceStatus,
       total: { amount: row.total, currency: row.currency },
       amountPaid: row.amount_paid,
+      voidRequestedAt: row.void_requested_at,
+      voidReason: row.void_reason,
     });
   }
   return invoices;
@@ -318,24 +336,51 @@ export async function openInvoicesFor(
   return result;
 }
 
-/** Voids an open invoice and records `invoice.voided`; false if it was no longer open. */
-export async function voidInvoice(tx: Tx, invoiceId: number, at: Instant, reason: string): Promise<boolean> {
-  const updated = await tx
+export type VoidResult = "voided" | "deferred" | "not-open";
+
+/**
+ * Voids an open invoice and records `invoice.voided`. A charge in flight is settled first: while
+ * one is pending the void is only requested (`deferred`), and the settlement carries it out (a
+ * charge that succeeded is refunded then). The first UPDATE takes the invoice's row lock, so a
+ * charge being committed for it is seen here, and one committed after sees the request.
+ */
+export async function voidInvoice(
+  tx: Tx,
+  invoiceId: number,
+  at: Instant,
+  reason: string,
+): Promise<VoidResult> {
+  const requested = await tx
     .updateTable("invoices")
-    .set({ status: "void", voided_at: at })
+    .set((eb) => ({
+      void_requested_at: eb.fn.coalesce("void_requested_at", eb.val(at)),
+      void_reason: eb.fn.coalesce("void_reason", eb.val(reason)),
+    }))
     .where("id", "=", invoiceId)
     .where("status", "=", "open")
     .where("amount_paid", "=", 0)
     .executeTakeFirst();
-  if (Number(updated.numUpdatedRows) === 0) return false;
+  if (Number(requested.numUpdatedRows) === 0) return "not-open";
+  const inFlight = await tx
+    .selectFrom("payments")
+    .select("id")
+    .where("invoice_id", "=", invoiceId)
+    .where("status", "=", "pending")
+    .executeTakeFirst();
+  if (inFlight) return "deferred";
+  await tx
+    .updateTable("invoices")
+    .set({ status: "void", voided_at: at })
+    .where("id", "=", invoiceId)
+    .execute();
   const invoice = await findInvoice(tx, invoiceId);
-  if (!invoice) return false;
+  if (!invoice) return "not-open";
   await recordEvent(
     tx,
     "invoice.voided",
     at,
     { customer: invoice.customerId, service: invoice.serviceId },
-    { invoice: invoiceId, amount: invoice.total, reason },
+    { invoice: invoiceId, amount: invoice.total, reason: invoice.voidReason ?? reason },
   );
-  return true;
+  return "voided";
 }

@@ -31,7 +31,17 @@ export interface InvoiceLineView {
   amount: Money;
 }
 
-export type PaymentAttemptResult = "succeeded" | "failed" | "pending";
+/**
+ * `refunded` / `refunding`: the bank took the money while the invoice was being voided, and it is
+ * (being) given back; `cancelled`: never sent, the invoice was voided first.
+ */
+export type PaymentAttemptResult =
+  | "succeeded"
+  | "failed"
+  | "pending"
+  | "cancelled"
+  | "refunded"
+  | "refunding";
 
 export interface PaymentAttemptView {
   attempt: number;
@@ -168,7 +178,20 @@ export async function getInvoiceDetail(
     .execute();
   const payments = await db
     .selectFrom("payments")
-    .select(["attempt", "created_at", "status", "failure_code", "amount", "currency"])
+    .select((eb) => [
+      "attempt",
+      "created_at",
+      "status",
+      "failure_code",
+      "amount",
+      "currency",
+      eb
+        .selectFrom("refunds")
+        .select(eb.fn.countAll<number>().as("n"))
+        .whereRef("refunds.payment_id", "=", "payments.id")
+        .where("refunds.status", "=", "succeeded")
+        .as("refunds"),
+    ])
     .where("invoice_id", "=", invoiceId)
     .orderBy("attempt")
     .orderBy("id")
@@ -188,9 +211,15 @@ export async function getInvoiceDetail(
     attempts: payments.map((payment) => ({
       attempt: Number(payment.attempt),
       at: Number(payment.created_at),
-      result: payment.status === "succeeded" || payment.status === "failed" ? payment.status : "pending",
+      result: attemptResultOf(payment.status, Number(payment.refunds ?? 0)),
       failureCode: payment.failure_code,
       amount: { amount: Number(payment.amount), currency: payment.currency },
     })),
   };
+}
+
+function attemptResultOf(status: string, refunds: number): PaymentAttemptResult {
+  if (status === "succeeded" || status === "failed" || status === "cancelled") return status;
+  if (status === "unapplied") return refunds > 0 ? "refunded" : "refunding";
+  return "pending";
 }

@@ -4,11 +4,16 @@ import type { Instant } from "../../domain/time.js";
 import { processService } from "../../engine/process-service.js";
 import type { ChargeOutcome } from "../../providers/payments/payment-gateway.js";
 import type { Deps } from "../deps.js";
-import { chargeInvoiceNow } from "../payments/charge-invoice.js";
+import { chargeInvoiceNow, findPendingPayment } from "../payments/charge-invoice.js";
 import { findInvoice } from "./invoice-repository.js";
 
 export type PayInvoiceResult =
-  | { ok: true; outcome: ChargeOutcome | null }
+  | {
+      ok: true;
+      outcome: ChargeOutcome | null;
+      /** No outcome yet: the bank has not answered, the payment is pending and asked about again. */
+      isAwaitingBank: boolean;
+    }
   | { ok: false; reason: "not-open" };
 
 export async function payInvoice(
@@ -23,7 +28,8 @@ export async function payInvoice(
   if (invoice.status !== "open") return { ok: false, reason: "not-open" };
   const outcome = await chargeInvoiceNow(deps, invoice.id, now);
   if (invoice.serviceId) await processService(deps, invoice.serviceId, now);
-  return { ok: true, outcome };
+  const isAwaitingBank = outcome === null && (await findPendingPayment(deps.db, invoice.id)) !== null;
+  return { ok: true, outcome, isAwaitingBank };
 }
 
 /** The open invoice of a service, if any (most recent first). */

@@ -10,13 +10,19 @@ import { chunks, KEYS_PER_STATEMENT, readInChunks } from "../../db/chunks.js";
 import type { PaymentsTable } from "../../db/schema.js";
 import { nextRetryAt } from "../../domain/invoice-rules.js";
 import { addDays, formatInstant, type Instant } from "../../domain/time.js";
-import type { ChargeOutcome } from "../../providers/payments/payment-gateway.js";
+import { type ChargeOutcome, GatewayUnavailableError } from "../../providers/payments/payment-gateway.js";
 import { type Db, type Deps, inTransaction, reach, registrarPolicy, type Tx } from "../deps.js";
 import { type NewEvent, newEvent, recordEvents } from "../events/record-event.js";
-import { findInvoices, type InvoiceRow, invoiceIdentity } from "../invoices/invoice-repository.js";
+import {
+  findInvoices,
+  type InvoiceRow,
+  invoiceIdentity,
+  voidInvoice,
+} from "../invoices/invoice-repository.js";
 import { type NoticeRequest, queueNotices } from "../notifications/queue-notice.js";
 import { markDueAll } from "../services/mark-due.js";
 import { renewSubscriptionTerms } from "../services/renew-subscription-term.js";
+import { completeRefunds, insertPendingRefunds, type NewRefund, pendingRefundsOf } from "./refund-payment.js";
 
 type PaymentRow = Selectable<PaymentsTable>;
 
@@ -25,48 +31,84 @@ export function chargeKey(invoiceIdentityKey: string, attempt: number): string {
   return `charge:${invoiceIdentityKey}:${attempt}`;
 }
 
-/** Phase 1, in the caller's transaction: the pending payment row. Returns its id (existing or new). */
+/**
+ * Phase 1, in the caller's transaction: the pending payment row. Returns its id (existing or new),
+ * or null when the invoice can no longer be charged (paid, voided, or a void is waiting).
+ */
 export async function insertPendingPayment(
+  deps: Deps,
   tx: Tx,
   invoiceId: number,
   attempt: number,
   at: Instant,
-): Promise<number> {
-  const [id] = await insertPendingPayments(tx, [{ invoiceId, attempt }], at);
-  if (id === undefined) throw new Error(`no pending payment for invoice ${invoiceId}`);
-  return id;
+): Promise<number | null> {
+  const [id] = await insertPendingPayments(deps, tx, [{ invoiceId, attempt }], at);
+  return id ?? null;
 }
 
-/** Phase 1 for many invoices at once (an engine batch); payment ids in the order asked. */
+/**
+ * Locks these invoices for the rest of the transaction (PostgreSQL; SQLite has one writer at a
+ * time): a charge and a void of one invoice are then decided one after the other, never both on
+ * a stale read (DESIGN.md, money in flight is settled before any void).
+ */
+export async function lockInvoices(deps: Deps, tx: Tx, invoiceIds: number[]) {
+  return readInChunks([...new Set(invoiceIds)], (ids) => {
+    let query = tx
+      .selectFrom("invoices")
+      .select([
+        "id",
+        "issue_key",
+        "customer_id",
+        "total",
+        "amount_paid",
+        "currency",
+        "status",
+        "void_requested_at",
+      ])
+      .where("id", "in", ids);
+    if (deps.dialect === "postgres") query = query.orderBy("id").forUpdate();
+    return query.execute();
+  });
+}
+
+/**
+ * Phase 1 for many invoices at once (an engine batch); payment ids in the order asked, null for an
+ * invoice that can no longer be charged (the database refuses those too).
+ */
 export async function insertPendingPayments(
+  deps: Deps,
   tx: Tx,
   charges: { invoiceId: number; attempt: number }[],
   at: Instant,
-): Promise<number[]> {
-  const found = await readInChunks([...new Set(charges.map((c) => c.invoiceId))], (ids) =>
-    tx
-      .selectFrom("invoices")
-      .select(["id", "issue_key", "customer_id", "total", "amount_paid", "currency"])
-      .where("id", "in", ids)
-      .execute(),
+): Promise<(number | null)[]> {
+  const found = await lockInvoices(
+    deps,
+    tx,
+    charges.map((c) => c.invoiceId),
   );
-  const invoices = new Map(found.map((invoice) => [invoice.id, invoice]));
-  const rows = charges.map((charge) => {
+  const invoices = new Map(
+    found
+      .filter((invoice) => invoice.status === "open" && invoice.void_requested_at === null)
+      .map((invoice) => [invoice.id, invoice]),
+  );
+  const rows = charges.flatMap((charge) => {
     const invoice = invoices.get(charge.invoiceId);
-    if (!invoice) throw new Error(`no invoice ${charge.invoiceId}`);
-    return {
-      invoice_id: charge.invoiceId,
-      customer_id: invoice.customer_id,
-      attempt: charge.attempt,
-      idempotency_key: chargeKey(invoiceIdentity(invoice), charge.attempt),
-      amount: invoice.total - invoice.amount_paid,
-      currency: invoice.currency,
-      status: "pending",
-      gateway_ref: null,
-      failure_code: null,
-      created_at: at,
-      resolved_at: null,
-    };
+    if (!invoice) return [];
+    return [
+      {
+        invoice_id: charge.invoiceId,
+        customer_id: invoice.customer_id,
+        attempt: charge.attempt,
+        idempotency_key: chargeKey(invoiceIdentity(invoice), charge.attempt),
+        amount: invoice.total - invoice.amount_paid,
+        currency: invoice.currency,
+        status: "pending",
+        gateway_ref: null,
+        failure_code: null,
+        created_at: at,
+        resolved_at: null,
+      },
+    ];
   });
   const idByKey = new Map<string, number>();
   for (const chunk of chunks(rows, 300)) {
@@ -87,9 +129,12 @@ export async function insertPendingPayments(
       .execute();
     for (const row of found) idByKey.set(row.idempotency_key, row.id);
   }
-  return rows.map((row) => {
-    const id = idByKey.get(row.idempotency_key);
-    if (id === undefined) throw new Error(`payment ${row.idempotency_key} was not recorded`);
+  return charges.map((charge) => {
+    const invoice = invoices.get(charge.invoiceId);
+    if (!invoice) return null;
+    const key = chargeKey(invoiceIdentity(invoice), charge.attempt);
+    const id = idByKey.get(key);
+    if (id === undefined) throw new Error(`payment ${key} was not recorded`);
     return id;
   });
 }
@@ -108,36 +153,58 @@ export async function completeCharge(
 const GATEWAY_CONCURRENCY = 16;
 
 /**
+ * What settles a pending payment: the gateway's outcome, or `cancelled` when the gateway never
+ * received it and its invoice is being voided (it is then not sent at all).
+ */
+type Settlement = ChargeOutcome | { status: "cancelled" };
+
+/**
  * Phases 2 and 3 for many payments: ask the gateway about each (a few at a time), then record
- * every outcome in one transaction. Payments no longer pending give null.
+ * every outcome in one transaction. Payments no longer pending give null. A payment whose invoice
+ * is being voided is only looked up, never sent: if the gateway has not seen it, it is cancelled.
  */
 export async function completeCharges(
   deps: Deps,
-  paymentIds: number[],
+  paymentIds: (number | null)[],
   now: Instant,
 ): Promise<(ChargeOutcome | null)[]> {
   const payments = new Map<
     number,
-    { status: string; key: string; amount: number; currency: string; invoiceId: number; token: string | null }
+    {
+      status: string;
+      key: string;
+      amount: number;
+      currency: string;
+      invoiceId: number;
+      token: string | null;
+      isVoiding: boolean;
+    }
   >();
-  const rows = await readInChunks(paymentIds, (ids) =>
-    deps.db
-      .selectFrom("payments")
-      .innerJoin("customers", "customers.id", "payments.customer_id")
-      .select([
-        "payments.id",
-        "payments.status",
-        "payments.idempotency_key as key",
-        "payments.amount",
-        "payments.currency",
-        "payments.invoice_id as invoiceId",
-        "customers.card_token as token",
-      ])
-      .where("payments.id", "in", ids)
-      .execute(),
+  const rows = await readInChunks(
+    paymentIds.filter((id) => id !== null),
+    (ids) =>
+      deps.db
+        .selectFrom("payments")
+        .innerJoin("customers", "customers.id", "payments.customer_id")
+        .innerJoin("invoices", "invoices.id", "payments.invoice_id")
+        .select([
+          "payments.id",
+          "payments.status",
+          "payments.idempotency_key as key",
+          "payments.amount",
+          "payments.currency",
+          "payments.invoice_id as invoiceId",
+          "customers.card_token as token",
+          "invoices.status as invoiceStatus",
+          "invoices.void_requested_at as voidRequestedAt",
+        ])
+        .where("payments.id", "in", ids)
+        .execute(),
   );
-  for (const row of rows) payments.set(row.id, row);
-  const outcomes: (ChargeOutcome | null)[] = paymentIds.map(() => null);
+  for (const row of rows) {
+    payments.set(row.id, { ...row, isVoiding: row.invoiceStatus !== "open" || row.voidRequestedAt !== null });
+  }
+  const outcomes: (Settlement | null)[] = paymentIds.map(() => null);
   let next = 0;
   const errors: unknown[] = [];
   const ask = async () => {
@@ -146,19 +213,21 @@ export async function completeCharges(
       if (index >= paymentIds.length) return;
       const payment = payments.get(paymentIds[index] ?? -1);
       if (payment?.status !== "pending") continue;
-      let outcome: ChargeOutcome;
+      let outcome: Settlement;
       try {
         outcome =
-          payment.token === null
-            ? { status: "failed", code: "no-card-on-file", message: "No card on file." }
-            : ((await deps.gateway.lookup(payment.key)) ??
-              (await deps.gateway.charge({
-                idempotencyKey: payment.key,
-                token: payment.token,
-                amount: payment.amount,
-                currency: payment.currency,
-                description: `Invoice ${payment.invoiceId}`,
-              })));
+          (await deps.gateway.lookup(payment.key)) ??
+          (payment.isVoiding
+            ? { status: "cancelled" }
+            : payment.token === null
+              ? { status: "failed", code: "no-card-on-file", message: "No card on file." }
+              : await deps.gateway.charge({
+                  idempotencyKey: payment.key,
+                  token: payment.token,
+                  amount: payment.amount,
+                  currency: payment.currency,
+                  description: `Invoice ${payment.invoiceId}`,
+                }));
       } catch (error) {
         // The outcome stays unknown: the payment stays pending and is asked about again later.
         errors.push(error);
@@ -171,12 +240,12 @@ export async function completeCharges(
   await Promise.all(Array.from({ length: Math.min(GATEWAY_CONCURRENCY, paymentIds.length) }, ask));
   const answered = paymentIds.flatMap((paymentId, i) => {
     const outcome = outcomes[i];
-    return outcome ? [{ paymentId, outcome }] : [];
+    return outcome && paymentId !== null ? [{ paymentId, outcome }] : [];
   });
   // What the gateway did answer is recorded even when another call failed.
   if (answered.length > 0) await settlePayments(deps, answered, now);
-  if (errors.length > 0) throw errors[0];
-  return outcomes;
+  if (errors.length > 0) throw new GatewayUnavailableError(errors[0]);
+  return outcomes.map((outcome) => (outcome === null || outcome.status === "cancelled" ? null : outcome));
 }
 
 /** The invoice's charge still waiting for its outcome, if any. */
@@ -194,7 +263,8 @@ export async function findPendingPayment(db: Db | Tx, invoiceId: number): Promis
 /**
  * Charges an open invoice now, as its next attempt (the customer's "Pay", a reactivation). If an
  * earlier attempt is still pending, that one is resolved instead: a second click never becomes a
- * second charge under a new key.
+ * second charge under a new key. Null when there is no outcome to show: the invoice was not open,
+ * another click settled it, or the bank has not answered yet (see findPendingPayment).
  */
 export async function chargeInvoiceNow(
   deps: Deps,
@@ -204,10 +274,11 @@ export async function chargeInvoiceNow(
   // Checked and decided under a lock on the invoice, so clicks racing each other see each
   // other's pending charge instead of each opening a new attempt (SQLite serialises writers).
   const decision = await inTransaction(deps, "pending-payment", async (tx) => {
-    let query = tx.selectFrom("invoices").select("status").where("id", "=", invoiceId);
+    let query = tx.selectFrom("invoices").select(["status", "void_requested_at"]).where("id", "=", invoiceId);
     if (deps.dialect === "postgres") query = query.forUpdate();
     const invoice = await query.executeTakeFirst();
-    if (invoice?.status !== "open") return { kind: "not-open" as const };
+    if (invoice?.status !== "open" || invoice.void_requested_at !== null)
+      return { kind: "not-open" as const };
     const pending = await findPendingPayment(tx, invoiceId);
     if (pending !== null) return { kind: "pending" as const, paymentId: pending };
     const attempts = await tx
@@ -215,15 +286,21 @@ export async function chargeInvoiceNow(
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("invoice_id", "=", invoiceId)
       .executeTakeFirstOrThrow();
-    const paymentId = await insertPendingPayment(tx, invoiceId, Number(attempts.n) + 1, now);
-    return { kind: "new" as const, paymentId };
+    const paymentId = await insertPendingPayment(deps, tx, invoiceId, Number(attempts.n) + 1, now);
+    return paymentId === null ? { kind: "not-open" as const } : { kind: "new" as const, paymentId };
   });
   if (decision.kind === "not-open") return null;
   if (decision.kind === "new") reach(deps, "charge:pending-committed");
-  return completeCharge(deps, decision.paymentId, now);
+  try {
+    return await completeCharge(deps, decision.paymentId, now);
+  } catch (error) {
+    // The bank has not answered: the payment stays pending and the engine asks again (same key).
+    if (error instanceof GatewayUnavailableError) return null;
+    throw error;
+  }
 }
 
-/** Resolves every payment of a service still waiting for its outcome. */
+/** Resolves every payment and refund of a service still waiting for its outcome. */
 export async function resolvePendingPayments(deps: Deps, serviceId: string, now: Instant): Promise<void> {
   const pending = await deps.db
     .selectFrom("payments")
@@ -234,6 +311,7 @@ export async function resolvePendingPayments(deps: Deps, serviceId: string, now:
     .orderBy("payments.id")
     .execute();
   for (const payment of pending) await completeCharge(deps, payment.id, now);
+  await completeRefunds(deps, await pendingRefundsOf(deps.db, serviceId), now);
 }
 
 /** When the next attempt of a failed renewal charge will be, by the service's policy (null: none). */
@@ -263,41 +341,60 @@ function nextAttemptFor(
  * Phase 3 for many payments, in one transaction: each payment still pending takes its outcome; a
  * success pays the invoice (receipt, renewal of the term), a failure schedules the next attempt
  * (notice). Each service's events keep the order a single settlement would give them.
+ *
+ * An invoice that can no longer take the money (a void is waiting for this charge, or it was
+ * voided or paid meanwhile) never becomes paid: a success there is recorded as `unapplied` and
+ * refunded, visibly, and the waiting void is carried out. A success that arrives after the payment
+ * was given up (cancelled, or failed and then answered again) is not dropped either.
  */
 export async function settlePayments(
   deps: Deps,
-  settlements: { paymentId: number; outcome: ChargeOutcome }[],
+  settlements: { paymentId: number; outcome: Settlement }[],
   now: Instant,
 ) {
-  await inTransaction(deps, "settle-payment", async (tx) => {
-    const settled: { paymentId: number; outcome: ChargeOutcome }[] = [];
-    for (const item of settlements) {
-      const { outcome } = item;
-      const result = await tx
-        .updateTable("payments")
-        .set({
-          status: outcome.status,
-          gateway_ref: outcome.status === "succeeded" ? outcome.reference : null,
-          failure_code: outcome.status === "failed" ? outcome.code : null,
-          resolved_at: now,
-        })
-        .where("id", "=", item.paymentId)
-        .where("status", "=", "pending")
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) > 0) settled.push(item);
-    }
-    if (settled.length === 0) return;
+  const refundIds = await inTransaction(deps, "settle-payment", async (tx) => {
     const payments = new Map<number, PaymentRow>();
     for (const ids of chunks(
-      settled.map((s) => s.paymentId),
+      settlements.map((s) => s.paymentId),
       KEYS_PER_STATEMENT,
     )) {
       for (const row of await tx.selectFrom("payments").selectAll().where("id", "in", ids).execute())
         payments.set(row.id, row);
     }
-    const invoices = await findInvoices(tx, [...new Set([...payments.values()].map((p) => p.invoice_id))]);
+    const invoiceIds = [...new Set([...payments.values()].map((p) => p.invoice_id))];
+    // Locked before they are read: a void deciding at the same moment waits for this settlement.
+    await lockInvoices(deps, tx, invoiceIds);
+    const invoices = await findInvoices(tx, invoiceIds);
+    const settled: { payment: PaymentRow; invoice: InvoiceRow; outcome: Settlement }[] = [];
+    for (const item of settlements) {
+      const payment = payments.get(item.paymentId);
+      const invoice = payment && invoices.get(payment.invoice_id);
+      if (!payment || !invoice) throw new Error(`payment ${item.paymentId} has no invoice`);
+      const isLateSuccess =
+        item.outcome.status === "succeeded" &&
+        (payment.status === "cancelled" || payment.status === "failed");
+      if (payment.status !== "pending" && !isLateSuccess) continue;
+      const isPayable = invoice.status === "open" && invoice.voidRequestedAt === null;
+      const { outcome } = item;
+      const status = outcome.status === "succeeded" && !isPayable ? "unapplied" : outcome.status;
+      const result = await tx
+        .updateTable("payments")
+        .set({
+          status,
+          gateway_ref: outcome.status === "succeeded" ? outcome.reference : null,
+          failure_code: outcome.status === "failed" ? outcome.code : null,
+          resolved_at: now,
+        })
+        .where("id", "=", payment.id)
+        .where("status", "=", payment.status)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) continue;
+      payment.status = status;
+      settled.push({ payment, invoice, outcome });
+    }
+    if (settled.length === 0) return [];
     const serviceIds = [
-      ...new Set([...invoices.values()].flatMap((i) => (i.serviceId ? [i.serviceId] : []))),
+      ...new Set(settled.flatMap(({ invoice }) => (invoice.serviceId ? [invoice.serviceId] : []))),
     ];
     // What follows a payment (renewal, retry) is the engine's: make sure it looks at the services now.
     await markDueAll(tx, serviceIds, now);
@@ -321,25 +418,38 @@ export async function settlePayments(
     // biome-ignore lint/suspicious/noExplicitAny: each notice is typed by its own template
     const notices: NoticeRequest<any>[] = [];
     const renewals: number[] = [];
-    for (const { paymentId, outcome } of settled) {
-      const payment = payments.get(paymentId);
-      const invoice = payment && invoices.get(payment.invoice_id);
-      if (!payment || !invoice) throw new Error(`payment ${paymentId} has no invoice`);
+    const refunds: NewRefund[] = [];
+    const voidsToCarryOut = new Set<number>();
+    for (const { payment, invoice, outcome } of settled) {
       const refs = { customer: invoice.customerId, service: invoice.serviceId };
       const amount = { amount: payment.amount, currency: payment.currency };
       const about = invoice.serviceId === null ? "" : (labels.get(invoice.serviceId) ?? invoice.serviceId);
+      if (invoice.voidRequestedAt !== null && invoice.status === "open") voidsToCarryOut.add(invoice.id);
+      if (outcome.status === "cancelled") continue;
       if (outcome.status === "succeeded") {
+        events.push(
+          newEvent("payment.succeeded", now, refs, { invoice: invoice.id, amount, attempt: payment.attempt }),
+        );
+        if (payment.status === "unapplied") {
+          // The money was taken for an invoice that no longer wants it: it goes back.
+          refunds.push({
+            paymentId: payment.id,
+            amount: payment.amount,
+            reason: invoice.status === "paid" ? "invoice-already-paid" : "invoice-voided",
+            requestedBy: "engine",
+            key: `refund:${payment.idempotency_key}:unapplied`,
+          });
+          continue;
+        }
         const paid = invoice.amountPaid + payment.amount;
         const isPaid = paid >= invoice.total.amount;
         invoice.amountPaid = paid; // a second payment of the same invoice in this batch adds to it
+        if (isPaid) invoice.status = "paid";
         await tx
           .updateTable("invoices")
           .set({ amount_paid: paid, status: isPaid ? "paid" : "open", paid_at: isPaid ? now : null })
           .where("id", "=", invoice.id)
           .execute();
-        events.push(
-          newEvent("payment.succeeded", now, refs, { invoice: invoice.id, amount, attempt: payment.attempt }),
-        );
         if (!isPaid) continue;
         events.push(newEvent("invoice.paid", now, refs, { invoice: invoice.id, amount: invoice.total }));
         notices.push({
@@ -353,7 +463,10 @@ export async function settlePayments(
         if (invoice.purpose === "renewal") renewals.push(invoice.id);
         continue;
       }
-      const nextAttemptAt = nextAttemptFor(deps, invoice, registrars, payment.attempt, payment.created_at);
+      const isWanted = invoice.status === "open" && invoice.voidRequestedAt === null;
+      const nextAttemptAt = isWanted
+        ? nextAttemptFor(deps, invoice, registrars, payment.attempt, payment.created_at)
+        : null;
       events.push(
         newEvent("payment.failed", now, refs, {
           invoice: invoice.id,
@@ -363,6 +476,8 @@ export async function settlePayments(
           ...(nextAttemptAt !== null ? { nextAttemptAt: formatInstant(nextAttemptAt) } : {}),
         }),
       );
+      // Nobody is asked to fix a card for an invoice that is being voided.
+      if (!isWanted) continue;
       notices.push({
         template: "payment-failed",
         customerId: invoice.customerId,
@@ -382,6 +497,13 @@ export async function settlePayments(
     await recordEvents(tx, events);
     await queueNotices(tx, now, notices);
     await renewSubscriptionTerms(tx, renewals, now);
+    for (const invoiceId of voidsToCarryOut) {
+      const invoice = invoices.get(invoiceId);
+      if (invoice?.status === "open")
+        await voidInvoice(tx, invoiceId, now, invoice.voidReason ?? "void-requested");
+    }
+    return insertPendingRefunds(tx, refunds, now);
   });
   reach(deps, "charge:settled");
+  if (refundIds.length > 0) await completeRefunds(deps, refundIds, now);
 }

@@ -12,7 +12,7 @@ import { processService } from "../../engine/process-service.js";
 import type { Deps } from "../deps.js";
 import { type SetAutoRenewResult, setAutoRenew } from "../domains/set-auto-renew.js";
 import { recordEvent } from "../events/record-event.js";
-import { type VoidOutcome, voidOpenInvoices } from "../invoices/void-open-invoices.js";
+import { settledVoidOutcome, type VoidOutcome, voidOpenInvoices } from "../invoices/void-open-invoices.js";
 import { queueNotice } from "../notifications/queue-notice.js";
 import { markDue } from "./mark-due.js";
 import { findPendingCancellation, findSubscription } from "./subscription-repository.js";
@@ -104,5 +104,5 @@ export async function requestCancellation(
     );
   }
   await processService(deps, sub.serviceId, now);
-  return { ok: true, effectiveAt, domains, ...voided };
+  return { ok: true, effectiveAt, domains, ...(await settledVoidOutcome(deps.db, voided)) };
 }

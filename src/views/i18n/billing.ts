@@ -42,6 +42,9 @@ export const en = {
   result: {
     succeeded: "Approved",
     pending: "Waiting for the bank's answer",
+    cancelled: "Not sent: the invoice was voided first",
+    refunded: "Approved, then refunded: the invoice was voided",
+    refunding: "Approved; being refunded: the invoice was voided",
     declined: "Declined",
     "insufficient-funds": "Insufficient funds",
     expired: "Expired card",
@@ -62,6 +65,8 @@ export const en = {
   declined: (reason: string) => `The payment did not go through: ${reason}. Nothing was charged.`,
   updateCard: "Update your payment method",
   notOpen: "This invoice is no longer open (already paid or void): nothing was charged.",
+  awaitingBank:
+    "Your bank has not confirmed this payment yet. We will ask it again automatically and show the result here; nothing more will be charged.",
   alreadyProcessing:
     "This payment was already sent to the bank; its result is shown below. Nothing more was charged.",
   pdf: {
@@ -151,6 +156,9 @@ export const frCA: BillingMessages = {
   result: {
     succeeded: "Approuvé",
     pending: "En attente de la réponse de la banque",
+    cancelled: "Non transmis : la facture a d'abord été annulée",
+    refunded: "Approuvé, puis remboursé : la facture a été annulée",
+    refunding: "Approuvé; remboursement en cours : la facture a été annulée",
     declined: "Refusé",
     "insufficient-funds": "Fonds insuffisants",
     expired: "Carte expirée",
@@ -171,6 +179,8 @@ export const frCA: BillingMessages = {
   declined: (reason: string) => `Le paiement n'a pas été accepté : ${reason}. Aucun montant n'a été prélevé.`,
   updateCard: "Mettre à jour votre mode de paiement",
   notOpen: "Cette facture n'est plus ouverte (déjà payée ou annulée) : aucun montant n'a été prélevé.",
+  awaitingBank:
+    "Votre banque n'a pas encore confirmé ce paiement. Nous lui redemanderons automatiquement et afficherons le résultat ici; aucun autre montant ne sera prélevé.",
   alreadyProcessing:
     "Ce paiement avait déjà été transmis à la banque; son résultat est affiché ci-dessous. Aucun autre montant n'a été prélevé.",
   pdf: {

@@ -90,6 +90,10 @@ export const en = {
     autoRenewOff: (name: string, date: string) => `Auto-renew is off for ${name}: it will expire on ${date}.`,
     alreadyOn: (name: string) => `Auto-renew was already on for ${name}.`,
     alreadyOff: (name: string) => `Auto-renew was already off for ${name}.`,
+    refunded: (n: number, amount: string) =>
+      `A payment of ${amount} for invoice #${n} went through while we were voiding it: it has been refunded to your card.`,
+    deferred: (n: number) =>
+      `A payment for invoice #${n} is still being confirmed by the bank. The invoice will be voided as soon as it is settled, and the payment refunded if it went through.`,
     voided: (invoices: number[]) =>
       invoices.length === 1
         ? `Invoice #${invoices[0]} was voided.`
@@ -218,6 +222,10 @@ export const frCA: DomainsMessages = {
       `Le renouvellement automatique est désactivé pour ${name} : il expirera le ${date}.`,
     alreadyOn: (name: string) => `Le renouvellement automatique était déjà activé pour ${name}.`,
     alreadyOff: (name: string) => `Le renouvellement automatique était déjà désactivé pour ${name}.`,
+    refunded: (n: number, amount: string) =>
+      `Un paiement de ${amount} pour la facture nº ${n} a été accepté pendant son annulation : il a été remboursé sur votre carte.`,
+    deferred: (n: number) =>
+      `Un paiement pour la facture nº ${n} est en cours de confirmation par la banque. La facture sera annulée dès qu'il sera réglé, et le paiement remboursé s'il a été accepté.`,
     voided: (invoices: number[]) =>
       invoices.length === 1
         ? `La facture nº ${invoices[0]} a été annulée.`

@@ -118,6 +118,10 @@ export const en = {
       `${label} will be cancelled by ${dateTime} (within 24 hours).`,
     confirmEndOfTerm: (label: string, date: string) =>
       `${label} stays active until ${date}, then is cancelled: it will not be renewed and no renewal invoice will be issued. You can withdraw this request until then.`,
+    confirmRefunded: (n: number, amount: string) =>
+      `A payment of ${amount} for invoice #${n} went through while we were voiding it: it has been refunded to your card.`,
+    confirmDeferred: (n: number) =>
+      `A payment for invoice #${n} is still being confirmed by the bank. The invoice will be voided as soon as it is settled, and the payment refunded if it went through.`,
     confirmVoided: (numbers: number[]) =>
       numbers.length === 1
         ? `Invoice #${numbers[0]} was voided.`
@@ -152,6 +156,7 @@ export const en = {
       "verification-required": "E-mail verification request",
       "invoice-issued": "Invoice notice",
       "payment-receipt": "Payment receipt",
+      "payment-refunded": "Refund notice",
       "cancellation-confirmed": "Cancellation confirmation",
       "invoice-adjustment-needed": "Invoice adjustment notice",
       "service-suspended": "Suspension notice",
@@ -166,6 +171,7 @@ export const en = {
       "service-terminated": "service terminated",
       "domain-expired": "domain expired",
       "domain-released": "domain released",
+      "void-requested": "void requested",
     },
     failReasons: {
       declined: "declined",
@@ -189,6 +195,7 @@ export const en = {
         `Payment of ${amount} accepted${attempt > 1 ? ` (attempt ${attempt})` : ""}`,
       paymentFailed: (amount: string, outcome: string, attempt: number) =>
         `Payment of ${amount} ${outcome} (attempt ${attempt})`,
+      paymentRefunded: (amount: string, n: number) => `${amount} refunded (invoice #${n})`,
       noticeSent: (name: string) => `${name} sent by e-mail`,
       serviceActivated: "Service activated",
       serviceActivatedPlan: (plan: string) => `Service activated (${plan})`,
@@ -364,6 +371,10 @@ export const frCA: ServicesMessages = {
       `${label} sera annulé au plus tard le ${dateTime} (dans les 24 heures).`,
     confirmEndOfTerm: (label, date) =>
       `${label} reste actif jusqu'au ${date}, puis est annulé : il ne sera pas renouvelé et aucune facture de renouvellement ne sera émise. Vous pouvez retirer cette demande d'ici là.`,
+    confirmRefunded: (n, amount) =>
+      `Un paiement de ${amount} pour la facture no ${n} a été accepté pendant son annulation : il a été remboursé sur votre carte.`,
+    confirmDeferred: (n) =>
+      `Un paiement pour la facture no ${n} est en cours de confirmation par la banque. La facture sera annulée dès qu'il sera réglé, et le paiement remboursé s'il a été accepté.`,
     confirmVoided: (numbers) =>
       numbers.length === 1
         ? `La facture no ${numbers[0]} a été annulée.`
@@ -397,6 +408,7 @@ export const frCA: ServicesMessages = {
       "verification-required": "Demande de vérification du courriel",
       "invoice-issued": "Avis de facture",
       "payment-receipt": "Reçu de paiement",
+      "payment-refunded": "Avis de remboursement",
       "cancellation-confirmed": "Confirmation d'annulation",
       "invoice-adjustment-needed": "Avis d'ajustement de facture",
       "service-suspended": "Avis de suspension",
@@ -411,6 +423,7 @@ export const frCA: ServicesMessages = {
       "service-terminated": "service résilié",
       "domain-expired": "domaine expiré",
       "domain-released": "domaine libéré",
+      "void-requested": "annulation demandée",
     },
     failReasons: {
       declined: "refusé",
@@ -433,6 +446,7 @@ export const frCA: ServicesMessages = {
       paymentSucceeded: (amount, attempt) =>
         `Paiement de ${amount} accepté${attempt > 1 ? ` (tentative ${attempt})` : ""}`,
       paymentFailed: (amount, outcome, attempt) => `Paiement de ${amount} ${outcome} (tentative ${attempt})`,
+      paymentRefunded: (amount, n) => `${amount} remboursé (facture no ${n})`,
       noticeSent: (name) => `Courriel envoyé : ${name}`,
       serviceActivated: "Service activé",
       serviceActivatedPlan: (plan) => `Service activé (${plan})`,

@@ -134,6 +134,18 @@ export const en: NoticeMessages = {
         "The invoice is now paid; you can view it in your client area.",
       ],
     },
+    "payment-refunded": {
+      subject: (d, f) => `Refund of ${f.money(d.amount)} for invoice #${d.invoiceNumber} (${d.subject})`,
+      paragraphs: (d, f) => [
+        `We refunded ${f.money(d.amount)} to your card on ${f.date(d.refundedAt)} for invoice #${d.invoiceNumber} (${d.subject}).`,
+        d.reason === "invoice-voided"
+          ? "The payment went through while the invoice was being cancelled, so nothing is owed on it: the money goes back to you."
+          : d.reason === "invoice-already-paid"
+            ? "The invoice had already been paid, so this second payment goes back to you."
+            : `Reason: “${d.reason}”.`,
+        "Depending on your bank, the refund appears on your statement within 5 to 10 business days.",
+      ],
+    },
     "cancellation-confirmed": {
       subject: (d) => `Cancellation request confirmed: ${d.subject}`,
       paragraphs: (d, f) => [
@@ -253,6 +265,19 @@ export const frCA: NoticeMessages = {
       paragraphs: (d, f) => [
         `Nous avons bien reçu votre paiement de ${f.money(d.amount)} le ${f.date(d.paidAt)} pour la facture n° ${d.invoiceNumber} (${d.subject}). Merci!`,
         "La facture est maintenant acquittée; vous pouvez la consulter dans votre Espace Client.",
+      ],
+    },
+    "payment-refunded": {
+      subject: (d, f) =>
+        `Remboursement de ${f.money(d.amount)}, facture n° ${d.invoiceNumber} (${d.subject})`,
+      paragraphs: (d, f) => [
+        `Nous avons remboursé ${f.money(d.amount)} sur votre carte le ${f.date(d.refundedAt)} pour la facture n° ${d.invoiceNumber} (${d.subject}).`,
+        d.reason === "invoice-voided"
+          ? "Le paiement a été effectué pendant l’annulation de la facture; comme rien n’est dû, la somme vous est rendue."
+          : d.reason === "invoice-already-paid"
+            ? "La facture était déjà acquittée; ce second paiement vous est donc rendu."
+            : `Motif : « ${d.reason} ».`,
+        "Selon votre banque, le remboursement paraîtra sur votre relevé d’ici 5 à 10 jours ouvrables.",
       ],
     },
     "cancellation-confirmed": {

@@ -14,6 +14,7 @@ export const NOTICE_TEMPLATES = [
   "verification-required",
   "invoice-issued",
   "payment-receipt",
+  "payment-refunded",
   "cancellation-confirmed",
   "invoice-adjustment-needed",
   "service-suspended",
@@ -56,6 +57,8 @@ export interface NoticeDataByTemplate {
   "verification-required": { deadline: number };
   "invoice-issued": { invoiceNumber: number; amount: MoneyValue; dueAt: number };
   "payment-receipt": { invoiceNumber: number; amount: MoneyValue; paidAt: number };
+  /** Money given back: `reason` is `invoice-voided`, `invoice-already-paid`, or staff's words. */
+  "payment-refunded": { invoiceNumber: number; amount: MoneyValue; reason: string; refundedAt: number };
   "cancellation-confirmed": { when: "immediate" | "end-of-term"; effectiveAt: number; reason: string };
   /** An open invoice could not be voided automatically: file an adjustment request quoting it. */
   "invoice-adjustment-needed": {

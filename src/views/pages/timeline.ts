@@ -56,6 +56,7 @@ const PAST: { [T in EventType]: (w: Words, d: Details) => string } = {
       lookup(w.t.failReasons, d.reason) ?? w.t.failFallback,
       w.number(d.attempt),
     ),
+  "payment.refunded": (w, d) => w.t.past.paymentRefunded(w.money(d.amount), w.number(d.invoice)),
   "notice.sent": (w, d) => w.t.past.noticeSent(lookup(w.t.noticeNames, d.template) ?? w.t.noticeFallback),
   "service.activated": (w, d) => {
     const plan = lookup(w.plans, d.plan);

@@ -2,6 +2,7 @@
  * What a domain action did, kept in the session as plain data across the 303 redirect and worded
  * on the next domains page, in the customer's language, with its links (invoice adjustment, card).
  */
+import type { Money } from "../../../domain/money.js";
 import type { Instant } from "../../../domain/time.js";
 import type { ChargeFailure } from "../../../providers/payments/payment-gateway.js";
 import { html } from "../../html.js";
@@ -16,6 +17,9 @@ export type DomainNotice =
       changed: boolean;
       expiresAt: Instant;
       voided: number[];
+      /** Voided once the payment in flight is settled. */
+      deferred: number[];
+      refunded: { invoice: number; amount: Money }[];
       needsAdjustment: { invoice: number; reason: "partly-paid" | "other-items" }[];
       chargeStillDueAt: Instant | null;
       offLeadDays: number;
@@ -52,7 +56,9 @@ export function noticeFlash(ctx: Words, notice: DomainNotice, f: Fmt): Flash {
       return {
         kind: notice.needsAdjustment.length > 0 ? "info" : "success",
         text: html`<p>${m.autoRenewOff(notice.name, f.date(notice.expiresAt))}</p>
-          ${notice.voided.length > 0 ? html`<p>${m.voided(notice.voided)}</p>` : ""}${adjustments}`,
+          ${notice.voided.length > 0 ? html`<p>${m.voided(notice.voided)}</p>` : ""}${notice.refunded.map(
+            (r) => html`<p>${m.refunded(r.invoice, f.money(r.amount))}</p>`,
+          )}${notice.deferred.map((n) => html`<p>${m.deferred(n)}</p>`)}${adjustments}`,
       };
     }
     case "auto-renew-refused":

@@ -5,6 +5,7 @@
  * or the fact that the service is cancelled or terminated. After a request, the confirmation says
  * what will happen and when.
  */
+import { formatMoney, type Money } from "../../../domain/money.js";
 import type { LinkedDomain, ServiceDetails } from "../../../modules/services/list-services.js";
 import { html, type SafeHtml } from "../../html.js";
 import { csrfField, type PageContext } from "../../layout.js";
@@ -19,6 +20,10 @@ export interface CancellationConfirmation {
   /** Already carried out (an immediate cancellation with no delay). */
   done: boolean;
   voided: number[];
+  /** Voided once the payment in flight for it is settled. */
+  deferred: number[];
+  /** Payments that went through while their invoice was being voided, given back. */
+  refunded: { invoice: number; amount: Money }[];
   needsAdjustment: number[];
   domains: { name: string; outcome: "stopped" | "still-charged" | "not-stopped"; at: number | null }[];
 }
@@ -61,6 +66,9 @@ function confirmationBox(
       : p.confirmEndOfTerm(label, day(ctx, c.effectiveAt, timeZone));
   const lines: SafeHtml[] = [html`<li>${what}</li>`];
   if (c.voided.length > 0) lines.push(html`<li>${p.confirmVoided(c.voided)}</li>`);
+  for (const r of c.refunded)
+    lines.push(html`<li>${p.confirmRefunded(r.invoice, formatMoney(r.amount, ctx.locale))}</li>`);
+  for (const n of c.deferred) lines.push(html`<li>${p.confirmDeferred(n)}</li>`);
   for (const n of c.needsAdjustment) {
     lines.push(
       html`<li>${p.confirmNeedsAdjustment(n)}: <a href="/requests/new?kind=invoice-adjustment&amp;invoice=${n}">${p.adjustmentLink(n)}</a></li>`,
