@@ -353,17 +353,22 @@ export async function settlePayments(
   now: Instant,
 ) {
   const refundIds = await inTransaction(deps, "settle-payment", async (tx) => {
-    const payments = new Map<number, PaymentRow>();
-    for (const ids of chunks(
-      settlements.map((s) => s.paymentId),
-      KEYS_PER_STATEMENT,
-    )) {
-      for (const row of await tx.selectFrom("payments").selectAll().where("id", "in", ids).execute())
-        payments.set(row.id, row);
-    }
-    const invoiceIds = [...new Set([...payments.values()].map((p) => p.invoice_id))];
-    // Locked before they are read: a void deciding at the same moment waits for this settlement.
+    const readPayments = async () => {
+      const rows = new Map<number, PaymentRow>();
+      for (const ids of chunks(
+        settlements.map((s) => s.paymentId),
+        KEYS_PER_STATEMENT,
+      )) {
+        for (const row of await tx.selectFrom("payments").selectAll().where("id", "in", ids).execute())
+          rows.set(row.id, row);
+      }
+      return rows;
+    };
+    const invoiceIds = [...new Set([...(await readPayments()).values()].map((p) => p.invoice_id))];
+    // The invoices are locked before anything is decided: a void or another settlement of the same
+    // invoice at the same moment waits, and what they committed is read below, not a stale copy.
     await lockInvoices(deps, tx, invoiceIds);
+    const payments = await readPayments();
     const invoices = await findInvoices(tx, invoiceIds);
     const settled: { payment: PaymentRow; invoice: InvoiceRow; outcome: Settlement }[] = [];
     for (const item of settlements) {

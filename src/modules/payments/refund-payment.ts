@@ -6,7 +6,7 @@
  */
 import { readInChunks } from "../../db/chunks.js";
 import type { Instant } from "../../domain/time.js";
-import type { RefundOutcome } from "../../providers/payments/payment-gateway.js";
+import { GatewayUnavailableError, type RefundOutcome } from "../../providers/payments/payment-gateway.js";
 import { type Db, type Deps, inTransaction, reach, type Tx } from "../deps.js";
 import { type NewEvent, newEvent, recordEvents } from "../events/record-event.js";
 import { type NoticeRequest, queueNotices } from "../notifications/queue-notice.js";
@@ -189,5 +189,5 @@ export async function completeRefunds(deps: Deps, refundIds: number[], now: Inst
     });
     reach(deps, "refund:settled");
   }
-  if (error !== null) throw error;
+  if (error !== null) throw new GatewayUnavailableError(error);
 }
