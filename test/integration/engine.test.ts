@@ -14,6 +14,30 @@ describe.each(DIALECTS)("engine runs (%s)", (dialect) => {
     await f.dispose();
   });
 
+  it("charge keys derive from the decision alone: the same story on a second database sends the same keys", async () => {
+    // What makes a charge safe to send again after the pending row itself is lost (a restore,
+    // a point-in-time recovery): the key is rebuilt from the invoice's issue key and the attempt.
+    const story = async (fixture: Fixture) => {
+      await fixture.addCustomer("c1", "fails-1-then-ok");
+      await fixture.addDomain("d1", "c1", "keys.example", "2021-04-15T14:00:00Z");
+      await fixture.addHosting("h1", "c1", "2021-04-15T14:00:00Z");
+      for (const instant of ["2022-03-31T14:00:00Z", "2022-04-05T14:00:00Z", "2022-04-15T14:00:00Z"])
+        await runEngine(fixture.deps, at(instant));
+      return fixture.gateway.allCharges().map((c) => c.idempotencyKey);
+    };
+    const second = await createFixture(dialect);
+    try {
+      const keys = await story(f);
+      expect(keys).toEqual(await story(second));
+      expect(keys).toContain("charge:renew:d1:2022-04-15T14:00:00.000Z:1:1");
+      expect(keys).toContain("charge:renew:d1:2022-04-15T14:00:00.000Z:1:2");
+      const stored = await f.deps.db.selectFrom("payments").select("idempotency_key").orderBy("id").execute();
+      expect(stored.map((p) => p.idempotency_key).sort()).toEqual([...keys].sort());
+    } finally {
+      await second.dispose();
+    }
+  });
+
   it("running twice at the same instant changes nothing", async () => {
     await f.addCustomer("c1", "ok");
     await f.addDomain("d1", "c1", "one.example", "2021-04-15T14:00:00Z");
