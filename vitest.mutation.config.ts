@@ -14,6 +14,8 @@ export default defineConfig({
       "test/integration/money-in-flight.test.ts",
       "test/integration/unknown-outcomes.test.ts",
       "test/integration/interrupted-runs.test.ts",
+      // The tests written to kill surviving mutants (docs/testing.md, triage).
+      "test/integration/mutation-kills-*.test.ts",
       "test/http/billing.test.ts",
       "test/http/services.test.ts",
       "test/http/domains.test.ts",
