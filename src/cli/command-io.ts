@@ -11,3 +11,6 @@ export const processIo: CommandIo = {
 
 /** A mistake in how the command was called: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
+
+/** Input the command cannot accept (a bad role, a duplicate): one line, exit code 2, no usage. */
+export class InputError extends Error {}

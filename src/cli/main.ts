@@ -8,8 +8,9 @@ import { DEMO_CUSTOMER, hasAnyCustomer, resetDemoPassword, seedDemoData } from "
 import { createRuntime, type Runtime } from "../main/runtime.js";
 import { startWebServer } from "../main/web-server.js";
 import { backupCommand, restoreCommand } from "./backup-command.js";
-import { type CommandIo, processIo, UsageError } from "./command-io.js";
+import { type CommandIo, InputError, processIo, UsageError } from "./command-io.js";
 import { simulateCommand } from "./simulate-command.js";
+import { checkStaffCall, staffCommand } from "./staff-command.js";
 
 export const USAGE = `Usage: tenure <command> [options]
 
@@ -25,6 +26,9 @@ Commands:
   seed-demo              add the demo data to an empty database
   backup FILE [--force]  write a consistent copy of the SQLite database while Tenure runs
                          (PostgreSQL: prints the pg_dump / PITR procedure, docs/operations.md)
+  staff add EMAIL --role admin|billing|support [--name NAME]
+                         create a back-office staff member; prints a one-time password (JSON)
+  staff list | staff disable EMAIL
   restore FILE [--force] replace the SQLite database with a backup and migrate it (Tenure stopped;
                          the gateway and registrar ledgers are not restored: docs/operations.md)
 
@@ -97,6 +101,8 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
         format: { type: "string", default: "jsonl" },
         help: { type: "boolean", short: "h" },
         force: { type: "boolean", default: false },
+        role: { type: "string" },
+        name: { type: "string" },
       },
     });
     const [command, ...rest] = positionals;
@@ -111,6 +117,16 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
         return await backupCommand(rest[0], { force: values.force ?? false }, io);
       case "restore":
         return await restoreCommand(rest[0], { force: values.force ?? false }, io);
+      case "staff": {
+        const staffArgs = {
+          ...(values.role !== undefined ? { role: values.role } : {}),
+          ...(values.name !== undefined ? { name: values.name } : {}),
+        };
+        checkStaffCall(rest, staffArgs);
+        return await withRuntime((runtime) =>
+          staffCommand(runtime.deps, rest, staffArgs, runtime.clock.now(), io),
+        );
+      }
       case "migrate":
         return await withRuntime(async () => {
           io.out("Database is up to date.\n");
@@ -173,6 +189,10 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
       error instanceof TypeError && String((error as { code?: string }).code).startsWith("ERR_PARSE_ARGS");
     if (error instanceof UsageError || isArgsError) {
       io.err(`tenure: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof InputError) {
+      io.err(`tenure: ${error.message}\n`);
       return 2;
     }
     if (error instanceof ConfigError) {

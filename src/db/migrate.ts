@@ -6,6 +6,7 @@ import * as clientArea from "./migrations/0002-client-area.js";
 import * as invoiceLinesByService from "./migrations/0003-invoice-lines-by-service.js";
 import * as totpLastStep from "./migrations/0004-totp-last-step.js";
 import * as moneyInFlight from "./migrations/0005-money-in-flight.js";
+import * as backOffice from "./migrations/0006-back-office.js";
 
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -14,6 +15,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     "0003-invoice-lines-by-service": { up: (db: Kysely<unknown>) => invoiceLinesByService.up(db) },
     "0004-totp-last-step": { up: (db: Kysely<unknown>) => totpLastStep.up(db) },
     "0005-money-in-flight": { up: (db: Kysely<unknown>) => moneyInFlight.up(db, dialect) },
+    "0006-back-office": { up: (db: Kysely<unknown>) => backOffice.up(db, dialect) },
   };
 }
 

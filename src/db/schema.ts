@@ -75,6 +75,10 @@ export interface DomainsTable {
   legacy_lost_reason: string | null;
   recorded_price: number;
   recorded_currency: string;
+  /** Staff overrides (audited): extra days of grace, a waived restore fee, an early lock lift. */
+  grace_extension_days: Generated<number>;
+  restore_fee_waived: Generated<number>;
+  transfer_lock_lifted_at: Generated<number | null>;
 }
 
 export interface CancellationRequestsTable {
@@ -178,6 +182,8 @@ export interface TicketsTable {
   opened_by: string;
   created_at: number;
   closed_at: number | null;
+  assigned_staff_id: string | null;
+  updated_at: number | null;
 }
 
 export interface NoticesTable {
@@ -242,6 +248,8 @@ export interface AccountsTable {
 export interface SessionsTable {
   sid: string;
   customer_id: string | null;
+  /** A staff member's session (back office); never also a customer's. */
+  staff_id: string | null;
   data: string;
   expires_at: number;
 }
@@ -261,9 +269,64 @@ export interface TicketRepliesTable {
   author: string;
   body: string;
   created_at: number;
+  /** Set when a staff member wrote the reply (`author` is then "staff"). */
+  staff_id: Generated<string | null>;
+}
+
+export interface StaffTable {
+  id: string;
+  email: string;
+  name: string;
+  /** admin | billing | support (src/domain/staff-roles.ts). */
+  role: string;
+  locale: Generated<string>;
+  password_hash: string;
+  /** A generated one-time password: the first sign-in asks for a new one. */
+  must_change_password: Generated<number>;
+  totp_secret: string | null;
+  totp_enabled: Generated<number>;
+  totp_last_step: Generated<number>;
+  disabled_at: number | null;
+  last_sign_in_at: number | null;
+  created_at: number;
+}
+
+/** Append-only (the database refuses UPDATE and DELETE): every staff action. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  staff_id: string;
+  staff_email: string;
+  role: string;
+  action: string;
+  object_type: string;
+  object_id: string;
+  customer_id: string | null;
+  reason: string;
+  before_json: string;
+  after_json: string;
+  client_address: string;
+}
+
+/** A refund or an adjustment, referencing the invoice it credits. */
+export interface CreditNotesTable {
+  id: Generated<number>;
+  invoice_id: number;
+  customer_id: string;
+  refund_id: number | null;
+  /** refund | adjustment */
+  kind: string;
+  amount: number;
+  currency: string;
+  reason: string;
+  created_by: string;
+  created_at: number;
 }
 
 export interface Database {
+  staff: StaffTable;
+  audit_log: AuditLogTable;
+  credit_notes: CreditNotesTable;
   accounts: AccountsTable;
   sessions: SessionsTable;
   password_resets: PasswordResetsTable;

@@ -15,7 +15,10 @@ import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { DAY } from "../domain/time.js";
 import { findCustomer } from "../modules/customers/customer-repository.js";
-import type { HttpOptions } from "./context.js";
+import { findStaff } from "../modules/staff/staff-repository.js";
+import { guardBackOffice } from "./admin/admin-guard.js";
+import { registerBackOffice } from "./admin/register-admin.js";
+import { type HttpOptions, isAdminPath } from "./context.js";
 import { registerErrorHandling } from "./errors.js";
 import { registerAccountRoutes } from "./routes/account.js";
 import { registerAuthRoutes } from "./routes/auth.js";
@@ -86,6 +89,7 @@ export async function buildApp(options: HttpOptions): Promise<FastifyInstance> {
   });
 
   app.decorateRequest("customer", null);
+  app.decorateRequest("staff", null);
   // NUL cannot be stored in PostgreSQL text and is never meaningful in a form or a path: refuse it.
   app.addHook("preValidation", async (request) => {
     if (containsNul(request.params) || containsNul(request.query) || containsNul(request.body)) {
@@ -93,14 +97,23 @@ export async function buildApp(options: HttpOptions): Promise<FastifyInstance> {
     }
   });
   app.addHook("preHandler", async (request, reply) => {
-    const customerId = request.session.customerId;
-    request.customer = customerId ? await findCustomer(options.deps.db, customerId) : null;
     const path = request.url.split("?")[0] ?? "/";
+    // The back office reads only the staff session; the client area only the customer's.
+    const isBackOffice = isAdminPath(path);
+    if (isBackOffice) {
+      const staffId = request.session.staffId;
+      const staff = staffId ? await findStaff(options.deps.db, staffId) : null;
+      request.staff = staff && staff.disabledAt === null ? staff : null;
+    } else {
+      const customerId = request.session.customerId;
+      request.customer = customerId ? await findCustomer(options.deps.db, customerId) : null;
+    }
     if (request.method !== "GET" && request.method !== "HEAD") {
       await new Promise<void>((resolve, reject) =>
         app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve())),
       );
     }
+    if (isBackOffice) return guardBackOffice(request, reply);
     if (!request.customer && !PUBLIC_PATHS.some((p) => p.test(path))) {
       return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
     }
@@ -114,5 +127,6 @@ export async function buildApp(options: HttpOptions): Promise<FastifyInstance> {
   registerDomainRoutes(app, options);
   registerBillingRoutes(app, options);
   registerTicketRoutes(app, options);
+  registerBackOffice(app, options);
   return app;
 }

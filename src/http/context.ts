@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../domain/clock.js";
 import type { CustomerRecord } from "../modules/customers/customer-repository.js";
 import type { Deps } from "../modules/deps.js";
+import type { StaffMember } from "../modules/staff/staff-repository.js";
 import type { Mailer } from "../providers/mailer/mailer.js";
 import { SafeHtml, trusted } from "../views/html.js";
 import { type Messages, messagesFor, toLocale } from "../views/i18n/index.js";
@@ -23,9 +24,17 @@ declare module "fastify" {
     /** Language before sign-in (the customer's own once signed in). */
     locale?: Locale;
     flash?: StoredFlash;
+    /** A staff member signed in to the back office (never together with `customerId`). */
+    staffId?: string;
+    /** Staff password checked, second factor still to enter. */
+    pendingTotpStaffId?: string;
+    /** A TOTP secret offered to a staff member, until a code proves it. */
+    staffTotpSetupSecret?: string;
   }
   interface FastifyRequest {
     customer: CustomerRecord | null;
+    /** The signed-in staff member, on back-office paths only. */
+    staff: StaffMember | null;
   }
 }
 
@@ -49,7 +58,12 @@ export interface HttpOptions {
 }
 
 export function localeOf(request: FastifyRequest): Locale {
-  return request.customer?.locale ?? toLocale(request.session.locale);
+  return request.staff?.locale ?? request.customer?.locale ?? toLocale(request.session.locale);
+}
+
+/** The back office lives under /admin; its pages use the staff frame and the staff session. */
+export function isAdminPath(path: string): boolean {
+  return path === "/admin" || path.startsWith("/admin/") || path.startsWith("/admin?");
 }
 
 export function pageContext(request: FastifyRequest, reply: FastifyReply): PageContext {
@@ -58,6 +72,8 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply): PageC
     locale,
     m: messagesFor(locale),
     customer: request.customer ? { name: request.customer.name } : null,
+    staff: request.staff ? { name: request.staff.name, role: request.staff.role } : null,
+    isBackOffice: isAdminPath(request.url),
     csrfToken: reply.generateCsrf(),
     path: request.url.split("?")[0] ?? "/",
   };

@@ -57,6 +57,8 @@ export class DatabaseSessionStore implements SessionStore {
     // reset ends both kinds (deleted by customer_id).
     const row = {
       customer_id: session.customerId ?? session.pendingTotpCustomerId ?? null,
+      // Disabling a staff member ends their sessions (deleted by staff_id).
+      staff_id: session.staffId ?? session.pendingTotpStaffId ?? null,
       data,
       expires_at: expiresAt,
     };

@@ -2,6 +2,9 @@
  * The page frame: header with the navigation (a menu that opens without JavaScript on a phone),
  * the language switch, and the main content. Mobile first.
  */
+
+import type { StaffRole } from "../domain/staff-roles.js";
+import { adminLayout } from "./admin/admin-layout.js";
 import { html, type SafeHtml } from "./html.js";
 import type { Messages } from "./i18n/index.js";
 import type { Locale } from "./notices/notice-types.js";
@@ -11,6 +14,10 @@ export interface PageContext {
   m: Messages;
   /** Present when a customer is signed in. */
   customer: { name: string } | null;
+  /** Present when a staff member is signed in (back-office pages only). */
+  staff: { name: string; role: StaffRole } | null;
+  /** A back-office page: the staff frame (views/admin/admin-layout.ts). */
+  isBackOffice: boolean;
   csrfToken: string;
   /** The current path, for the active menu entry and the language switch's return. */
   path: string;
@@ -36,6 +43,7 @@ export function flashBox(flash: Flash | null | undefined): SafeHtml {
 }
 
 export function layout(ctx: PageContext, title: string, body: SafeHtml, flash?: Flash | null): SafeHtml {
+  if (ctx.isBackOffice) return adminLayout(ctx, title, body, flash);
   const { m } = ctx;
   const other: Locale = ctx.locale === "en" ? "fr-CA" : "en";
   // On a phone the menu opens through its anchor (:target), so it works without JavaScript.

@@ -4,9 +4,11 @@
  */
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { ManualClock } from "../../src/domain/clock.js";
+import type { StaffRole } from "../../src/domain/staff-roles.js";
 import { buildApp } from "../../src/http/app.js";
 import type { HttpOptions } from "../../src/http/context.js";
 import { createAccount } from "../../src/modules/accounts/account-repository.js";
+import { addStaff, changeStaffPassword, setStaffLocale } from "../../src/modules/staff/staff-repository.js";
 import type { Mailer, OutgoingMail } from "../../src/providers/mailer/mailer.js";
 import { at, createFixture, type Fixture } from "./engine-fixture.js";
 import type { TestDialect } from "./stores.js";
@@ -26,6 +28,14 @@ export interface HttpFixture extends Fixture {
   mailer: RecordingMailer;
   /** Creates a customer with a login (password PASSWORD) and the given card. */
   addLogin(id: string, card?: string, locale?: "fr-CA" | "en"): Promise<void>;
+  /**
+   * Creates a staff member `<role>@staff.test` (or `email`) whose password is PASSWORD, already
+   * chosen (no first-sign-in change unless `oneTimePassword` is asked for, then it is returned).
+   */
+  addStaffMember(
+    role: StaffRole,
+    options?: { email?: string; locale?: "fr-CA" | "en"; oneTimePassword?: boolean },
+  ): Promise<{ id: string; email: string; password: string }>;
   client(): HttpClient;
 }
 
@@ -53,6 +63,18 @@ export async function createHttpFixture(
     async addLogin(id, card = "ok", locale = "en") {
       await fixture.addCustomer(id, card, locale);
       await createAccount(fixture.deps.db, id, `${id}@example.test`, PASSWORD, clock.now());
+    },
+    async addStaffMember(role, staffOptions = {}) {
+      const email = staffOptions.email ?? `${role}@staff.test`;
+      const { staff, oneTimePassword } = await addStaff(
+        fixture.deps.db,
+        { email, role, name: `${role} staff` },
+        clock.now(),
+      );
+      if (staffOptions.locale) await setStaffLocale(fixture.deps.db, staff.id, staffOptions.locale);
+      if (staffOptions.oneTimePassword) return { id: staff.id, email, password: oneTimePassword };
+      await changeStaffPassword(fixture.deps.db, staff.id, PASSWORD);
+      return { id: staff.id, email, password: PASSWORD };
     },
     client: () => new HttpClient(app),
     dispose: async () => {
@@ -122,5 +144,11 @@ export class HttpClient {
   async login(email: string, password = PASSWORD): Promise<LightMyRequestResponse> {
     await this.get("/login");
     return this.post("/login", { email, password });
+  }
+
+  /** Staff sign-in at /admin/login (password only: a member without TOTP). */
+  async staffLogin(email: string, password = PASSWORD): Promise<LightMyRequestResponse> {
+    await this.get("/admin/login");
+    return this.post("/admin/login", { email, password });
   }
 }

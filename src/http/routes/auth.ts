@@ -2,7 +2,7 @@
  * Sign-in (password, then TOTP when enabled), sign-out, forgotten password by a single-use e-mailed
  * link, and the language switch. Sign-in is rate-limited per address and per account.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import {
   acceptTotpStep,
@@ -25,6 +25,7 @@ import { toLocale } from "../../views/i18n/index.js";
 import { csrfField } from "../../views/layout.js";
 import { type HttpOptions, messages, redirectWith, sendPage } from "../context.js";
 import { parseForm, safeNext } from "../forms.js";
+import { signInLimiter, typedAccountKey } from "../sign-in-limits.js";
 
 const loginForm = z.object({
   email: z.string().trim().min(1).max(320),
@@ -40,14 +41,6 @@ const codeForm = z.object({
 const emailForm = z.object({ email: z.string().trim().min(3).max(320) });
 const resetForm = z.object({ password: z.string().max(1000), confirm: z.string().max(1000) });
 
-/** The account a password sign-in or a reset request is about: the e-mail typed. */
-function typedAccountKey(request: FastifyRequest): string {
-  const body = request.body as { email?: unknown } | undefined;
-  return typeof body?.email === "string"
-    ? `account:${body.email.trim().toLowerCase()}`
-    : `no-account:${request.ip}`;
-}
-
 /**
  * The account whose second step is pending, from the session only: a field of the form must not
  * choose the counter (an `email` per guess gave each guess a fresh one).
@@ -57,32 +50,8 @@ function pendingAccountKey(request: FastifyRequest): string {
   return pending ? `account-id:${pending}` : `no-account:${request.ip}`;
 }
 
-class TooManyAttempts extends Error {
-  readonly statusCode = 429;
-}
-
 export function registerAuthRoutes(app: FastifyInstance, options: HttpOptions): void {
-  const attempts = options.loginAttempts ?? 10;
-  const window = `${options.loginWindowMinutes ?? 15} minutes`;
-  // Two independent counters: one per client address, one per account. (Chaining two
-  // `app.rateLimit()` handlers does not work: the second sees the first's mark and skips.)
-  const byAddress = app.createRateLimit({
-    max: attempts,
-    timeWindow: window,
-    keyGenerator: (r) => `address:${r.ip}`,
-  });
-  const limitsBy = (keyGenerator: (request: FastifyRequest) => string) => {
-    const byAccount = app.createRateLimit({ max: attempts, timeWindow: window, keyGenerator });
-    return async (request: FastifyRequest, reply: FastifyReply) => {
-      for (const limit of [byAddress, byAccount]) {
-        const result = await limit(request);
-        if (!result.isAllowed && result.isExceeded) {
-          reply.header("retry-after", String(result.ttlInSeconds));
-          throw new TooManyAttempts("too many sign-in attempts");
-        }
-      }
-    };
-  };
+  const limitsBy = signInLimiter(app, options, "client");
   const limits = limitsBy(typedAccountKey);
   const totpLimits = limitsBy(pendingAccountKey);
   // Reset tokens are sealed in the outbox and opened only in the e-mail sent (notice-secrets.ts).

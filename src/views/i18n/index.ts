@@ -3,6 +3,17 @@
  * the same type: a key missing in one language fails the typecheck. Pages read `m.area.key`.
  */
 import type { Locale } from "../notices/notice-types.js";
+import * as admin from "./admin.js";
+import * as adminAudit from "./admin-audit.js";
+import * as adminAutomation from "./admin-automation.js";
+import * as adminCancellations from "./admin-cancellations.js";
+import * as adminCustomers from "./admin-customers.js";
+import * as adminDomains from "./admin-domains.js";
+import * as adminOverview from "./admin-overview.js";
+import * as adminPolicies from "./admin-policies.js";
+import * as adminPreview from "./admin-preview.js";
+import * as adminRequests from "./admin-requests.js";
+import * as adminStaff from "./admin-staff.js";
 import * as auth from "./auth.js";
 import * as billing from "./billing.js";
 import * as common from "./common.js";
@@ -17,6 +28,17 @@ const en = {
   domains: domains.en,
   billing: billing.en,
   tickets: tickets.en,
+  admin: admin.en,
+  adminOverview: adminOverview.en,
+  adminCustomers: adminCustomers.en,
+  adminCancellations: adminCancellations.en,
+  adminRequests: adminRequests.en,
+  adminAutomation: adminAutomation.en,
+  adminPreview: adminPreview.en,
+  adminPolicies: adminPolicies.en,
+  adminDomains: adminDomains.en,
+  adminAudit: adminAudit.en,
+  adminStaff: adminStaff.en,
 };
 
 export type Messages = typeof en;
@@ -30,6 +52,17 @@ const catalogs: Record<Locale, Messages> = {
     domains: domains.frCA,
     billing: billing.frCA,
     tickets: tickets.frCA,
+    admin: admin.frCA,
+    adminOverview: adminOverview.frCA,
+    adminCustomers: adminCustomers.frCA,
+    adminCancellations: adminCancellations.frCA,
+    adminRequests: adminRequests.frCA,
+    adminAutomation: adminAutomation.frCA,
+    adminPreview: adminPreview.frCA,
+    adminPolicies: adminPolicies.frCA,
+    adminDomains: adminDomains.frCA,
+    adminAudit: adminAudit.frCA,
+    adminStaff: adminStaff.frCA,
   },
 };
 

@@ -1,0 +1,5 @@
+/** Back office: preview (to be built; see issue 9). */
+import type { FastifyInstance } from "fastify";
+import type { HttpOptions } from "../context.js";
+
+export function registerPreviewRoutes(_app: FastifyInstance, _options: HttpOptions): void {}

@@ -1,0 +1,56 @@
+/** Back office, staff accounts (admin only). */
+export const en = {
+  title: "Staff",
+  email: "E-mail",
+  name: "Name",
+  role: "Role",
+  totp: "Two-step",
+  lastSignIn: "Last sign-in",
+  never: "never",
+  status: "Status",
+  active: "Active",
+  disabled: "Disabled",
+  add: "Add a staff member",
+  addButton: "Add",
+  disable: "Disable",
+  confirmDisable: (email: string) =>
+    `Disable ${email}? Their sessions end now and they can no longer sign in.`,
+  added: (email: string) => `${email} was added.`,
+  oneTimePassword: "One-time password (shown once; the first sign-in replaces it):",
+  disabledDone: (email: string) => `${email} is disabled; their sessions were ended.`,
+  duplicate: "A staff member with this e-mail already exists.",
+  invalidEmail: "Enter a valid e-mail address.",
+  invalidRole: "Choose a role.",
+  cannotDisableSelf: "You cannot disable your own account.",
+  yes: "yes",
+  no: "no",
+};
+export type AdminStaffMessages = typeof en;
+
+export const frCA: AdminStaffMessages = {
+  title: "Personnel",
+  email: "Courriel",
+  name: "Nom",
+  role: "Rôle",
+  totp: "Deux étapes",
+  lastSignIn: "Dernière connexion",
+  never: "jamais",
+  status: "État",
+  active: "Actif",
+  disabled: "Désactivé",
+  add: "Ajouter un membre du personnel",
+  addButton: "Ajouter",
+  disable: "Désactiver",
+  confirmDisable: (email: string) =>
+    `Désactiver ${email}? Ses sessions prennent fin maintenant et la personne ne pourra plus se connecter.`,
+  added: (email: string) => `${email} a été ajouté.`,
+  oneTimePassword:
+    "Mot de passe à usage unique (affiché une seule fois; la première connexion le remplace) :",
+  disabledDone: (email: string) => `${email} est désactivé; ses sessions ont pris fin.`,
+  duplicate: "Un membre du personnel a déjà ce courriel.",
+  invalidEmail: "Saisissez un courriel valide.",
+  invalidRole: "Choisissez un rôle.",
+  cannotDisableSelf: "Vous ne pouvez pas désactiver votre propre compte.",
+  yes: "oui",
+  no: "non",
+};
