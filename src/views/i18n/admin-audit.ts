@@ -1,9 +1,45 @@
-/** Back office, audit pages. */
+/** Back office, audit log pages and the per-object audit trail. */
 export const en = {
-  title: "Audit",
+  title: "Audit log",
+  trail: "Staff actions",
+  none: "No staff action recorded.",
+  at: "When",
+  staff: "Who",
+  action: "Action",
+  object: "On",
+  reason: "Reason",
+  changes: "Changes",
+  address: "Address",
+  search: "Search",
+  searchHint: "Staff e-mail, action, object, customer or reason",
+  from: "From (YYYY-MM-DD)",
+  to: "To (YYYY-MM-DD, excluded)",
+  filter: "Filter",
+  exportCsv: "Export as CSV",
+  older: "Older lines",
+  appendOnly: "The audit log cannot be edited or deleted, by anyone.",
+  badDate: "Dates are written YYYY-MM-DD.",
 };
 export type AdminAuditMessages = typeof en;
 
 export const frCA: AdminAuditMessages = {
-  title: "Audit",
+  title: "Journal d'audit",
+  trail: "Actions du personnel",
+  none: "Aucune action du personnel enregistrée.",
+  at: "Quand",
+  staff: "Qui",
+  action: "Action",
+  object: "Sur",
+  reason: "Motif",
+  changes: "Modifications",
+  address: "Adresse",
+  search: "Rechercher",
+  searchHint: "Courriel du personnel, action, objet, client ou motif",
+  from: "Du (AAAA-MM-JJ)",
+  to: "Au (AAAA-MM-JJ, exclu)",
+  filter: "Filtrer",
+  exportCsv: "Exporter en CSV",
+  older: "Lignes plus anciennes",
+  appendOnly: "Le journal d'audit ne peut être ni modifié ni supprimé, par personne.",
+  badDate: "Les dates s'écrivent AAAA-MM-JJ.",
 };
