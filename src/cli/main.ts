@@ -4,7 +4,14 @@ import { checkDatabaseUrl, DatabaseUrlError } from "../db/database.js";
 import { formatInstant, parseInstant } from "../domain/time.js";
 import { runWorker, runWorkerOnce } from "../engine/worker.js";
 import { ConfigError, readConfig } from "../main/config.js";
-import { DEMO_CUSTOMER, hasAnyCustomer, resetDemoPassword, seedDemoData } from "../main/demo-data.js";
+import {
+  DEMO_CUSTOMER,
+  DEMO_STAFF,
+  hasAnyCustomer,
+  resetDemoPassword,
+  resetDemoStaffPassword,
+  seedDemoData,
+} from "../main/demo-data.js";
 import { createRuntime, type Runtime } from "../main/runtime.js";
 import { startWebServer } from "../main/web-server.js";
 import { backupCommand, restoreCommand } from "./backup-command.js";
@@ -175,6 +182,9 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
             await seedIfEmpty(runtime, io);
             const password = await resetDemoPassword(runtime.deps, runtime.clock.now());
             if (password) io.out(`Demo sign-in: ${DEMO_CUSTOMER.email} / ${password}\n`);
+            const staffPassword = await resetDemoStaffPassword(runtime.deps, runtime.clock.now());
+            if (staffPassword)
+              io.out(`Demo staff sign-in (back office, /admin): ${DEMO_STAFF.email} / ${staffPassword}\n`);
           }
           const server = await startWebServer(runtime, io);
           await runForever(runtime, io);

@@ -5,13 +5,17 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { DAY, type Instant } from "../domain/time.js";
+import { DAY, formatInstant, HOUR, type Instant } from "../domain/time.js";
 import { advanceTo } from "../engine/advance.js";
+import { runEngine } from "../engine/run-engine.js";
 import { createAccount, setPassword } from "../modules/accounts/account-repository.js";
 import { createCustomer, setCard } from "../modules/customers/customer-repository.js";
 import type { Deps } from "../modules/deps.js";
 import { importDomain } from "../modules/domains/import-domain.js";
+import { recordEvent } from "../modules/events/record-event.js";
 import { importSubscription } from "../modules/services/import-subscription.js";
+import { addStaff, changeStaffPassword, findStaffByEmail } from "../modules/staff/staff-repository.js";
+import { openTicket } from "../modules/tickets/open-ticket.js";
 import type { TestRegistrar } from "../providers/registrar/test-registrar.js";
 
 export const DEMO_CUSTOMER = { id: "demo", email: "demo@example.com" };
@@ -35,6 +39,26 @@ export async function resetDemoPassword(deps: Deps, now: Instant): Promise<strin
     .executeTakeFirst();
   if (account) await setPassword(deps.db, customer.id, password);
   else await createAccount(deps.db, customer.id, DEMO_CUSTOMER.email, password, now);
+  return password;
+}
+
+export const DEMO_STAFF = { email: "staff@example.com", name: "Dominique Gagnon", role: "admin" } as const;
+
+/**
+ * The demo's staff sign-in, printed at start beside the customer's: an admin whose password is
+ * new at every start (never a published one), already chosen so the demo opens straight away.
+ */
+export async function resetDemoStaffPassword(deps: Deps, now: Instant): Promise<string | null> {
+  const customer = await deps.db
+    .selectFrom("customers")
+    .select("id")
+    .where("id", "=", DEMO_CUSTOMER.id)
+    .executeTakeFirst();
+  if (!customer) return null;
+  const password = randomBytes(9).toString("base64url");
+  const existing = await findStaffByEmail(deps.db, DEMO_STAFF.email);
+  const id = existing?.id ?? (await addStaff(deps.db, DEMO_STAFF, now)).staff.id;
+  await changeStaffPassword(deps.db, id, password);
   return password;
 }
 
@@ -135,4 +159,96 @@ export async function seedDemoData(deps: Deps, registrar: TestRegistrar, now: In
   await advanceTo(deps, now - 8 * DAY, now - DAY);
   await setCard(deps, customerId, "ok");
   await advanceTo(deps, now - DAY, now);
+  await seedBackOfficeWork(deps, registrar, now);
+}
+
+/**
+ * Something on every back-office page (issue 9): a refund request on a paid invoice, an immediate
+ * cancellation left pending past its 24-hour window, and a service whose engine step fails.
+ */
+async function seedBackOfficeWork(deps: Deps, registrar: TestRegistrar, now: Instant): Promise<void> {
+  const customerId = DEMO_CUSTOMER.id;
+  const paid = await deps.db
+    .selectFrom("invoices")
+    .select(["id", "total", "service_id"])
+    .where("customer_id", "=", customerId)
+    .where("status", "=", "paid")
+    .where("service_id", "is not", null)
+    .orderBy("total", "desc")
+    .orderBy("id", "desc")
+    .executeTakeFirst();
+  if (paid) {
+    await openTicket(
+      deps,
+      {
+        customerId,
+        openedBy: "customer",
+        ticket: {
+          kind: "refund",
+          subject: "Refund for my last renewal",
+          body: "We stopped using this service last month. Could you refund the unused part?",
+          serviceId: paid.service_id,
+          invoiceId: paid.id,
+        },
+      },
+      now - 3 * DAY,
+    );
+  }
+  // As if the worker had been stopped for a day: the request was stored 30 hours ago and nothing
+  // has carried it out since. The queue shows it late; staff carry it out from there.
+  const requestedAt = now - 30 * HOUR;
+  await deps.db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto("cancellation_requests")
+      .values({
+        service_id: "demo-antispam",
+        reason: "Too expensive: we use our provider's free filter now.",
+        mode: "immediate",
+        stop_domain_ids: "[]",
+        status: "pending",
+        requested_at: requestedAt,
+        effective_at: requestedAt,
+        requested_by: "customer",
+        closed_at: null,
+      })
+      .execute();
+    await recordEvent(
+      tx,
+      "service.cancellation_requested",
+      requestedAt,
+      { customer: customerId, service: "demo-antispam" },
+      {
+        when: "immediate",
+        effectiveAt: formatInstant(requestedAt),
+        reason: "Too expensive: we use our provider's free filter now.",
+      },
+    );
+  });
+  // A site billed in CAD with a .com domain that has no CAD price: its renewal invoice cannot be
+  // priced, so its engine step fails at every run until staff set a price (a step failure).
+  await importSubscription(deps, {
+    id: "demo-agency",
+    customerId,
+    kind: "hosting",
+    label: "Web hosting — Agency (CAD)",
+    plan: "yearly",
+    price: 15900,
+    currency: "CAD",
+    startedAt: now - 90 * DAY,
+  });
+  const { expiresAt } = await importDomain(deps, {
+    id: "demo-studio",
+    customerId,
+    name: "demo-studio.com",
+    registrar: "squarespace-domains",
+    registeredAt: now + 10 * DAY - 365 * DAY,
+    years: 1,
+    autoRenew: true,
+    emailVerified: true,
+    siteServiceId: "demo-agency",
+    offer: null,
+    recordedPrice: { amount: 2000, currency: "USD" },
+  });
+  registrar.register("demo-studio.com", expiresAt);
+  await runEngine(deps, now, { worker: "demo" });
 }

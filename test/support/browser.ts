@@ -10,8 +10,19 @@ import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { ManualClock } from "../../src/domain/clock.js";
+import type { StaffRole } from "../../src/domain/staff-roles.js";
 import { buildApp } from "../../src/http/app.js";
-import { DEMO_CUSTOMER, resetDemoPassword, seedDemoData } from "../../src/main/demo-data.js";
+import {
+  DEMO_CUSTOMER,
+  DEMO_STAFF,
+  resetDemoPassword,
+  resetDemoStaffPassword,
+  seedDemoData,
+} from "../../src/main/demo-data.js";
+import type { Deps } from "../../src/modules/deps.js";
+import { addStaff, changeStaffPassword } from "../../src/modules/staff/staff-repository.js";
+import type { TestGateway } from "../../src/providers/payments/test-gateway.js";
+import type { TestRegistrar } from "../../src/providers/registrar/test-registrar.js";
 import { at, createFixture } from "./engine-fixture.js";
 import { RecordingMailer } from "./http.js";
 
@@ -23,6 +34,12 @@ export interface DemoServer {
   email: string;
   password: string;
   clock: ManualClock;
+  /** The demo's admin staff member (back office at /admin), password already chosen. */
+  staff: { email: string; password: string };
+  /** The server's own store and test providers, for a test to read the ledgers or add staff. */
+  deps: Deps;
+  gateway: TestGateway;
+  registrar: TestRegistrar;
   /** Every e-mail the client area sent (password-reset links), in order. */
   mailer: RecordingMailer;
   close(): Promise<void>;
@@ -34,6 +51,7 @@ export async function startDemoServer(now = "2026-11-22T12:00:00Z"): Promise<Dem
   const clock = new ManualClock(at(now));
   await seedDemoData(fixture.deps, fixture.registrar, clock.now());
   const password = await resetDemoPassword(fixture.deps, clock.now());
+  const staffPassword = await resetDemoStaffPassword(fixture.deps, clock.now());
   const mailer = new RecordingMailer();
   const app = await buildApp({
     deps: fixture.deps,
@@ -48,6 +66,10 @@ export async function startDemoServer(now = "2026-11-22T12:00:00Z"): Promise<Dem
     url: `http://127.0.0.1:${port}`,
     email: DEMO_CUSTOMER.email,
     password: password ?? "",
+    staff: { email: DEMO_STAFF.email, password: staffPassword ?? "" },
+    deps: fixture.deps,
+    gateway: fixture.gateway,
+    registrar: fixture.registrar,
     clock,
     mailer,
     close: async () => {
@@ -92,8 +114,39 @@ export async function signIn(page: Page, server: DemoServer): Promise<void> {
   await page.waitForURL(`${server.url}/`);
 }
 
+/**
+ * Signs a staff member in at /admin/login: the demo admin, or a new member of `role` created for
+ * the test (password chosen, no TOTP). Returns the e-mail used.
+ */
+export async function signInStaff(
+  page: Page,
+  server: DemoServer,
+  role: StaffRole = "admin",
+): Promise<string> {
+  let email: string = server.staff.email;
+  let password = server.staff.password;
+  if (role !== "admin") {
+    email = `${role}-${Math.random().toString(36).slice(2, 8)}@staff.test`;
+    password = "a browser test staff password";
+    const { staff } = await addStaff(
+      server.deps.db,
+      { email, role, name: `Demo ${role}` },
+      server.clock.now(),
+    );
+    await changeStaffPassword(server.deps.db, staff.id, password);
+  }
+  await page.goto(`${server.url}/admin/login`);
+  await page.getByLabel(/^E-mail$|^Courriel$/).fill(email);
+  await page.getByLabel(/^Password$|^Mot de passe$/).fill(password);
+  await page.getByRole("button", { name: /Sign in|Se connecter/ }).click();
+  await page.waitForURL(`${server.url}/admin`);
+  return email;
+}
+
 /** The two screens every path is looked at on. */
 export const PHONE = { width: 390, height: 844 } as const;
+/** The narrowest phone a page must work on (no sideways scrolling). */
+export const NARROW_PHONE = { width: 360, height: 780 } as const;
 export const DESKTOP = { width: 1280, height: 900 } as const;
 
 export type Language = "en" | "fr-CA";

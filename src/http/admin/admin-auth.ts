@@ -74,6 +74,8 @@ export function registerAdminAuthRoutes(app: FastifyInstance, options: HttpOptio
     request.session.staffId = staffId;
     const now = options.clock.now();
     await recordStaffSignIn(db, staffId, now);
+    // The language chosen on the sign-in page becomes the staff member's own.
+    if (locale) await setStaffLocale(db, staffId, locale);
     request.staff = await findStaff(db, staffId);
     await recordAudit(db, actorOf(request), now, {
       action: "staff.signed-in",
