@@ -132,7 +132,7 @@ describe("staff sign-in with two-step verification", () => {
         await screenshot(page, `admin-sign-in-4-overview-${locale}-360`);
         // No page wider than the phone.
         expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(
-          PHONE.width,
+          NARROW_PHONE.width,
         );
       } finally {
         await context.close();
