@@ -3,7 +3,7 @@
  * domain and the instant `now`, which step is next and when. The engine applies it and asks again.
  */
 import { nextRetryAt, type PeriodInvoiceFacts } from "./invoice-rules.js";
-import type { RegistrarPolicy } from "./policies.js";
+import { MAX_GRACE_EXTENSION_DAYS, type RegistrarPolicy } from "./policies.js";
 import type { RenewalQuote } from "./pricing.js";
 import { addDays, DAY, dayAfterPeriod, type Instant } from "./time.js";
 
@@ -17,6 +17,25 @@ export const DOMAIN_STATUSES = [
   "deleted",
 ] as const;
 export type DomainStatus = (typeof DOMAIN_STATUSES)[number];
+
+/**
+ * What staff granted one domain (back office, issue 9), each through an audited action. Every rule
+ * below reads them, so the engine, the client area and the preview agree on the dates and prices.
+ */
+export interface DomainOverrides {
+  /** Days added to the registrar's grace period; what follows grace (redemption, release) moves too. */
+  graceExtensionDays: number;
+  /** A restore from redemption costs the renewal alone, without the registry's restore fee. */
+  restoreFeeWaived: boolean;
+  /** Staff lifted the transfer lock at this instant: transfer-out is allowed from then on. */
+  transferLockLiftedAt: Instant | null;
+}
+
+export const NO_OVERRIDES: DomainOverrides = {
+  graceExtensionDays: 0,
+  restoreFeeWaived: false,
+  transferLockLiftedAt: null,
+};
 
 export interface DomainFacts {
   status: DomainStatus;
@@ -36,6 +55,8 @@ export interface DomainFacts {
   pendingPaymentSince: Instant | null;
   /** Notices already issued for this domain, as `template@marker` (see noticeMarker). */
   sentNotices: ReadonlySet<string>;
+  /** Staff overrides; none when absent. */
+  overrides?: DomainOverrides;
 }
 
 export type DomainStep =
@@ -84,9 +105,19 @@ export interface DomainSchedule {
   releaseAt: Instant;
 }
 
-export function domainSchedule(expiresAt: Instant, policy: RegistrarPolicy): DomainSchedule {
+/** Grace, for this domain: the registrar's days plus what staff added (never fewer than the policy's). */
+export function graceDaysOf(policy: RegistrarPolicy, overrides: DomainOverrides = NO_OVERRIDES): number {
+  return policy.graceDays + Math.max(0, overrides.graceExtensionDays);
+}
+
+export function domainSchedule(
+  expiresAt: Instant,
+  policy: RegistrarPolicy,
+  overrides: DomainOverrides = NO_OVERRIDES,
+): DomainSchedule {
   const chargeAt = addDays(expiresAt, -policy.chargeLeadDays);
-  const afterGrace = dayAfterPeriod(expiresAt, policy.graceDays);
+  const graceDays = graceDaysOf(policy, overrides);
+  const afterGrace = dayAfterPeriod(expiresAt, graceDays);
   const redemptionStartsAt = policy.redemption ? afterGrace : null;
   const afterRedemption = policy.redemption ? addDays(afterGrace, policy.redemption.days) : afterGrace;
   const pendingDeleteStartsAt = policy.pendingDeleteDays > 0 ? afterRedemption : null;
@@ -95,7 +126,7 @@ export function domainSchedule(expiresAt: Instant, policy: RegistrarPolicy): Dom
     chargeAt,
     autoRenewDeadline: addDays(chargeAt, -policy.autoRenewOffLeadDays),
     expiresAt,
-    graceEndsAt: addDays(expiresAt, policy.graceDays),
+    graceEndsAt: addDays(expiresAt, graceDays),
     redemptionStartsAt,
     pendingDeleteStartsAt,
     releaseAt: addDays(afterRedemption, policy.pendingDeleteDays),
@@ -109,18 +140,42 @@ export function isAutoRenewEffective(facts: DomainFacts, policy: RegistrarPolicy
   return facts.autoRenewChangedAt > domainSchedule(facts.expiresAt, policy).autoRenewDeadline;
 }
 
-/** The earliest transfer-out instant: the day after the lock that follows registration or transfer-in. */
-export function transferAllowedFrom(lockStartAt: Instant, policy: RegistrarPolicy): Instant {
-  return dayAfterPeriod(lockStartAt, policy.transferLockDays);
+/**
+ * The earliest transfer-out instant: the day after the lock that follows registration or
+ * transfer-in, or the instant staff lifted that lock (a lift before the lock began, e.g. before a
+ * later transfer-in, does not lift the new one).
+ */
+export function transferAllowedFrom(
+  lockStartAt: Instant,
+  policy: RegistrarPolicy,
+  liftedAt: Instant | null = null,
+): Instant {
+  const lockEnds = dayAfterPeriod(lockStartAt, policy.transferLockDays);
+  if (liftedAt === null || liftedAt < lockStartAt) return lockEnds;
+  return Math.min(lockEnds, liftedAt);
+}
+
+/**
+ * The restore fee in this currency for a restore from redemption: 0 when staff waived it,
+ * undefined when the registrar has no redemption or no fee in this currency.
+ */
+export function restoreFeeOf(
+  policy: RegistrarPolicy,
+  currency: string,
+  overrides: DomainOverrides = NO_OVERRIDES,
+): number | undefined {
+  if (policy.redemption === null) return undefined;
+  if (overrides.restoreFeeWaived) return 0;
+  return policy.redemption.restoreFee[currency];
 }
 
 /** Whether the owner may reactivate (grace) or restore (redemption) the domain at `now`. */
 export function reactivationWindow(
-  facts: Pick<DomainFacts, "status" | "expiresAt">,
+  facts: Pick<DomainFacts, "status" | "expiresAt" | "overrides">,
   policy: RegistrarPolicy,
   now: Instant,
 ): "reactivate" | "restore" | null {
-  const s = domainSchedule(facts.expiresAt, policy);
+  const s = domainSchedule(facts.expiresAt, policy, facts.overrides);
   if (facts.status === "expired" && now < s.graceEndsAt + DAY) return "reactivate";
   // Pending delete follows redemption: nothing can be restored then, only released.
   if (facts.status === "redemption" && now < (s.pendingDeleteStartsAt ?? s.releaseAt)) return "restore";
@@ -128,7 +183,7 @@ export function reactivationWindow(
 }
 
 function lifecycleSteps(d: DomainFacts, policy: RegistrarPolicy, now: Instant): DomainStep[] {
-  const s = domainSchedule(d.expiresAt, policy);
+  const s = domainSchedule(d.expiresAt, policy, d.overrides);
   const steps: DomainStep[] = [];
   const sent = (template: string, marker: Instant | string) =>
     d.sentNotices.has(noticeMarker(template, marker));
@@ -234,4 +289,61 @@ export function nextDomainStep(d: DomainFacts, policy: RegistrarPolicy, now: Ins
   const steps = lifecycleSteps(d, policy, now);
   steps.sort((a, b) => a.at - b.at || PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind));
   return steps[0] ?? null;
+}
+
+/** The overrides staff may grant one domain (back office, issue 9). */
+export type DomainOverrideRequest =
+  | { kind: "extend-grace"; days: number }
+  | { kind: "waive-restore-fee" }
+  | { kind: "verify-email" }
+  | { kind: "lift-transfer-lock" };
+
+export type OverrideRefusal =
+  /** Released, deleted or transferred out: nothing left to override. */
+  | "ended"
+  /** Grace is over (redemption, or past its last day): extending it would rewrite what happened. */
+  | "grace-over"
+  /** The days asked are outside 1..what is left of the limit. */
+  | "days-out-of-range"
+  | "already"
+  | "no-restore-fee"
+  | "not-locked";
+
+/** The most days staff may add to this domain's grace, in total: the redemption's length or the default. */
+export function graceExtensionLimit(policy: RegistrarPolicy): number {
+  return policy.redemption?.days ?? MAX_GRACE_EXTENSION_DAYS;
+}
+
+const LIVE: readonly DomainStatus[] = ["active", "suspended", "expired", "redemption"];
+
+/** Why this override cannot be granted at `now`, or null when it can. */
+export function overrideRefusal(
+  domain: Pick<DomainFacts, "status" | "expiresAt" | "emailVerified" | "overrides"> & {
+    lockStartAt: Instant;
+  },
+  request: DomainOverrideRequest,
+  policy: RegistrarPolicy,
+  now: Instant,
+): OverrideRefusal | null {
+  if (!LIVE.includes(domain.status)) return "ended";
+  const overrides = domain.overrides ?? NO_OVERRIDES;
+  switch (request.kind) {
+    case "extend-grace": {
+      const isBeforeExpiry = domain.status === "active" || domain.status === "suspended";
+      if (!isBeforeExpiry && reactivationWindow(domain, policy, now) !== "reactivate") return "grace-over";
+      const left = graceExtensionLimit(policy) - overrides.graceExtensionDays;
+      if (!Number.isInteger(request.days) || request.days < 1 || request.days > left)
+        return "days-out-of-range";
+      return null;
+    }
+    case "waive-restore-fee":
+      if (policy.redemption === null) return "no-restore-fee";
+      return overrides.restoreFeeWaived ? "already" : null;
+    case "verify-email":
+      return domain.emailVerified ? "already" : null;
+    case "lift-transfer-lock": {
+      const from = transferAllowedFrom(domain.lockStartAt, policy, overrides.transferLockLiftedAt);
+      return now < from ? null : "not-locked";
+    }
+  }
 }

@@ -31,6 +31,7 @@ export const EVENT_TYPES = [
   "domain.redemption_started",
   "domain.restored",
   "domain.released",
+  "domain.override_granted",
   "domain.transfer_requested",
   "domain.transfer_denied",
   "domain.transferred_out",
@@ -75,6 +76,18 @@ export interface EventDetails {
   "domain.redemption_started": { name: string; until: string; restoreFee: Money | null };
   "domain.restored": { name: string; expiresAt: string };
   "domain.released": { name: string };
+  /**
+   * Staff granted this domain an override (back office), with the reason they typed: a grace
+   * extension (`days`, and the new `graceEndsAt`), a restore-fee waiver, the contact e-mail marked
+   * verified, or the transfer lock lifted early.
+   */
+  "domain.override_granted": {
+    override: "grace-extended" | "restore-fee-waived" | "email-verified" | "transfer-lock-lifted";
+    by: string;
+    reason: string;
+    days?: number;
+    graceEndsAt?: string;
+  };
   "domain.transfer_requested": { name: string };
   "domain.transfer_denied": { name: string; until: string; reason: string };
   "domain.transferred_out": { name: string };

@@ -120,6 +120,12 @@ export const BUILT_IN_REGISTRARS: Record<string, RegistrarPolicy> = {
   },
 };
 
+/**
+ * Back office: the most days staff may add, in total, to one domain's grace period when its
+ * registrar has no redemption period (with one, the redemption's length bounds it).
+ */
+export const MAX_GRACE_EXTENSION_DAYS = 30;
+
 export const DEFAULT_BILLING: BillingPolicy = {
   invoiceDaysBefore: 14,
   chargeDaysBefore: 0,

@@ -1,5 +1,10 @@
 /** Applies one decided domain step: each in its own transaction, keyed so a repeat changes nothing. */
-import { type DomainFacts, type DomainStep, domainSchedule } from "../domain/domain-lifecycle.js";
+import {
+  type DomainFacts,
+  type DomainStep,
+  domainSchedule,
+  restoreFeeOf,
+} from "../domain/domain-lifecycle.js";
 import { addDays, addYears, formatInstant, type Instant } from "../domain/time.js";
 import { type Deps, inTransaction, reach, registrarPolicy } from "../modules/deps.js";
 import { applyRegistrarRenewal } from "../modules/domains/apply-registrar-renewal.js";
@@ -22,7 +27,7 @@ export async function applyDomainStep(
   now: Instant,
 ): Promise<void> {
   const policy = registrarPolicy(deps, domain.registrar);
-  const schedule = domainSchedule(domain.expiresAt, policy);
+  const schedule = domainSchedule(domain.expiresAt, policy, domain.overrides);
   const refs = { customer: domain.customerId, service: domain.serviceId };
   const notice = { customerId: domain.customerId, serviceId: domain.serviceId, about: domain.name };
   const registrar = deps.registrarFor(domain.registrar);
@@ -177,7 +182,8 @@ export async function applyDomainStep(
           .where("status", "=", "expired")
           .executeTakeFirst();
         if (Number(updated.numUpdatedRows) === 0) return;
-        const fee = policy.redemption?.restoreFee[facts.quote.price.currency];
+        // Waived by staff: the event says no fee, as for a registry without one.
+        const fee = restoreFeeOf(policy, facts.quote.price.currency, domain.overrides) || undefined;
         await recordEvent(tx, "domain.redemption_started", now, refs, {
           name: domain.name,
           until: formatInstant(schedule.pendingDeleteStartsAt ?? schedule.releaseAt),

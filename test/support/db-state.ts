@@ -20,6 +20,10 @@ export const STATE_TABLES = [
   "ticket_replies",
   "notices",
   "events",
+  "refunds",
+  "credit_notes",
+  "staff",
+  "audit_log",
 ] as const;
 
 export type StateTable = (typeof STATE_TABLES)[number];
@@ -64,6 +68,11 @@ export function ownedBy(state: DatabaseState, customerId: string): DatabaseState
     ticket_replies: state.ticket_replies.filter((r) => tickets.has(`${r.ticket_id}`)),
     notices: state.notices.filter(byCustomer),
     events: state.events.filter(byCustomer),
+    refunds: state.refunds.filter(byCustomer),
+    credit_notes: state.credit_notes.filter(byCustomer),
+    // Staff and their audit lines belong to no customer; an action on this one is in its lines.
+    staff: [],
+    audit_log: state.audit_log.filter(byCustomer),
   };
 }
 

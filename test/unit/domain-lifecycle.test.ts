@@ -1,11 +1,16 @@
 import { describe, expect, it } from "vitest";
 import {
   type DomainFacts,
+  type DomainOverrides,
   domainSchedule,
+  graceExtensionLimit,
   isAutoRenewEffective,
+  NO_OVERRIDES,
   nextDomainStep,
   noticeMarker,
+  overrideRefusal,
   reactivationWindow,
+  restoreFeeOf,
   transferAllowedFrom,
 } from "../../src/domain/domain-lifecycle.js";
 import type { PeriodInvoiceFacts } from "../../src/domain/invoice-rules.js";
@@ -513,5 +518,146 @@ describe("transfer-out lock", () => {
     expect(iso(transferAllowedFrom(REGISTERED, { ...squarespace, transferLockDays: 30 }))).toBe(
       "2021-05-16T14:00:00.000Z",
     );
+  });
+});
+
+describe("staff overrides (back office): the rules read them", () => {
+  const granted = (o: Partial<DomainOverrides>): DomainOverrides => ({ ...NO_OVERRIDES, ...o });
+  const extended = granted({ graceExtensionDays: 10 });
+
+  it("a 10-day grace extension at squarespace-domains: reactivate until 2022-06-24, released 2022-06-25", () => {
+    const s = domainSchedule(EXPIRES, squarespace, extended);
+    expect(iso(s.graceEndsAt)).toBe("2022-06-24T14:00:00.000Z");
+    expect(iso(s.releaseAt)).toBe("2022-06-25T14:00:00.000Z");
+    // What comes before expiry does not move.
+    expect(iso(s.chargeAt)).toBe("2022-03-31T14:00:00.000Z");
+    expect(iso(s.expiresAt)).toBe("2022-04-15T14:00:00.000Z");
+  });
+
+  it("at a gTLD the extension moves redemption, pending delete and release by the same days", () => {
+    const g = domainSchedule(EXPIRES, gtld, extended);
+    expect(iso(g.graceEndsAt)).toBe("2022-05-25T14:00:00.000Z");
+    expect(iso(g.redemptionStartsAt)).toBe("2022-05-26T14:00:00.000Z");
+    expect(iso(g.pendingDeleteStartsAt)).toBe("2022-06-25T14:00:00.000Z");
+    expect(iso(g.releaseAt)).toBe("2022-06-30T14:00:00.000Z");
+  });
+
+  it("a negative extension read from a bad row never shortens the registrar's grace", () => {
+    expect(domainSchedule(EXPIRES, squarespace, granted({ graceExtensionDays: -5 }))).toEqual(
+      domainSchedule(EXPIRES, squarespace),
+    );
+  });
+
+  it("reactivation stays open through the extended grace, and closes the day after it", () => {
+    const d = { status: "expired" as const, expiresAt: EXPIRES, overrides: extended };
+    expect(reactivationWindow(d, squarespace, utc("2022-06-20T12:00:00Z"))).toBe("reactivate");
+    expect(
+      reactivationWindow({ ...d, overrides: NO_OVERRIDES }, squarespace, utc("2022-06-20T12:00:00Z")),
+    ).toBeNull();
+    expect(reactivationWindow(d, squarespace, utc("2022-06-25T13:59:59Z"))).toBe("reactivate");
+    expect(reactivationWindow(d, squarespace, utc("2022-06-25T14:00:00Z"))).toBeNull();
+  });
+
+  it("the engine's next step for an expired domain is the release at the extended date", () => {
+    const now = utc("2022-04-15T14:00:01Z");
+    expect(nextDomainStep(facts({ status: "expired", overrides: extended }), squarespace, now)).toEqual({
+      kind: "release",
+      at: utc("2022-06-25T14:00:00Z"),
+    });
+    expect(nextDomainStep(facts({ status: "expired", overrides: extended }), gtld, now)).toEqual({
+      kind: "start-redemption",
+      at: utc("2022-05-26T14:00:00Z"),
+    });
+    expect(nextDomainStep(facts({ status: "redemption", overrides: extended }), gtld, now)).toEqual({
+      kind: "release",
+      at: utc("2022-06-30T14:00:00Z"),
+    });
+  });
+
+  it("the restore fee is the registry's, 0 when waived, and none where there is no redemption", () => {
+    expect(restoreFeeOf(gtld, "USD")).toBe(8000);
+    expect(restoreFeeOf(gtld, "USD", granted({ restoreFeeWaived: true }))).toBe(0);
+    expect(restoreFeeOf(gtld, "JPY")).toBeUndefined();
+    expect(restoreFeeOf(gtld, "JPY", granted({ restoreFeeWaived: true }))).toBe(0);
+    expect(restoreFeeOf(squarespace, "USD", granted({ restoreFeeWaived: true }))).toBeUndefined();
+  });
+
+  it("a lifted transfer lock allows transfer-out from the lift; a lift from before the lock began does not", () => {
+    const lifted = utc("2021-05-01T10:00:00Z");
+    expect(iso(transferAllowedFrom(REGISTERED, squarespace, lifted))).toBe("2021-05-01T10:00:00.000Z");
+    expect(iso(transferAllowedFrom(REGISTERED, squarespace, null))).toBe("2021-06-15T14:00:00.000Z");
+    // Lifted after the lock had ended anyway: the lock's end stands.
+    expect(iso(transferAllowedFrom(REGISTERED, squarespace, utc("2021-07-01T00:00:00Z")))).toBe(
+      "2021-06-15T14:00:00.000Z",
+    );
+    // Transferred in again after a lift: the new lock applies in full.
+    const transferredIn = utc("2022-01-10T09:00:00Z");
+    expect(iso(transferAllowedFrom(transferredIn, squarespace, lifted))).toBe("2022-03-12T09:00:00.000Z");
+  });
+
+  describe("which overrides can be granted", () => {
+    const domain = (o: Partial<DomainFacts> & { lockStartAt?: number } = {}) => ({
+      ...facts(o),
+      lockStartAt: o.lockStartAt ?? REGISTERED,
+    });
+    const extend = (days: number) => ({ kind: "extend-grace" as const, days });
+
+    it("grace is extended by 1 up to the limit in total: the redemption's length, else 30 days", () => {
+      expect(graceExtensionLimit(gtld)).toBe(30);
+      expect(graceExtensionLimit(squarespace)).toBe(30);
+      expect(graceExtensionLimit({ ...gtld, redemption: { days: 45, restoreFee: {} } })).toBe(45);
+      const now = utc("2022-04-01T00:00:00Z");
+      expect(overrideRefusal(domain(), extend(1), squarespace, now)).toBeNull();
+      expect(overrideRefusal(domain(), extend(30), squarespace, now)).toBeNull();
+      expect(overrideRefusal(domain(), extend(31), squarespace, now)).toBe("days-out-of-range");
+      expect(overrideRefusal(domain(), extend(0), squarespace, now)).toBe("days-out-of-range");
+      expect(overrideRefusal(domain(), extend(2.5), squarespace, now)).toBe("days-out-of-range");
+      const already = domain({ overrides: granted({ graceExtensionDays: 25 }) });
+      expect(overrideRefusal(already, extend(5), squarespace, now)).toBeNull();
+      expect(overrideRefusal(already, extend(6), squarespace, now)).toBe("days-out-of-range");
+    });
+
+    it("grace can be extended while it runs, not once it is over", () => {
+      const expired = domain({ status: "expired" });
+      expect(overrideRefusal(expired, extend(5), squarespace, utc("2022-06-14T20:00:00Z"))).toBeNull();
+      expect(overrideRefusal(expired, extend(5), squarespace, utc("2022-06-15T14:00:00Z"))).toBe(
+        "grace-over",
+      );
+      expect(
+        overrideRefusal(domain({ status: "redemption" }), extend(5), gtld, utc("2022-05-20T00:00:00Z")),
+      ).toBe("grace-over");
+    });
+
+    it("nothing is granted to a released, deleted or transferred-out domain", () => {
+      for (const status of ["released", "deleted", "transferred-out"] as const) {
+        expect(overrideRefusal(domain({ status }), { kind: "verify-email" }, squarespace, EXPIRES)).toBe(
+          "ended",
+        );
+      }
+    });
+
+    it("the restore fee is waived once, where the registrar has one", () => {
+      expect(overrideRefusal(domain(), { kind: "waive-restore-fee" }, gtld, EXPIRES)).toBeNull();
+      expect(overrideRefusal(domain(), { kind: "waive-restore-fee" }, squarespace, EXPIRES)).toBe(
+        "no-restore-fee",
+      );
+      const waived = domain({ overrides: granted({ restoreFeeWaived: true }) });
+      expect(overrideRefusal(waived, { kind: "waive-restore-fee" }, gtld, EXPIRES)).toBe("already");
+    });
+
+    it("the e-mail is marked verified once", () => {
+      expect(
+        overrideRefusal(domain({ emailVerified: false }), { kind: "verify-email" }, squarespace, EXPIRES),
+      ).toBeNull();
+      expect(overrideRefusal(domain(), { kind: "verify-email" }, squarespace, EXPIRES)).toBe("already");
+    });
+
+    it("the transfer lock is lifted only while it holds", () => {
+      const lift = { kind: "lift-transfer-lock" as const };
+      expect(overrideRefusal(domain(), lift, squarespace, utc("2021-05-01T00:00:00Z"))).toBeNull();
+      expect(overrideRefusal(domain(), lift, squarespace, utc("2021-06-15T14:00:00Z"))).toBe("not-locked");
+      const lifted = domain({ overrides: granted({ transferLockLiftedAt: utc("2021-04-20T00:00:00Z") }) });
+      expect(overrideRefusal(lifted, lift, squarespace, utc("2021-05-01T00:00:00Z"))).toBe("not-locked");
+    });
   });
 });

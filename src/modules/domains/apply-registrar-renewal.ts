@@ -32,7 +32,13 @@ export async function applyRegistrarRenewal(
   await inTransaction(deps, "registrar-renewal", async (tx) => {
     const updated = await tx
       .updateTable("domains")
-      .set({ expires_at: outcome.expiresAt, site_connected: 1 })
+      // A grace extension or restore-fee waiver was granted for the period just renewed: it ends here.
+      .set({
+        expires_at: outcome.expiresAt,
+        site_connected: 1,
+        grace_extension_days: 0,
+        restore_fee_waived: 0,
+      })
       .where("service_id", "=", domain.serviceId)
       .where("expires_at", "=", domain.expiresAt)
       .executeTakeFirst();

@@ -1,7 +1,7 @@
 /** Domains as records, and the facts the lifecycle decides on. */
 import { readInChunks } from "../../db/chunks.js";
 import { fromDbBool } from "../../db/columns.js";
-import type { DomainFacts, DomainStatus } from "../../domain/domain-lifecycle.js";
+import type { DomainFacts, DomainOverrides, DomainStatus } from "../../domain/domain-lifecycle.js";
 import type { Money } from "../../domain/money.js";
 import {
   type DomainOffer,
@@ -34,6 +34,8 @@ export interface DomainRecord {
   offer: DomainOffer;
   legacyLostReason: LegacyLostReason | null;
   recordedPrice: Money;
+  /** What staff granted this domain (back office); read by every lifecycle rule. */
+  overrides: DomainOverrides;
 }
 
 export async function findDomain(db: Db | Tx, serviceId: string): Promise<DomainRecord | null> {
@@ -71,6 +73,12 @@ export async function findDomains(db: Db | Tx, serviceIds: string[]): Promise<Ma
       offer: row.offer as DomainOffer,
       legacyLostReason: row.legacy_lost_reason as LegacyLostReason | null,
       recordedPrice: { amount: row.recorded_price, currency: row.recorded_currency },
+      overrides: {
+        graceExtensionDays: Number(row.grace_extension_days),
+        restoreFeeWaived: fromDbBool(row.restore_fee_waived),
+        transferLockLiftedAt:
+          row.transfer_lock_lifted_at === null ? null : Number(row.transfer_lock_lifted_at),
+      },
     });
   }
   return domains;
@@ -211,6 +219,7 @@ export async function loadDomainFactsOf(
         reactivation: reactivations.get(domain.serviceId) ?? null,
         pendingPaymentSince: pendingSince.get(domain.serviceId) ?? null,
         sentNotices: notices.get(domain.serviceId) ?? new Set(),
+        overrides: domain.overrides,
       });
     } catch (error) {
       errors.set(domain.serviceId, error);

@@ -11,6 +11,7 @@ import {
   domainSchedule,
   isRenewalPlanned,
   reactivationWindow,
+  restoreFeeOf,
   transferAllowedFrom,
 } from "../../domain/domain-lifecycle.js";
 import { decideVoidability, nextRetryAt } from "../../domain/invoice-rules.js";
@@ -115,7 +116,7 @@ function renewalState(
   legacyFree: boolean,
   now: Instant,
 ): DomainState {
-  const s = domainSchedule(domain.expiresAt, policy);
+  const s = domainSchedule(domain.expiresAt, policy, domain.overrides);
   if (facts.pendingPaymentSince !== null) return { kind: "payment-pending" };
   if (facts.renewal?.status === "paid") return { kind: "renewal-paid" };
   if (legacyFree) {
@@ -140,7 +141,7 @@ function renewalState(
 
 function viewOf(deps: Deps, domain: DomainRecord, loaded: Preloaded, now: Instant): DomainView {
   const policy = registrarPolicy(deps, domain.registrar);
-  const schedule = domainSchedule(domain.expiresAt, policy);
+  const schedule = domainSchedule(domain.expiresAt, policy, domain.overrides);
   const legacyFree = legacyFreeApplies(loaded.pricing, deps.policies.pricing);
   const quote = safeQuote(deps, loaded.pricing);
   const isLive = domain.status === "active" || domain.status === "suspended";
@@ -162,7 +163,7 @@ function viewOf(deps: Deps, domain: DomainRecord, loaded: Preloaded, now: Instan
     state = { kind: "ended", status: domain.status };
   }
   if (window !== null && quote !== null) {
-    const fee = window === "restore" ? policy.redemption?.restoreFee[quote.price.currency] : 0;
+    const fee = window === "restore" ? restoreFeeOf(policy, quote.price.currency, domain.overrides) : 0;
     if (fee !== undefined) {
       reactivation = {
         window,
@@ -180,7 +181,11 @@ function viewOf(deps: Deps, domain: DomainRecord, loaded: Preloaded, now: Instan
     state,
     suspension: domain.status === "suspended" ? (domain.emailVerified ? "other" : "unverified") : null,
     reactivation,
-    transferAllowedFrom: transferAllowedFrom(domain.lockStartAt, policy),
+    transferAllowedFrom: transferAllowedFrom(
+      domain.lockStartAt,
+      policy,
+      domain.overrides.transferLockLiftedAt,
+    ),
     site: site ? { id: site.id, label: site.label } : null,
     schedule,
   };
@@ -259,7 +264,7 @@ export async function previewAutoRenewOff(
     return { ok: false, reason: "legacy-free-renews-automatically" };
   }
   const policy = registrarPolicy(deps, domain.registrar);
-  const s = domainSchedule(domain.expiresAt, policy);
+  const s = domainSchedule(domain.expiresAt, policy, domain.overrides);
   const renewal = await deps.db
     .selectFrom("invoices")
     .select("id")

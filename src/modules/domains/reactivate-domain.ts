@@ -4,7 +4,7 @@
  * registry's redemption period the same action restores it, with the restore fee.
  */
 import { AppError } from "../../domain/app-error.js";
-import { reactivationWindow } from "../../domain/domain-lifecycle.js";
+import { reactivationWindow, restoreFeeOf } from "../../domain/domain-lifecycle.js";
 import { addYears, formatInstant, type Instant } from "../../domain/time.js";
 import { processService } from "../../engine/process-service.js";
 import type { ChargeOutcome } from "../../providers/payments/payment-gateway.js";
@@ -31,7 +31,8 @@ export async function reactivateDomain(
   if (window === null) return { ok: false, reason: "not-in-grace" };
   const quote = await quoteRenewal(deps, deps.db, domain);
   const purpose = window === "reactivate" ? "reactivation" : "restore";
-  const restoreFee = window === "restore" ? policy.redemption?.restoreFee[quote.price.currency] : 0;
+  // Waived by staff (back office): 0, and the invoice has no fee line.
+  const restoreFee = window === "restore" ? restoreFeeOf(policy, quote.price.currency, domain.overrides) : 0;
   if (restoreFee === undefined) return { ok: false, reason: "no-restore-fee" };
 
   // A reactivation already opened (a failed charge, a second click) is charged again, not duplicated.

@@ -24,7 +24,11 @@ export async function requestTransferOut(
     throw new AppError("NOT_FOUND", "Domain not found.");
   }
   const refs = { customer: domain.customerId, service: domain.serviceId };
-  const until = transferAllowedFrom(domain.lockStartAt, registrarPolicy(deps, domain.registrar));
+  const until = transferAllowedFrom(
+    domain.lockStartAt,
+    registrarPolicy(deps, domain.registrar),
+    domain.overrides.transferLockLiftedAt,
+  );
   if (now < until) {
     await deps.db.transaction().execute((tx) =>
       recordEvent(tx, "domain.transfer_denied", now, refs, {

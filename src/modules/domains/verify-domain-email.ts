@@ -2,7 +2,7 @@
 import { AppError } from "../../domain/app-error.js";
 import type { Instant } from "../../domain/time.js";
 import { processService } from "../../engine/process-service.js";
-import type { Deps } from "../deps.js";
+import type { Deps, Tx } from "../deps.js";
 import { recordEvent } from "../events/record-event.js";
 import { markDue } from "../services/mark-due.js";
 import { findDomain } from "./domain-repository.js";
@@ -11,6 +11,8 @@ export async function verifyDomainEmail(
   deps: Deps,
   input: { serviceId: string; customerId?: string },
   now: Instant,
+  /** Written in the same transaction (a staff member's event and audit line, back office). */
+  also?: (tx: Tx, unsuspended: boolean) => Promise<void>,
 ): Promise<{ unsuspended: boolean }> {
   const domain = await findDomain(deps.db, input.serviceId);
   if (!domain || (input.customerId !== undefined && domain.customerId !== input.customerId)) {
@@ -25,6 +27,7 @@ export async function verifyDomainEmail(
       .where("service_id", "=", domain.serviceId)
       .execute();
     await markDue(tx, domain.serviceId, now);
+    await also?.(tx, wasSuspended);
     if (!wasSuspended) return;
     await tx
       .updateTable("services")

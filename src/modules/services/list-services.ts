@@ -97,7 +97,7 @@ function summarizeDomain(
   now: Instant,
 ): DomainSummary {
   const policy = registrarPolicy(deps, domain.registrar);
-  const schedule = domainSchedule(domain.expiresAt, policy);
+  const schedule = domainSchedule(domain.expiresAt, policy, domain.overrides);
   const summary: DomainSummary = {
     serviceId: domain.serviceId,
     name: domain.name,

@@ -62,7 +62,7 @@ export async function buildTimeline(deps: Deps, serviceId: string, now: Instant)
   if (domain) {
     const policy = registrarPolicy(deps, domain.registrar);
     const facts = await loadDomainFacts(deps, domain);
-    const s = domainSchedule(domain.expiresAt, policy);
+    const s = domainSchedule(domain.expiresAt, policy, domain.overrides);
     if (domain.status === "active" || domain.status === "suspended") {
       const renews = isRenewalPlanned(facts, policy);
       const r = facts.renewal;

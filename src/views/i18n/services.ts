@@ -172,6 +172,7 @@ export const en = {
       "domain-expired": "domain expired",
       "domain-released": "domain released",
       "void-requested": "void requested",
+      "restore-fee-waived": "restore fee waived",
     },
     failReasons: {
       declined: "declined",
@@ -231,6 +232,11 @@ export const en = {
       domainRestored: (date: string) => `Domain restored from redemption, until ${date}`,
       domainReleased: "Domain released for public registration",
       transferRequested: "Transfer to another registrar requested",
+      graceExtended: (days: number, date: string) =>
+        `Our team extended the grace period by ${days} ${days === 1 ? "day" : "days"}: the domain can be reactivated until ${date}`,
+      restoreFeeWaived: "Our team waived the restore fee: restoring the domain costs the renewal price only",
+      emailMarkedVerified: "Our team marked the contact e-mail as verified",
+      transferLockLifted: "Our team lifted the transfer lock early: the domain can be transferred now",
       transferDenied: (date: string) => `Transfer refused: the domain is locked until ${date}`,
       transferredOut: "Domain transferred to another registrar",
       domainDeleted: "Domain deleted",
@@ -424,6 +430,7 @@ export const frCA: ServicesMessages = {
       "domain-expired": "domaine expiré",
       "domain-released": "domaine libéré",
       "void-requested": "annulation demandée",
+      "restore-fee-waived": "frais de restauration annulés",
     },
     failReasons: {
       declined: "refusé",
@@ -483,6 +490,13 @@ export const frCA: ServicesMessages = {
       domainRestored: (date) => `Domaine restauré de la rédemption, jusqu'au ${date}`,
       domainReleased: "Domaine libéré pour l'enregistrement public",
       transferRequested: "Transfert vers un autre registraire demandé",
+      graceExtended: (days, date) =>
+        `Notre équipe a prolongé le délai de grâce de ${days} ${days === 1 ? "jour" : "jours"} : le domaine peut être réactivé jusqu'au ${date}`,
+      restoreFeeWaived:
+        "Notre équipe a renoncé aux frais de restauration : restaurer le domaine coûte seulement le prix du renouvellement",
+      emailMarkedVerified: "Notre équipe a marqué le courriel de contact comme vérifié",
+      transferLockLifted:
+        "Notre équipe a levé le verrou de transfert plus tôt que prévu : le domaine peut maintenant être transféré",
       transferDenied: (date) => `Transfert refusé : le domaine est verrouillé jusqu'au ${date}`,
       transferredOut: "Domaine transféré vers un autre registraire",
       domainDeleted: "Domaine supprimé",

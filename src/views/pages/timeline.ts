@@ -100,6 +100,13 @@ const PAST: { [T in EventType]: (w: Words, d: Details) => string } = {
       : w.t.past.redemptionStarted(w.date(d.until)),
   "domain.restored": (w, d) => w.t.past.domainRestored(w.date(d.expiresAt)),
   "domain.released": (w) => w.t.past.domainReleased,
+  "domain.override_granted": (w, d) => {
+    if (d.override === "grace-extended")
+      return w.t.past.graceExtended(w.number(d.days), w.date(d.graceEndsAt));
+    if (d.override === "restore-fee-waived") return w.t.past.restoreFeeWaived;
+    if (d.override === "email-verified") return w.t.past.emailMarkedVerified;
+    return w.t.past.transferLockLifted;
+  },
   "domain.transfer_requested": (w) => w.t.past.transferRequested,
   "domain.transfer_denied": (w, d) => w.t.past.transferDenied(w.date(d.until)),
   "domain.transferred_out": (w) => w.t.past.transferredOut,

@@ -1,0 +1,216 @@
+/**
+ * The back office's access matrix: every /admin route the running app registers (read with an
+ * onRoute hook, so a route added tomorrow fails here until it has a line in RULES), for every
+ * principal — a visitor, a signed-in customer, and a staff member of each role:
+ * - a visitor and a customer are sent to /admin/login (a customer session never opens /admin), and
+ *   a post without the CSRF token is refused;
+ * - a role the line does not allow gets 403 (a page naming the role needed) and changes nothing;
+ * - a role it allows is let through (neither 403 nor sent to sign in).
+ * The roles are written here, not read from the routes: the test states the policy, the routes
+ * must follow it. And a staff session opens none of the client area's pages.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+vi.mock("fastify", async (importOriginal) =>
+  (await import("../../support/route-recorder.js")).withRouteRecorder(await importOriginal()),
+);
+
+import type { LightMyRequestResponse } from "fastify";
+import { STAFF_ROLES, type StaffRole } from "../../../src/domain/staff-roles.js";
+import { changedTables, databaseState } from "../../support/db-state.js";
+import { createHttpFixture, PASSWORD } from "../../support/http.js";
+import { type Form, RawClient } from "../../support/raw-client.js";
+import { type RecordedRoute, routesOf } from "../../support/route-recorder.js";
+import { DIALECTS } from "../../support/stores.js";
+import { createTwoCustomers, type TwoCustomers } from "../../support/two-customers.js";
+
+type Access = "public" | "signing-in" | readonly StaffRole[];
+
+interface World extends TwoCustomers {
+  /** A staff member the staff pages may act on without touching the matrix's own accounts. */
+  victim: { email: string };
+}
+
+interface Rule {
+  access: Access;
+  /** Concrete paths for a route with parameters. */
+  paths?: (w: World) => string[];
+  /** What a post sends (one form per line; default: an empty form). */
+  bodies?: (w: World) => Form[];
+  /** The request ends or alters the session: sent from a client signed in for it alone. */
+  ownSession?: true;
+}
+
+const ANY: readonly StaffRole[] = ["admin", "billing", "support"];
+const MONEY: readonly StaffRole[] = ["admin", "billing"];
+const CARE: readonly StaffRole[] = ["admin", "support"];
+const ADMIN: readonly StaffRole[] = ["admin"];
+
+/** One line per route and method; a HEAD route follows its GET. */
+const RULES: Record<string, Rule> = {
+  "GET /admin/login": { access: "public" },
+  "POST /admin/login": {
+    access: "public",
+    bodies: () => [{ email: "nobody@staff.test", password: "wrong" }],
+  },
+  "GET /admin/login/totp": { access: "public" },
+  "POST /admin/login/totp": { access: "public", bodies: () => [{ code: "123456" }] },
+  "POST /admin/language": { access: "public", bodies: () => [{ locale: "en", back: "/admin" }] },
+  "POST /admin/logout": { access: "signing-in", ownSession: true },
+  "GET /admin/password": { access: "signing-in" },
+  "POST /admin/password": { access: "signing-in", bodies: () => [{ password: "short", confirm: "short" }] },
+  "GET /admin": { access: ANY },
+  "GET /admin/account": { access: ANY },
+  "POST /admin/account/totp/setup": { access: ANY },
+  "POST /admin/account/totp/enable": { access: ANY, bodies: () => [{ code: "000000" }] },
+  "POST /admin/account/totp/disable": { access: ANY, bodies: () => [{ code: "000000" }] },
+  "GET /admin/staff": { access: ADMIN },
+  "POST /admin/staff": { access: ADMIN, bodies: () => [{ email: "new-member@staff.test", role: "support" }] },
+  // Without confirm=yes: the confirmation page, nothing changed yet.
+  "POST /admin/staff/disable": { access: ADMIN, bodies: (w) => [{ email: w.victim.email }] },
+};
+
+async function listRoutes(): Promise<RecordedRoute[]> {
+  const f = await createHttpFixture("sqlite");
+  try {
+    await f.app.ready();
+    return routesOf(f.app);
+  } finally {
+    await f.dispose();
+  }
+}
+
+const isBackOffice = (r: RecordedRoute) => r.url === "/admin" || r.url.startsWith("/admin/");
+const ALL_ROUTES = await listRoutes();
+const ROUTES = ALL_ROUTES.filter(isBackOffice);
+const ruleKey = (r: RecordedRoute) => `${r.method === "HEAD" ? "GET" : r.method} ${r.url}`;
+const COVERED = ROUTES.filter((r) => RULES[ruleKey(r)] !== undefined);
+
+async function staffClient(w: World, role: StaffRole): Promise<RawClient> {
+  const client = new RawClient(w.f.app);
+  await client.get("/admin/login");
+  const response = await client.post("/admin/login", { email: `${role}@staff.test`, password: PASSWORD });
+  if (response.statusCode !== 303 || response.headers.location !== "/admin")
+    throw new Error(`staff sign-in of ${role} failed: ${response.statusCode} ${response.headers.location}`);
+  await client.get("/admin/account");
+  return client;
+}
+
+const signInAt = (path: string) => `/admin/login?next=${encodeURIComponent(path)}`;
+
+describe.each(DIALECTS)("back-office access matrix (%s)", (dialect) => {
+  let w: World;
+  const staff = {} as Record<StaffRole, RawClient>;
+  let customer: RawClient;
+
+  beforeAll(async () => {
+    const two = await createTwoCustomers(dialect);
+    for (const role of STAFF_ROLES) await two.f.addStaffMember(role);
+    const victim = await two.f.addStaffMember("support", { email: "victim@staff.test" });
+    w = { ...two, victim };
+    for (const role of STAFF_ROLES) staff[role] = await staffClient(w, role);
+    customer = await new RawClient(w.f.app).signIn(w.alice.email);
+  }, 120_000);
+  afterAll(async () => {
+    await w?.f.dispose();
+  });
+
+  const pathsOf = (route: RecordedRoute, rule: Rule) => (rule.paths ? rule.paths(w) : [route.url]);
+  const send = (client: RawClient, route: RecordedRoute, path: string, body: Form) =>
+    route.method === "POST"
+      ? client.post(path, body)
+      : client.send({ method: route.method as "GET", url: path });
+  const bodiesOf = (route: RecordedRoute, rule: Rule) =>
+    route.method === "POST" ? (rule.bodies ? rule.bodies(w) : [{}]) : [{}];
+
+  async function unchanged(what: string, requests: () => Promise<void>) {
+    const before = await databaseState(w.f.deps.db);
+    const charges = w.f.gateway.allCharges().length;
+    await requests();
+    const after = await databaseState(w.f.deps.db);
+    expect(changedTables(before, after), `${what}: tables changed`).toEqual([]);
+    expect(w.f.gateway.allCharges(), what).toHaveLength(charges);
+  }
+
+  it("every /admin route has a line, and every line a route", () => {
+    const keys = new Set(ROUTES.map(ruleKey));
+    expect(ROUTES.filter((r) => RULES[ruleKey(r)] === undefined).map(ruleKey)).toEqual([]);
+    expect(Object.keys(RULES).filter((k) => !keys.has(k))).toEqual([]);
+    expect(keys).toContain("GET /admin/staff");
+    expect(keys).toContain("POST /admin/login");
+  });
+
+  describe.each(COVERED.map((r) => ({ ...r, name: ruleKey(r) + (r.method === "HEAD" ? " (HEAD)" : "") })))(
+    "$name",
+    (route) => {
+      const rule = RULES[ruleKey(route)]!;
+      const access = rule.access;
+
+      it("a visitor and a signed-in customer are sent to the staff sign-in; a post needs its token", async () => {
+        if (access === "public") return;
+        await unchanged("visitor", async () => {
+          for (const path of pathsOf(route, rule)) {
+            for (const body of bodiesOf(route, rule)) {
+              for (const client of [new RawClient(w.f.app), customer]) {
+                if (route.method === "POST") {
+                  const visitor = client === customer ? customer : new RawClient(w.f.app);
+                  if (visitor !== customer) await visitor.get("/admin/login");
+                  expect((await visitor.post(path, body, { csrf: false })).statusCode, path).toBe(403);
+                  const answer = await visitor.post(path, body);
+                  expect(answer.statusCode, path).toBe(303);
+                  expect(answer.headers.location, path).toBe(signInAt(path));
+                  continue;
+                }
+                const answer = await send(client, route, path, body);
+                expect(answer.statusCode, path).toBe(303);
+                expect(answer.headers.location, path).toBe(signInAt(path));
+              }
+            }
+          }
+        });
+      });
+
+      const refused = Array.isArray(access) ? STAFF_ROLES.filter((r) => !access.includes(r)) : [];
+      const allowed = Array.isArray(access) ? STAFF_ROLES.filter((r) => access.includes(r)) : STAFF_ROLES;
+
+      it.each(refused)("%s: 403 naming the role needed, nothing changed", async (role) => {
+        await unchanged(role, async () => {
+          for (const path of pathsOf(route, rule)) {
+            for (const body of bodiesOf(route, rule)) {
+              const answer: LightMyRequestResponse = await send(staff[role], route, path, body);
+              expect(answer.statusCode, `${role} ${path}`).toBe(403);
+              if (route.method !== "HEAD") expect(answer.body).toContain("This page needs the role");
+            }
+          }
+        });
+      });
+
+      it.each(allowed)("%s: let through", async (role) => {
+        const client = rule.ownSession ? await staffClient(w, role) : staff[role];
+        for (const path of pathsOf(route, rule)) {
+          for (const body of bodiesOf(route, rule)) {
+            const answer = await send(client, route, path, body);
+            expect(answer.statusCode, `${role} ${path}`).not.toBe(403);
+            expect(answer.statusCode, `${role} ${path}`).toBeLessThan(500);
+            expect(String(answer.headers.location ?? ""), `${role} ${path}`).not.toMatch(/^\/admin\/login\?/);
+          }
+        }
+      });
+    },
+  );
+
+  it("a staff session opens none of the client area's pages behind sign-in", async () => {
+    const pages = ALL_ROUTES.filter(
+      (r) => !isBackOffice(r) && r.method === "GET" && !r.url.includes(":") && !r.url.includes("*"),
+    ).map((r) => r.url);
+    const behindSignIn = pages.filter((p) => !/^\/(login|password|health)/.test(p));
+    expect(behindSignIn.length).toBeGreaterThan(5);
+    for (const role of STAFF_ROLES) {
+      for (const path of behindSignIn) {
+        const answer = await staff[role].get(path);
+        expect(answer.statusCode, `${role} ${path}`).toBe(303);
+        expect(answer.headers.location, `${role} ${path}`).toMatch(/^\/login\?next=/);
+      }
+    }
+  });
+});
