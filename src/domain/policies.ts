@@ -71,6 +71,17 @@ export const pricingPolicySchema = z.strictObject({
 });
 export type PricingPolicy = z.infer<typeof pricingPolicySchema>;
 
+/** When the back office calls the automation late or failing (its health line, issue 9). */
+export const automationPolicySchema = z.strictObject({
+  /** Late when the last completed engine run is older than this many worker intervals (3). */
+  lateAfterIntervals: z.int().min(1).max(1000),
+  /** Failing when no engine run has completed for this many minutes: the worker is not running (60). */
+  stalledAfterMinutes: z.int().min(1).max(10080),
+  /** Failing when a service's step has failed this many runs in a row; fewer is late, being retried (3). */
+  failingAfterFailures: z.int().min(1).max(100),
+});
+export type AutomationPolicy = z.infer<typeof automationPolicySchema>;
+
 export const BUILT_IN_REGISTRARS: Record<string, RegistrarPolicy> = {
   "squarespace-domains": {
     chargeLeadDays: 15,
@@ -137,6 +148,12 @@ export const DEFAULT_BILLING: BillingPolicy = {
   pendingChargeAlarmHours: 12,
 };
 
+export const DEFAULT_AUTOMATION: AutomationPolicy = {
+  lateAfterIntervals: 3,
+  stalledAfterMinutes: 60,
+  failingAfterFailures: 3,
+};
+
 export const DEFAULT_PRICING: PricingPolicy = {
   freeFirstYearFrom: "2015-03-05T00:00:00Z",
   legacyFreeRegisteredBefore: "2015-03-05T00:00:00Z",
@@ -156,6 +173,7 @@ export const policyOverridesSchema = z.strictObject({
     .optional(),
   billing: billingPolicySchema.partial().strict().optional(),
   pricing: pricingPolicySchema.partial().strict().optional(),
+  automation: automationPolicySchema.partial().strict().optional(),
 });
 export type PolicyOverrides = z.infer<typeof policyOverridesSchema>;
 
@@ -163,6 +181,7 @@ export interface Policies {
   registrars: Record<string, RegistrarPolicy>;
   billing: BillingPolicy;
   pricing: PricingPolicy;
+  automation: AutomationPolicy;
 }
 
 export type PolicyResult = { ok: true; policies: Policies } | { ok: false; errors: string[] };
@@ -366,6 +385,7 @@ export function resolvePolicies(overrides: unknown, prefix = ""): PolicyResult {
     registrars,
     billing: { ...DEFAULT_BILLING, ...parsed.data.billing },
     pricing: structuredClone({ ...DEFAULT_PRICING, ...parsed.data.pricing }),
+    automation: { ...DEFAULT_AUTOMATION, ...parsed.data.automation },
   };
   // Judged as a whole too, every section at once so that one message lists everything to fix; a
   // registrar already refused field by field is not judged again.

@@ -186,7 +186,8 @@ export async function runEngine(deps: Deps, now: Instant, options: RunOptions = 
   return report;
 }
 
-async function recordFailure(
+/** Records a failed step against the service (back-off, last error) and on the run; also for a staff retry. */
+export async function recordFailure(
   deps: Deps,
   runId: number,
   serviceId: string,
