@@ -19,6 +19,16 @@ export const en = {
   older: "Older lines",
   appendOnly: "The audit log cannot be edited or deleted, by anyone.",
   badDate: "Dates are written YYYY-MM-DD.",
+  staffFilter: "Staff e-mail",
+  objectFilter: "Object (type, or type:id such as domain:d1)",
+  badStaff: "Enter a staff member's e-mail address.",
+  badObject: "Write the object as a type (domain) or type:id (domain:d1).",
+  badRange: "The start date must come before the end date.",
+  badSearch: "The search is too long (200 characters at most).",
+  badBefore: "This page link is not valid.",
+  clear: "Clear",
+  newest: "Newest lines",
+  count: (n: number) => (n === 1 ? "1 line" : `${n} lines`),
 };
 export type AdminAuditMessages = typeof en;
 
@@ -42,4 +52,14 @@ export const frCA: AdminAuditMessages = {
   older: "Lignes plus anciennes",
   appendOnly: "Le journal d'audit ne peut être ni modifié ni supprimé, par personne.",
   badDate: "Les dates s'écrivent AAAA-MM-JJ.",
+  staffFilter: "Courriel du membre du personnel",
+  objectFilter: "Objet (type, ou type:id comme domain:d1)",
+  badStaff: "Entrez l'adresse courriel d'un membre du personnel.",
+  badObject: "Écrivez l'objet sous la forme type (domain) ou type:id (domain:d1).",
+  badRange: "La date de début doit précéder la date de fin.",
+  badSearch: "La recherche est trop longue (200 caractères au plus).",
+  badBefore: "Ce lien de page n'est pas valide.",
+  clear: "Effacer",
+  newest: "Lignes les plus récentes",
+  count: (n) => (n <= 1 ? `${n} ligne` : `${n} lignes`),
 };

@@ -11,7 +11,7 @@ import { importDomain } from "../../../src/modules/domains/import-domain.js";
 import { requestTransferOut } from "../../../src/modules/domains/request-transfer-out.js";
 import { listAudit } from "../../../src/modules/staff/audit-log.js";
 import { at, eventTypes } from "../../support/engine-fixture.js";
-import { createHttpFixture, type HttpClient, type HttpFixture } from "../../support/http.js";
+import { createHttpFixture, type HttpFixture } from "../../support/http.js";
 import { DIALECTS } from "../../support/stores.js";
 
 const SEED_004 = "2021-04-15T14:00:00Z";
