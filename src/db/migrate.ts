@@ -7,6 +7,7 @@ import * as invoiceLinesByService from "./migrations/0003-invoice-lines-by-servi
 import * as totpLastStep from "./migrations/0004-totp-last-step.js";
 import * as moneyInFlight from "./migrations/0005-money-in-flight.js";
 import * as backOffice from "./migrations/0006-back-office.js";
+import * as adminCustomers from "./migrations/0007-admin-customers.js";
 import * as adminAutomation from "./migrations/0009-admin-automation.js";
 
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -17,6 +18,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     "0004-totp-last-step": { up: (db: Kysely<unknown>) => totpLastStep.up(db) },
     "0005-money-in-flight": { up: (db: Kysely<unknown>) => moneyInFlight.up(db, dialect) },
     "0006-back-office": { up: (db: Kysely<unknown>) => backOffice.up(db, dialect) },
+    "0007-admin-customers": { up: (db: Kysely<unknown>) => adminCustomers.up(db) },
     "0009-admin-automation": { up: (db: Kysely<unknown>) => adminAutomation.up(db) },
   };
 }

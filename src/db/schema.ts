@@ -92,6 +92,8 @@ export interface CancellationRequestsTable {
   effective_at: number;
   requested_by: string;
   closed_at: number | null;
+  /** A staff member who carried it out before its time (`staff:<email>`), from the back office. */
+  carried_out_by: Generated<string | null>;
 }
 
 export interface InvoicesTable {

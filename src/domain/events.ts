@@ -53,22 +53,26 @@ export interface EventDetails {
   "payment.failed": InvoiceRef & { attempt: number; reason: string; nextAttemptAt?: string };
   /** Money given back on a payment: automatically (`by` absent) or by a staff member. */
   "payment.refunded": InvoiceRef & { payment: number; refund: number; reason: string; by?: string };
-  "notice.sent": { template: string; to: string; locale: string };
+  /** `by`: the staff member who sent it (a payment link); absent for the automation's notices. */
+  "notice.sent": { template: string; to: string; locale: string; by?: string };
   "service.activated": { plan?: string };
   "service.renewed": { termEndsAt: string };
+  /** `by`: the staff member who acted for the customer (`staff:<email>`); absent when the customer did. */
   "service.cancellation_requested": {
     when: "immediate" | "end-of-term";
     effectiveAt: string;
     reason: string;
+    by?: string;
   };
-  "service.cancellation_withdrawn": Record<string, never>;
-  "service.cancelled": { when: "immediate" | "end-of-term" };
+  "service.cancellation_withdrawn": { by?: string };
+  /** `by`: the staff member who carried it out before its time (the cancellation queue). */
+  "service.cancelled": { when: "immediate" | "end-of-term"; by?: string };
   "service.suspended": { reason: string };
   "service.unsuspended": { reason: string };
   "service.terminated": { reason: string };
   "domain.registered": { name: string; expiresAt: string };
   "domain.renewed": { name: string; expiresAt: string; amount: Money; basis: string };
-  "domain.auto_renew_changed": { on: boolean; reason: string; chargeStillDue?: boolean };
+  "domain.auto_renew_changed": { on: boolean; reason: string; chargeStillDue?: boolean; by?: string };
   "domain.suspended": { reason: string };
   "domain.unsuspended": { reason: string };
   "domain.expired": { name: string; graceEndsAt: string };

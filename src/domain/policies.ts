@@ -54,6 +54,11 @@ export const billingPolicySchema = z.strictObject({
   terminateAfterDaysOverdue: days,
   /** An immediate cancellation is carried out this many hours after the request (seed 000: within 24). */
   immediateCancellationAfterHours: z.int().min(0).max(24),
+  /**
+   * The window an immediate cancellation is promised within (seed 000: "within 24 h"): the
+   * back office's cancellation queue shows the time left in it and marks a request late past it.
+   */
+  immediateCancellationHours: z.int().min(1).max(168),
   /** A charge whose outcome is still unknown this long after the gateway call raises an alarm. */
   pendingChargeAlarmHours: z.int().min(1).max(720),
 });
@@ -145,6 +150,7 @@ export const DEFAULT_BILLING: BillingPolicy = {
   suspendAfterDaysOverdue: 5,
   terminateAfterDaysOverdue: 30,
   immediateCancellationAfterHours: 0,
+  immediateCancellationHours: 24,
   pendingChargeAlarmHours: 12,
 };
 
@@ -332,6 +338,14 @@ function billingViolations(policy: BillingPolicy, where: string): PolicyViolatio
         `terminateAfterDaysOverdue ${policy.terminateAfterDaysOverdue} = ${room} days after the first charge): the ` +
         `last attempts would never be made; lower attempts or retryEveryDays, or terminate later`,
       true,
+    );
+  }
+  if (policy.immediateCancellationAfterHours > policy.immediateCancellationHours) {
+    add(
+      ["immediateCancellationAfterHours", "immediateCancellationHours"],
+      `an immediate cancellation would be carried out ${policy.immediateCancellationAfterHours} hours after the ` +
+        `request, past the ${policy.immediateCancellationHours}-hour window it is promised within ` +
+        `(immediateCancellationHours): every one would be late; make it at most immediateCancellationHours`,
     );
   }
   if (policy.suspendAfterDaysOverdue > policy.terminateAfterDaysOverdue) {

@@ -55,7 +55,10 @@ export async function applySubscriptionStep(
           about: sub.label,
           reason: "service-cancelled",
         });
-        await recordEvent(tx, "service.cancelled", now, refs, { when: cancellation.when });
+        await recordEvent(tx, "service.cancelled", now, refs, {
+          when: cancellation.when,
+          ...(cancellation.carriedOutBy ? { by: cancellation.carriedOutBy } : {}),
+        });
       });
       return;
 

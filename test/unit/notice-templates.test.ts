@@ -61,6 +61,10 @@ const SAMPLES: { [T in NoticeTemplate]: { subject: string; data: NoticeDataByTem
     subject: "camille@example.com",
     data: { link: "https://clients.example/password/reset/abc?x=<b>", expiresAt: at },
   },
+  "payment-link": {
+    subject: SERVICE,
+    data: { invoiceNumber: 1042, amount: usd, dueAt: at, link: "https://clients.example/invoices/1042" },
+  },
 };
 
 const HAS_AMOUNT = new Set<NoticeTemplate>([
@@ -71,6 +75,7 @@ const HAS_AMOUNT = new Set<NoticeTemplate>([
   "payment-receipt",
   "invoice-adjustment-needed",
   "service-suspended",
+  "payment-link",
 ]);
 const HAS_DATE = new Set<NoticeTemplate>([
   "renewal-upcoming",
@@ -82,6 +87,7 @@ const HAS_DATE = new Set<NoticeTemplate>([
   "payment-receipt",
   "cancellation-confirmed",
   "service-suspended",
+  "payment-link",
 ]);
 
 function common(subject: string, customerName = "Marie Tremblay"): NoticeCommon {

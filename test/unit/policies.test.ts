@@ -95,6 +95,7 @@ describe("built-in billing and pricing defaults", () => {
       suspendAfterDaysOverdue: 5,
       terminateAfterDaysOverdue: 30,
       immediateCancellationAfterHours: 0,
+      immediateCancellationHours: 24,
       pendingChargeAlarmHours: 12,
     });
   });

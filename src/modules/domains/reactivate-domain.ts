@@ -11,6 +11,7 @@ import type { ChargeOutcome } from "../../providers/payments/payment-gateway.js"
 import { type Deps, inTransaction, registrarPolicy } from "../deps.js";
 import { countPeriodInvoices, issueInvoice, periodInvoiceFacts } from "../invoices/invoice-repository.js";
 import { chargeInvoiceNow } from "../payments/charge-invoice.js";
+import type { ActingStaff } from "../staff/audit-log.js";
 import { findDomain, quoteRenewal } from "./domain-repository.js";
 
 export type ReactivateResult =
@@ -19,7 +20,7 @@ export type ReactivateResult =
 
 export async function reactivateDomain(
   deps: Deps,
-  input: { serviceId: string; customerId?: string },
+  input: { serviceId: string; customerId?: string; staff?: ActingStaff },
   now: Instant,
 ): Promise<ReactivateResult> {
   const domain = await findDomain(deps.db, input.serviceId);
@@ -42,6 +43,11 @@ export async function reactivateDomain(
     ["reactivation", "restore"],
     domain.expiresAt,
   );
+  const staff = input.staff;
+  if (existing && existing.status !== "void" && staff) {
+    // Staff act on the invoice already opened: their line names it (a new one is audited with it).
+    await inTransaction(deps, "reactivation-staff", (tx) => staff.audit(tx, { invoice: existing.id }));
+  }
   if (existing?.status === "paid") {
     // Already paid, the registry step is pending (a crash, a second click): finish it, charge nothing.
     await processService(deps, domain.serviceId, now);
@@ -90,6 +96,7 @@ export async function reactivateDomain(
             lines,
           });
           if (id === null) throw new AppError("CONFLICT", "A reactivation is already in progress.");
+          await staff?.audit(tx, { invoice: id });
           return id;
         });
   const outcome = await chargeInvoiceNow(deps, invoiceId, now);

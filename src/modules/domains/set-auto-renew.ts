@@ -15,6 +15,7 @@ import { recordEvent } from "../events/record-event.js";
 import { periodInvoiceFacts } from "../invoices/invoice-repository.js";
 import { settledVoidOutcome, type VoidOutcome, voidOpenInvoices } from "../invoices/void-open-invoices.js";
 import { markDue } from "../services/mark-due.js";
+import type { ActingStaff } from "../staff/audit-log.js";
 import { domainPricingFacts, findDomain } from "./domain-repository.js";
 
 export type SetAutoRenewResult =
@@ -23,7 +24,7 @@ export type SetAutoRenewResult =
 
 export async function setAutoRenew(
   deps: Deps,
-  input: { serviceId: string; on: boolean; customerId?: string; reason?: string },
+  input: { serviceId: string; on: boolean; customerId?: string; reason?: string; staff?: ActingStaff },
   now: Instant,
 ): Promise<SetAutoRenewResult> {
   const domain = await findDomain(deps.db, input.serviceId);
@@ -60,8 +61,10 @@ export async function setAutoRenew(
         on: input.on,
         reason: input.reason ?? "customer",
         ...(chargeStillDueAt !== null ? { chargeStillDue: true } : {}),
+        ...(input.staff ? { by: input.staff.by } : {}),
       },
     );
+    await input.staff?.audit(tx);
     if (input.on || chargeStillDueAt !== null) return none;
     return voidOpenInvoices(tx, now, {
       customerId: domain.customerId,

@@ -20,6 +20,8 @@ export interface NoticeRequest<T extends NoticeTemplate> {
   /** The domain name or service label the notice is about. */
   about: string;
   data: NoticeDataByTemplate[T];
+  /** The staff member who sent it (`staff:<email>`), named in its `notice.sent` event. */
+  by?: string;
 }
 
 export function noticeKey(template: string, marker: Instant | string, serviceId: string | null): string {
@@ -102,16 +104,23 @@ export async function queueNotices(
   });
   await recordEvents(
     tx,
-    rows
-      .filter((_, i) => isNew[i])
-      .map((row) =>
+    rows.flatMap((row, i) => {
+      if (!isNew[i]) return [];
+      const by = requests[i]?.by;
+      return [
         newEvent(
           "notice.sent",
           at,
           { customer: row.customer_id, service: row.service_id },
-          { template: row.template as NoticeTemplate, to: row.to_address, locale: row.locale },
+          {
+            template: row.template as NoticeTemplate,
+            to: row.to_address,
+            locale: row.locale,
+            ...(by ? { by } : {}),
+          },
         ),
-      ),
+      ];
+    }),
   );
   return isNew;
 }

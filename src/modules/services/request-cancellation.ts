@@ -14,6 +14,7 @@ import { type SetAutoRenewResult, setAutoRenew } from "../domains/set-auto-renew
 import { recordEvent } from "../events/record-event.js";
 import { settledVoidOutcome, type VoidOutcome, voidOpenInvoices } from "../invoices/void-open-invoices.js";
 import { queueNotice } from "../notifications/queue-notice.js";
+import type { ActingStaff } from "../staff/audit-log.js";
 import { markDue } from "./mark-due.js";
 import { findPendingCancellation, findSubscription } from "./subscription-repository.js";
 
@@ -30,7 +31,14 @@ export type RequestCancellationResult =
 
 export async function requestCancellation(
   deps: Deps,
-  input: { serviceId: string; customerId?: string; requestedBy: string; request: CancellationRequest },
+  input: {
+    serviceId: string;
+    customerId?: string;
+    requestedBy: string;
+    request: CancellationRequest;
+    /** A staff member asking for the customer (back office). */
+    staff?: ActingStaff;
+  },
   now: Instant,
 ): Promise<RequestCancellationResult> {
   const parsed = cancellationRequestSchema.safeParse(input.request);
@@ -79,7 +87,9 @@ export async function requestCancellation(
       when: request.when,
       effectiveAt: formatInstant(effectiveAt),
       reason: request.reason,
+      ...(input.staff ? { by: input.staff.by } : {}),
     });
+    await input.staff?.audit(tx);
     await queueNotice(tx, now, {
       template: "cancellation-confirmed",
       customerId: sub.customerId,

@@ -69,6 +69,8 @@ export interface PendingCancellation {
   reason: string;
   requestedAt: Instant;
   stopDomainIds: string[];
+  /** The staff member who asked for it to be carried out now (back office), if one did. */
+  carriedOutBy: string | null;
 }
 
 export async function findPendingCancellation(
@@ -89,6 +91,7 @@ export async function findPendingCancellation(
     reason: row.reason,
     requestedAt: row.requested_at,
     stopDomainIds: JSON.parse(row.stop_domain_ids),
+    carriedOutBy: row.carried_out_by,
   };
 }
 

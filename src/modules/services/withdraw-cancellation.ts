@@ -8,6 +8,7 @@ import { processService } from "../../engine/process-service.js";
 import type { Deps } from "../deps.js";
 import { setAutoRenew } from "../domains/set-auto-renew.js";
 import { recordEvent } from "../events/record-event.js";
+import type { ActingStaff } from "../staff/audit-log.js";
 import { markDue } from "./mark-due.js";
 import { findPendingCancellation, findSubscription } from "./subscription-repository.js";
 
@@ -31,7 +32,7 @@ export type WithdrawResult =
 
 export async function withdrawCancellation(
   deps: Deps,
-  input: { serviceId: string; customerId?: string },
+  input: { serviceId: string; customerId?: string; staff?: ActingStaff },
   now: Instant,
 ): Promise<WithdrawResult> {
   const sub = await findSubscription(deps.db, input.serviceId);
@@ -55,8 +56,9 @@ export async function withdrawCancellation(
       "service.cancellation_withdrawn",
       now,
       { customer: sub.customerId, service: sub.serviceId },
-      {},
+      input.staff ? { by: input.staff.by } : {},
     );
+    await input.staff?.audit(tx);
     return true;
   });
   if (!withdrawn) return { ok: false, reason: "nothing-pending" };

@@ -40,6 +40,18 @@ export interface AuditLine extends Required<Omit<AuditEntry, "before" | "after">
   clientAddress: string;
 }
 
+/**
+ * A staff member acting for a customer through the client area's own use case (the back office):
+ * the use case names them in its event (`by`) and writes their audit line in the transaction of
+ * the change, so neither exists without the other.
+ */
+export interface ActingStaff {
+  /** `actorMark(actor)`. */
+  by: string;
+  /** Writes the audit line; `after` adds what only the use case knows (the invoice it issued). */
+  audit(tx: Tx, after?: Fields): Promise<void>;
+}
+
 /** The marker events carry for a staff action: `{ by: "staff:<email>" }`. */
 export function actorMark(actor: StaffActor): string {
   return `staff:${actor.email}`;

@@ -162,6 +162,7 @@ export const en = {
       "service-suspended": "Suspension notice",
       "service-terminated": "Termination notice",
       "password-reset": "Password reset link",
+      "payment-link": "Payment link",
     } satisfies Record<NoticeTemplate, string>,
     noticeFallback: "Notice",
     voidReasons: {
@@ -420,6 +421,7 @@ export const frCA: ServicesMessages = {
       "service-suspended": "Avis de suspension",
       "service-terminated": "Avis de résiliation",
       "password-reset": "Lien de réinitialisation du mot de passe",
+      "payment-link": "Lien de paiement",
     },
     noticeFallback: "Avis",
     voidReasons: {

@@ -127,6 +127,14 @@ export const en: NoticeMessages = {
         "The link works once and for one hour. If you did not ask for it, ignore this message: your password stays as it is.",
       ],
     },
+    "payment-link": {
+      subject: (d) => `Pay invoice #${d.invoiceNumber} (${d.subject})`,
+      paragraphs: (d, f) => [
+        `Invoice #${d.invoiceNumber} of ${f.money(d.amount)} for ${d.subject} is still open; it was due on ${f.date(d.dueAt)}.`,
+        `To pay it, sign in to your client area and open this link: ${d.link}`,
+        "If you have already paid it, there is nothing else to do.",
+      ],
+    },
     "payment-receipt": {
       subject: (d) => `Payment receipt for invoice #${d.invoiceNumber} (${d.subject})`,
       paragraphs: (d, f) => [
@@ -258,6 +266,14 @@ export const frCA: NoticeMessages = {
       paragraphs: (d) => [
         `Une demande de réinitialisation du mot de passe du compte Espace Client ${d.subject} a été faite. Pour choisir un nouveau mot de passe, ouvrez ce lien : ${d.link}`,
         "Le lien ne fonctionne qu’une fois et pendant une heure. Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.",
+      ],
+    },
+    "payment-link": {
+      subject: (d) => `Réglez la facture n° ${d.invoiceNumber} (${d.subject})`,
+      paragraphs: (d, f) => [
+        `La facture n° ${d.invoiceNumber} de ${f.money(d.amount)} pour ${d.subject} est toujours ouverte; elle était payable au plus tard le ${f.date(d.dueAt)}.`,
+        `Pour la régler, connectez-vous à votre Espace Client et ouvrez ce lien : ${d.link}`,
+        "Si vous l’avez déjà réglée, vous n’avez rien d’autre à faire.",
       ],
     },
     "payment-receipt": {

@@ -20,6 +20,7 @@ export const NOTICE_TEMPLATES = [
   "service-suspended",
   "service-terminated",
   "password-reset",
+  "payment-link",
 ] as const;
 export type NoticeTemplate = (typeof NOTICE_TEMPLATES)[number];
 
@@ -70,6 +71,8 @@ export interface NoticeDataByTemplate {
   "service-terminated": { invoiceNumber: number | null };
   /** A single-use link to choose a new password, valid until `expiresAt`. */
   "password-reset": { link: string; expiresAt: number };
+  /** Sent by staff (back office): the open invoice's page in the client area, where it is paid. */
+  "payment-link": { invoiceNumber: number; amount: MoneyValue; dueAt: number; link: string };
 }
 
 export type NoticeData<T extends NoticeTemplate = NoticeTemplate> = NoticeCommon & NoticeDataByTemplate[T];
