@@ -159,15 +159,53 @@ export async function seedDemoData(deps: Deps, registrar: TestRegistrar, now: In
   await advanceTo(deps, now - 8 * DAY, now - DAY);
   await setCard(deps, customerId, "ok");
   await advanceTo(deps, now - DAY, now);
+  // The second customer's history is replayed after the first's, so the first one's invoice
+  // numbers are those of a book with one customer (the client area's own tests read them).
+  await addBackOfficeCustomer(deps, now);
+  await advanceTo(deps, now - 100 * DAY, now);
   await seedBackOfficeWork(deps, registrar, now);
 }
 
+/** A second demo customer, in French and billed in CAD, whose account keeps the staff busy. */
+export const DEMO_BACK_OFFICE_CUSTOMER = { id: "demo-fr", email: "gabriel@example.com" } as const;
+
+async function addBackOfficeCustomer(deps: Deps, now: Instant): Promise<void> {
+  const customerId = DEMO_BACK_OFFICE_CUSTOMER.id;
+  await createCustomer(
+    deps.db,
+    {
+      ...DEMO_BACK_OFFICE_CUSTOMER,
+      name: "Gabriel Lefebvre",
+      locale: "fr-CA",
+      currency: "CAD",
+      timeZone: "America/Montreal",
+    },
+    now - 400 * DAY,
+  );
+  await setCard(deps, customerId, "ok");
+  const subscriptions = [
+    {
+      id: "demo-fr-hosting",
+      kind: "hosting",
+      label: "Hébergement Web — Agence",
+      plan: "yearly",
+      price: 15900,
+      age: 100,
+    },
+    { id: "demo-fr-backup", kind: "app", label: "Sauvegardes", plan: "monthly", price: 900, age: 75 },
+  ] as const;
+  for (const s of subscriptions) {
+    await importSubscription(deps, { ...s, customerId, currency: "CAD", startedAt: now - s.age * DAY });
+  }
+}
+
 /**
- * Something on every back-office page (issue 9): a refund request on a paid invoice, an immediate
- * cancellation left pending past its 24-hour window, and a service whose engine step fails.
+ * Something on every back-office page (issue 9), on the second customer's account: a refund
+ * request on a paid invoice, an immediate cancellation left pending past its 24-hour window, and
+ * a service whose engine step fails.
  */
 async function seedBackOfficeWork(deps: Deps, registrar: TestRegistrar, now: Instant): Promise<void> {
-  const customerId = DEMO_CUSTOMER.id;
+  const customerId = DEMO_BACK_OFFICE_CUSTOMER.id;
   const paid = await deps.db
     .selectFrom("invoices")
     .select(["id", "total", "service_id"])
@@ -185,8 +223,8 @@ async function seedBackOfficeWork(deps: Deps, registrar: TestRegistrar, now: Ins
         openedBy: "customer",
         ticket: {
           kind: "refund",
-          subject: "Refund for my last renewal",
-          body: "We stopped using this service last month. Could you refund the unused part?",
+          subject: "Remboursement de mon dernier renouvellement",
+          body: "Nous n'utilisons plus ce service depuis le mois dernier. Pouvez-vous rembourser la partie non utilisée?",
           serviceId: paid.service_id,
           invoiceId: paid.id,
         },
@@ -201,8 +239,8 @@ async function seedBackOfficeWork(deps: Deps, registrar: TestRegistrar, now: Ins
     await tx
       .insertInto("cancellation_requests")
       .values({
-        service_id: "demo-antispam",
-        reason: "Too expensive: we use our provider's free filter now.",
+        service_id: "demo-fr-backup",
+        reason: "Trop cher : nous utilisons maintenant les sauvegardes de notre fournisseur.",
         mode: "immediate",
         stop_domain_ids: "[]",
         status: "pending",
@@ -216,39 +254,29 @@ async function seedBackOfficeWork(deps: Deps, registrar: TestRegistrar, now: Ins
       tx,
       "service.cancellation_requested",
       requestedAt,
-      { customer: customerId, service: "demo-antispam" },
+      { customer: customerId, service: "demo-fr-backup" },
       {
         when: "immediate",
         effectiveAt: formatInstant(requestedAt),
-        reason: "Too expensive: we use our provider's free filter now.",
+        reason: "Trop cher : nous utilisons maintenant les sauvegardes de notre fournisseur.",
       },
     );
   });
   // A site billed in CAD with a .com domain that has no CAD price: its renewal invoice cannot be
   // priced, so its engine step fails at every run until staff set a price (a step failure).
-  await importSubscription(deps, {
-    id: "demo-agency",
-    customerId,
-    kind: "hosting",
-    label: "Web hosting — Agency (CAD)",
-    plan: "yearly",
-    price: 15900,
-    currency: "CAD",
-    startedAt: now - 90 * DAY,
-  });
   const { expiresAt } = await importDomain(deps, {
-    id: "demo-studio",
+    id: "demo-fr-studio",
     customerId,
-    name: "demo-studio.com",
+    name: "studio-lefebvre.com",
     registrar: "squarespace-domains",
     registeredAt: now + 10 * DAY - 365 * DAY,
     years: 1,
     autoRenew: true,
     emailVerified: true,
-    siteServiceId: "demo-agency",
+    siteServiceId: "demo-fr-hosting",
     offer: null,
     recordedPrice: { amount: 2000, currency: "USD" },
   });
-  registrar.register("demo-studio.com", expiresAt);
+  registrar.register("studio-lefebvre.com", expiresAt);
   await runEngine(deps, now, { worker: "demo" });
 }

@@ -6,6 +6,7 @@ import type {
   InvoiceSummary,
   PaymentAttemptView,
 } from "../../../modules/invoices/list-invoices.js";
+import type { CreditNote } from "../../../modules/payments/credit-notes.js";
 import { formatLongDate } from "../../format.js";
 import { html, type SafeHtml } from "../../html.js";
 import { csrfField, type PageContext } from "../../layout.js";
@@ -81,6 +82,15 @@ export function invoiceListPage(
     </table>`;
 }
 
+/** Approved reads as paid, declined as a failure, settled without money kept (refunded, cancelled)
+ * as neutral, and only what still waits for the bank as pending. */
+function attemptBadge(result: PaymentAttemptView["result"]): string {
+  if (result === "succeeded") return "paid";
+  if (result === "failed") return "expired";
+  if (result === "refunded" || result === "cancelled") return "void";
+  return "pending";
+}
+
 function attemptResult(ctx: PageContext, attempt: PaymentAttemptView): string {
   const words = ctx.m.billing.result;
   if (attempt.result !== "failed") return words[attempt.result] ?? attempt.result;
@@ -107,11 +117,37 @@ function payBox(ctx: PageContext, customer: BillingCustomer, invoice: InvoiceDet
   </section>`;
 }
 
+/** Refunds and adjustments on the invoice (back office), each with its reason. */
+function creditNotesSection(
+  ctx: PageContext,
+  customer: BillingCustomer,
+  notes: readonly CreditNote[],
+): SafeHtml {
+  if (notes.length === 0) return html``;
+  const cn = ctx.m.billing.creditNotes;
+  return html`<section aria-labelledby="credit-notes-title" id="credit-notes">
+    <h2 id="credit-notes-title">${cn.title}</h2>
+    <p class="muted">${cn.intro}</p>
+    <table class="responsive billing-table">
+      <thead><tr><th scope="col">${cn.date}</th><th scope="col">${cn.kind}</th><th scope="col">${cn.reason}</th><th scope="col" class="billing-amount">${cn.amount}</th></tr></thead>
+      <tbody>${notes.map(
+        (note) => html`<tr>
+          <td data-label="${cn.date}">${day(ctx, customer, note.createdAt)}</td>
+          <td data-label="${cn.kind}">${cn.kinds[note.kind] ?? note.kind}</td>
+          <td data-label="${cn.reason}">${note.reason}</td>
+          <td data-label="${cn.amount}" class="billing-amount">−${money(ctx, note.amount)}</td>
+        </tr>`,
+      )}</tbody>
+    </table>
+  </section>`;
+}
+
 export function invoiceDetailPage(
   ctx: PageContext,
   customer: BillingCustomer,
   invoice: InvoiceDetail,
   now: Instant,
+  creditNotes: readonly CreditNote[] = [],
 ): SafeHtml {
   const b = ctx.m.billing;
   const c = b.columns;
@@ -139,7 +175,7 @@ export function invoiceDetailPage(
             (attempt) => html`<tr>
               <td data-label="${c.date}">${day(ctx, customer, attempt.at)}</td>
               <td data-label="${c.attempt}">${b.attemptNumber(attempt.attempt)}</td>
-              <td data-label="${c.result}"><span class="badge badge-${attempt.result === "succeeded" ? "paid" : attempt.result === "failed" ? "expired" : "pending"}">${attemptResult(ctx, attempt)}</span></td>
+              <td data-label="${c.result}"><span class="badge badge-${attemptBadge(attempt.result)}">${attemptResult(ctx, attempt)}</span></td>
               <td data-label="${c.amount}" class="billing-amount">${money(ctx, attempt.amount)}</td>
             </tr>`,
           )}</tbody>
@@ -178,6 +214,7 @@ export function invoiceDetailPage(
       <h2 id="attempts-title">${b.attemptsTitle}</h2>
       ${attempts}
     </section>
+    ${creditNotesSection(ctx, customer, creditNotes)}
     ${
       invoice.status === "open"
         ? html`<section class="card billing-section" aria-labelledby="adjust-title">
