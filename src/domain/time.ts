@@ -62,7 +62,12 @@ export function formatDate(at: Instant, timeZone = "UTC"): string {
   return Temporal.Instant.fromEpochMilliseconds(at).toZonedDateTimeISO(timeZone).toPlainDate().toString();
 }
 
+/**
+ * An IANA zone name ("America/Toronto", "UTC"). A fixed offset ("+05:00") is refused though
+ * Temporal takes it: a customer's zone must follow their daylight-saving rules.
+ */
 export function isValidTimeZone(zone: string): boolean {
+  if (/^[+\-\u2212]/.test(zone.trim())) return false;
   try {
     Temporal.Now.instant().toZonedDateTimeISO(zone);
     return true;

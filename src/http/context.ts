@@ -52,6 +52,8 @@ export interface HttpOptions {
    * from them. Never `true`: it believes the left-most X-Forwarded-For entry, written by the client.
    */
   trustProxy?: false | string[];
+  /** How often the worker runs the engine (the automation's health line); 60 s when unset. */
+  workerIntervalMs?: number;
   /** Login attempts allowed per address and per account in `loginWindowMinutes`. */
   loginAttempts?: number;
   loginWindowMinutes?: number;

@@ -18,6 +18,7 @@ export async function startWebServer(runtime: Runtime, io: CommandIo): Promise<F
     sessionSecret: runtime.sessionSecret,
     baseUrl: runtime.config.baseUrl,
     trustProxy: runtime.config.trustProxy,
+    workerIntervalMs: runtime.config.workerIntervalMs,
   });
   await app.listen({ port: runtime.config.port, host: runtime.config.host });
   io.out(`Client area: http://localhost:${runtime.config.port}\n`);

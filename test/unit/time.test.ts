@@ -129,5 +129,11 @@ describe("showing dates in the customer's time zone", () => {
     expect(isValidTimeZone("America/Toronto")).toBe(true);
     expect(isValidTimeZone("Europe/Paris")).toBe(true);
     expect(isValidTimeZone("Mars/Olympus_Mons")).toBe(false);
+    expect(isValidTimeZone("UTC")).toBe(true);
+  });
+
+  it("refuses fixed offsets: a customer's zone follows daylight-saving rules", () => {
+    for (const offset of ["+05:00", "-04:00", "+00:00", "\u221205:00"])
+      expect(isValidTimeZone(offset)).toBe(false);
   });
 });
