@@ -95,7 +95,8 @@ export interface EventDetails {
   "domain.transfer_requested": { name: string };
   "domain.transfer_denied": { name: string; until: string; reason: string };
   "domain.transferred_out": { name: string };
-  "domain.deleted": { name: string };
+  /** `by`: the staff member who deleted it on the owner's request (back office). */
+  "domain.deleted": { name: string; by?: string };
   "ticket.opened": { ticket: number; kind: string };
   "ticket.closed": { ticket: number };
 }

@@ -61,6 +61,10 @@ const SAMPLES: { [T in NoticeTemplate]: { subject: string; data: NoticeDataByTem
     subject: "camille@example.com",
     data: { link: "https://clients.example/password/reset/abc?x=<b>", expiresAt: at },
   },
+  "ticket-reply": {
+    subject: "Remboursement de mon renouvellement",
+    data: { ticketNumber: 12, body: "C’est fait.", link: "https://clients.example/requests/12" },
+  },
   "payment-link": {
     subject: SERVICE,
     data: { invoiceNumber: 1042, amount: usd, dueAt: at, link: "https://clients.example/invoices/1042" },

@@ -10,6 +10,7 @@ import { setCard } from "../../modules/customers/customer-repository.js";
 import { getInvoiceDetail, listInvoices, listPastDueInvoices } from "../../modules/invoices/list-invoices.js";
 import { payInvoice } from "../../modules/invoices/pay-invoice.js";
 import { renderInvoicePdf } from "../../modules/invoices/render-invoice-pdf.js";
+import { creditNotesOf } from "../../modules/payments/credit-notes.js";
 import { TEST_CARDS, TestGateway } from "../../providers/payments/test-gateway.js";
 import { html } from "../../views/html.js";
 import { invoiceDetailPage, invoiceListPage } from "../../views/pages/billing/invoices.js";
@@ -51,11 +52,12 @@ export function registerBillingRoutes(app: FastifyInstance, options: HttpOptions
     const customer = customerOf(request);
     const now = options.clock.now();
     const invoice = await getInvoiceDetail(options.deps.db, customer.id, id);
+    const creditNotes = await creditNotesOf(options.deps.db, invoice.id, customer.id);
     return sendPage(
       request,
       reply,
       (m) => m.billing.invoiceTitle(invoice.id),
-      (ctx) => invoiceDetailPage(ctx, customer, invoice, now),
+      (ctx) => invoiceDetailPage(ctx, customer, invoice, now, creditNotes),
     );
   });
 

@@ -3,13 +3,23 @@
  * deterministic key, ask the gateway under that key (looking it up first, so a retry after a crash
  * or a lost answer never refunds twice), then record the outcome with `payment.refunded` and a
  * notice. The total refunded on a payment can never exceed it: checked here, and by the gateway.
+ *
+ * A refund that succeeded gets its credit note (credit-notes.ts) in the same transaction that
+ * records the gateway's answer; a pending one has none yet. A refund left pending (the gateway
+ * slow, timing out, or the process stopped after asking) is settled by the next look-up under the
+ * same key: the engine's `resolve-payment` step for a service's invoices (pendingPaymentSinceOf
+ * counts pending refunds, and staff refunds mark the service due), or staff's "check now" on the
+ * request's page (back office). A gateway that answers twice is harmless: the UPDATE only settles a
+ * pending row, and the credit note is unique per refund.
  */
+import { PostgresAdapter } from "kysely";
 import { readInChunks } from "../../db/chunks.js";
 import type { Instant } from "../../domain/time.js";
 import { GatewayUnavailableError, type RefundOutcome } from "../../providers/payments/payment-gateway.js";
 import { type Db, type Deps, inTransaction, reach, type Tx } from "../deps.js";
 import { type NewEvent, newEvent, recordEvents } from "../events/record-event.js";
 import { type NoticeRequest, queueNotices } from "../notifications/queue-notice.js";
+import { recordCreditNote } from "./credit-notes.js";
 
 export interface NewRefund {
   paymentId: number;
@@ -38,11 +48,14 @@ export async function insertPendingRefunds(tx: Tx, refunds: NewRefund[], at: Ins
       ids.push(existing.id);
       continue;
     }
-    const payment = await tx
+    // The payment's row lock (PostgreSQL; SQLite has one writer at a time): two refunds of one
+    // payment under different keys are checked against the limit one after the other.
+    let paymentQuery = tx
       .selectFrom("payments")
       .select(["id", "invoice_id", "customer_id", "amount", "currency", "status"])
-      .where("id", "=", refund.paymentId)
-      .executeTakeFirstOrThrow();
+      .where("id", "=", refund.paymentId);
+    if (tx.getExecutor().adapter instanceof PostgresAdapter) paymentQuery = paymentQuery.forUpdate();
+    const payment = await paymentQuery.executeTakeFirstOrThrow();
     const already = await tx
       .selectFrom("refunds")
       .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("amount"), eb.lit(0)).as("n"))
@@ -160,6 +173,19 @@ export async function completeRefunds(deps: Deps, refundIds: number[], now: Inst
           .executeTakeFirst();
         if (Number(updated.numUpdatedRows) === 0 || outcome.status !== "succeeded") continue;
         const amount = { amount: refund.amount, currency: refund.currency };
+        await recordCreditNote(
+          tx,
+          {
+            invoiceId: refund.invoiceId,
+            customerId: refund.customerId,
+            refundId: refund.id,
+            kind: "refund",
+            amount,
+            reason: refund.reason,
+            createdBy: refund.requestedBy,
+          },
+          now,
+        );
         events.push(
           newEvent(
             "payment.refunded",

@@ -19,6 +19,10 @@ export interface Registrar {
   /** Takes the domain out of the DNS (expired or suspended), and puts it back. */
   hold(name: string): Promise<void>;
   unhold(name: string): Promise<void>;
+  /**
+   * Deletes the name at the registry for good (a release, or a deletion staff carry out on the
+   * owner's request). Idempotent: a name already gone is not an error, and nothing happens twice.
+   */
   delete(name: string): Promise<void>;
   transferCode(name: string): Promise<string>;
 }

@@ -27,6 +27,11 @@ const SCHEMA = `
     to_at INTEGER NOT NULL,
     UNIQUE (name, from_at)
   );
+  -- Every deletion the registry carried out (a name that was there and is now gone).
+  CREATE TABLE IF NOT EXISTS deletions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL
+  );
 `;
 
 interface DomainRow {
@@ -48,6 +53,13 @@ export class TestRegistrar implements Registrar {
     return this.ledger
       .prepare("SELECT name, from_at AS [from], to_at AS [to] FROM renewals ORDER BY seq")
       .all() as RegistryRenewal[];
+  }
+
+  /** Every deletion the registry carried out, in order: a repeated delete of a gone name adds none. */
+  get deletions(): string[] {
+    return (this.ledger.prepare("SELECT name FROM deletions ORDER BY seq").all() as { name: string }[]).map(
+      (row) => row.name,
+    );
   }
 
   register(name: string, expiresAt: number): void {
@@ -86,7 +98,10 @@ export class TestRegistrar implements Registrar {
   }
 
   async delete(name: string): Promise<void> {
-    this.ledger.prepare("DELETE FROM domains WHERE name = ?").run(name);
+    atomically(this.ledger, () => {
+      const deleted = this.ledger.prepare("DELETE FROM domains WHERE name = ?").run(name);
+      if (deleted.changes > 0) this.ledger.prepare("INSERT INTO deletions (name) VALUES (?)").run(name);
+    });
   }
 
   async transferCode(name: string): Promise<string> {

@@ -37,6 +37,16 @@ export const en = {
   periodRange: (from: string, to: string) => `${from} – ${to}`,
   lines: "What this invoice is for",
   attemptsTitle: "Charge attempts",
+  creditNotes: {
+    title: "Credit notes",
+    intro:
+      "Money given back on this invoice (refunds) and amounts taken off it (adjustments, already reflected in its total).",
+    date: "Date",
+    kind: "Kind",
+    reason: "Reason",
+    amount: "Amount",
+    kinds: { refund: "Refund to your card", adjustment: "Adjustment" } as Record<string, string>,
+  },
   noAttempts: "No charge has been attempted yet.",
   attemptNumber: (n: number) => `Attempt ${n}`,
   result: {
@@ -151,6 +161,16 @@ export const frCA: BillingMessages = {
   periodRange: (from: string, to: string) => `du ${from} au ${to}`,
   lines: "Objet de la facture",
   attemptsTitle: "Tentatives de paiement",
+  creditNotes: {
+    title: "Notes de crédit",
+    intro:
+      "Sommes remboursées sur cette facture et montants retranchés de celle-ci (ajustements, déjà reflétés dans son total).",
+    date: "Date",
+    kind: "Type",
+    reason: "Motif",
+    amount: "Montant",
+    kinds: { refund: "Remboursement sur votre carte", adjustment: "Ajustement" },
+  },
   noAttempts: "Aucun prélèvement n'a encore été tenté.",
   attemptNumber: (n: number) => `Tentative ${n}`,
   result: {

@@ -163,6 +163,7 @@ export const en = {
       "service-terminated": "Termination notice",
       "password-reset": "Password reset link",
       "payment-link": "Payment link",
+      "ticket-reply": "Reply to a request",
     } satisfies Record<NoticeTemplate, string>,
     noticeFallback: "Notice",
     voidReasons: {
@@ -422,6 +423,7 @@ export const frCA: ServicesMessages = {
       "service-terminated": "Avis de résiliation",
       "password-reset": "Lien de réinitialisation du mot de passe",
       "payment-link": "Lien de paiement",
+      "ticket-reply": "Réponse à une demande",
     },
     noticeFallback: "Avis",
     voidReasons: {

@@ -120,6 +120,14 @@ export const en: NoticeMessages = {
         "You can view and pay it from your client area.",
       ],
     },
+    "ticket-reply": {
+      subject: (d) => `Reply to your request #${d.ticketNumber}: ${d.subject}`,
+      paragraphs: (d) => [
+        `Our team replied to your request #${d.ticketNumber} (${d.subject}):`,
+        d.body,
+        `To read the whole conversation or answer, open the request in your client area: ${d.link}`,
+      ],
+    },
     "password-reset": {
       subject: (d) => `Choose a new password for ${d.subject}`,
       paragraphs: (d) => [
@@ -259,6 +267,14 @@ export const frCA: NoticeMessages = {
       paragraphs: (d, f) => [
         `La facture n° ${d.invoiceNumber} de ${f.money(d.amount)} pour ${d.subject} a été émise. Elle est payable au plus tard le ${f.date(d.dueAt)}.`,
         "Vous pouvez la consulter et la régler dans votre Espace Client.",
+      ],
+    },
+    "ticket-reply": {
+      subject: (d) => `Réponse à votre demande n° ${d.ticketNumber} : ${d.subject}`,
+      paragraphs: (d) => [
+        `Notre équipe a répondu à votre demande n° ${d.ticketNumber} (${d.subject}) :`,
+        d.body,
+        `Pour lire toute la conversation ou y répondre, ouvrez la demande dans votre Espace Client : ${d.link}`,
       ],
     },
     "password-reset": {

@@ -21,6 +21,7 @@ export const NOTICE_TEMPLATES = [
   "service-terminated",
   "password-reset",
   "payment-link",
+  "ticket-reply",
 ] as const;
 export type NoticeTemplate = (typeof NOTICE_TEMPLATES)[number];
 
@@ -71,6 +72,8 @@ export interface NoticeDataByTemplate {
   "service-terminated": { invoiceNumber: number | null };
   /** A single-use link to choose a new password, valid until `expiresAt`. */
   "password-reset": { link: string; expiresAt: number };
+  /** A staff member answered one of the customer's requests (`subject`: the request's subject). */
+  "ticket-reply": { ticketNumber: number; body: string; link: string };
   /** Sent by staff (back office): the open invoice's page in the client area, where it is paid. */
   "payment-link": { invoiceNumber: number; amount: MoneyValue; dueAt: number; link: string };
 }
