@@ -64,6 +64,12 @@ export function registerAdminAuthRoutes(app: FastifyInstance, options: HttpOptio
   const limitsBy = signInLimiter(app, options, "staff");
   const limits = limitsBy(typedAccountKey);
   const totpLimits = limitsBy(pendingStaffKey);
+  // Guessing a code to change two-step verification (a stolen session) is limited like sign-in.
+  const codeChangeLimits = signInLimiter(
+    app,
+    options,
+    "staff-totp-change",
+  )((request) => `staff-id:${request.session.staffId ?? request.ip}`);
   const db = options.deps.db;
 
   /** A new session for the staff member (no fixation), keeping only the language. */
@@ -263,54 +269,62 @@ export function registerAdminAuthRoutes(app: FastifyInstance, options: HttpOptio
     return reply.redirect("/admin/account", 303);
   });
 
-  app.post("/admin/account/totp/enable", allow(ROLES.anyStaff), async (request, reply) => {
-    const staff = staffOf(request);
-    const m = messages(request);
-    const secret = request.session.staffTotpSetupSecret;
-    if (!secret) return reply.redirect("/admin/account", 303);
-    const form = parseForm(codeForm, request.body);
-    const step = form.ok ? totpStepOf(secret, staff.email, form.value.code, options.clock.now()) : null;
-    if (step === null) return accountPage(request, reply, m.admin.auth.totpInvalid);
-    if (!(await enableStaffTotp(db, staff.id, secret, step)))
-      return accountPage(request, reply, m.admin.auth.totpUsed);
-    request.session.staffTotpSetupSecret = undefined;
-    await recordAudit(db, actorOf(request), options.clock.now(), {
-      action: "staff.totp-enabled",
-      objectType: "staff",
-      objectId: staff.id,
-      customerId: null,
-      before: { totp: false },
-      after: { totp: true },
-    });
-    return redirectWith(request, reply, "/admin/account", {
-      kind: "success",
-      text: m.admin.auth.totpEnabled,
-    });
-  });
+  app.post(
+    "/admin/account/totp/enable",
+    { ...allow(ROLES.anyStaff), preHandler: codeChangeLimits },
+    async (request, reply) => {
+      const staff = staffOf(request);
+      const m = messages(request);
+      const secret = request.session.staffTotpSetupSecret;
+      if (!secret) return reply.redirect("/admin/account", 303);
+      const form = parseForm(codeForm, request.body);
+      const step = form.ok ? totpStepOf(secret, staff.email, form.value.code, options.clock.now()) : null;
+      if (step === null) return accountPage(request, reply, m.admin.auth.totpInvalid);
+      if (!(await enableStaffTotp(db, staff.id, secret, step)))
+        return accountPage(request, reply, m.admin.auth.totpUsed);
+      request.session.staffTotpSetupSecret = undefined;
+      await recordAudit(db, actorOf(request), options.clock.now(), {
+        action: "staff.totp-enabled",
+        objectType: "staff",
+        objectId: staff.id,
+        customerId: null,
+        before: { totp: false },
+        after: { totp: true },
+      });
+      return redirectWith(request, reply, "/admin/account", {
+        kind: "success",
+        text: m.admin.auth.totpEnabled,
+      });
+    },
+  );
 
-  app.post("/admin/account/totp/disable", allow(ROLES.anyStaff), async (request, reply) => {
-    const staff = staffOf(request);
-    const m = messages(request);
-    if (staff.role === "admin") return accountPage(request, reply, m.admin.auth.totpRequiredForAdmin);
-    const secret = await staffTotpSecretOf(db, staff.id);
-    const form = parseForm(codeForm, request.body);
-    const step =
-      secret && form.ok ? totpStepOf(secret, staff.email, form.value.code, options.clock.now()) : null;
-    if (step === null) return accountPage(request, reply, m.admin.auth.totpInvalid);
-    if (!(await acceptStaffTotpStep(db, staff.id, step)))
-      return accountPage(request, reply, m.admin.auth.totpUsed);
-    await disableStaffTotp(db, staff.id);
-    await recordAudit(db, actorOf(request), options.clock.now(), {
-      action: "staff.totp-disabled",
-      objectType: "staff",
-      objectId: staff.id,
-      customerId: null,
-      before: { totp: true },
-      after: { totp: false },
-    });
-    return redirectWith(request, reply, "/admin/account", {
-      kind: "success",
-      text: m.admin.auth.totpDisabled,
-    });
-  });
+  app.post(
+    "/admin/account/totp/disable",
+    { ...allow(ROLES.anyStaff), preHandler: codeChangeLimits },
+    async (request, reply) => {
+      const staff = staffOf(request);
+      const m = messages(request);
+      if (staff.role === "admin") return accountPage(request, reply, m.admin.auth.totpRequiredForAdmin);
+      const secret = await staffTotpSecretOf(db, staff.id);
+      const form = parseForm(codeForm, request.body);
+      const step =
+        secret && form.ok ? totpStepOf(secret, staff.email, form.value.code, options.clock.now()) : null;
+      if (step === null) return accountPage(request, reply, m.admin.auth.totpInvalid);
+      if (!(await acceptStaffTotpStep(db, staff.id, step)))
+        return accountPage(request, reply, m.admin.auth.totpUsed);
+      await disableStaffTotp(db, staff.id);
+      await recordAudit(db, actorOf(request), options.clock.now(), {
+        action: "staff.totp-disabled",
+        objectType: "staff",
+        objectId: staff.id,
+        customerId: null,
+        before: { totp: true },
+        after: { totp: false },
+      });
+      return redirectWith(request, reply, "/admin/account", {
+        kind: "success",
+        text: m.admin.auth.totpDisabled,
+      });
+    },
+  );
 }

@@ -15,6 +15,7 @@ import { html } from "../../views/html.js";
 import { csrfField } from "../../views/layout.js";
 import { customerOf, type HttpOptions, messages, redirectWith, sendPage } from "../context.js";
 import { parseForm } from "../forms.js";
+import { signInLimiter } from "../sign-in-limits.js";
 
 declare module "fastify" {
   interface Session {
@@ -31,6 +32,12 @@ const codeForm = z.object({
 });
 
 export function registerAccountRoutes(app: FastifyInstance, options: HttpOptions): void {
+  // Guessing a code to turn two-step verification off (a stolen session) is limited like sign-in.
+  const codeLimits = signInLimiter(
+    app,
+    options,
+    "client-totp-change",
+  )((request) => `account-id:${request.session.customerId ?? request.ip}`);
   const accountPage = async (request: FastifyRequest, reply: FastifyReply, error?: string) => {
     const customer = customerOf(request);
     const account = await findAccount(options.deps.db, customer.id);
@@ -80,7 +87,7 @@ export function registerAccountRoutes(app: FastifyInstance, options: HttpOptions
     return reply.redirect("/account", 303);
   });
 
-  app.post("/account/totp/enable", async (request, reply) => {
+  app.post("/account/totp/enable", { preHandler: codeLimits }, async (request, reply) => {
     const customer = customerOf(request);
     const secret = request.session.totpSetupSecret;
     const form = parseForm(codeForm, request.body);
@@ -98,7 +105,7 @@ export function registerAccountRoutes(app: FastifyInstance, options: HttpOptions
     });
   });
 
-  app.post("/account/totp/disable", async (request, reply) => {
+  app.post("/account/totp/disable", { preHandler: codeLimits }, async (request, reply) => {
     const customer = customerOf(request);
     const secret = await totpSecretOf(options.deps.db, customer.id);
     const form = parseForm(codeForm, request.body);
