@@ -138,7 +138,7 @@ export function registerAdminDomainRoutes(app: FastifyInstance, options: HttpOpt
             ? d.lockedUntil(staffDate(transferFrom))
             : d.unlockedSince(staffDate(transferFrom));
         const lifted = domain.overrides.transferLockLiftedAt;
-        const facts = html`<section class="card"><dl class="facts">
+        const facts = html`<section class="card"><dl class="facts facts-wrap">
           <dt>${d.customer}</dt><dd><a href="/admin/customers/${encodeURIComponent(domain.customerId)}">${domain.customerId}</a></dd>
           <dt>${d.registrar}</dt><dd>${domain.registrar}</dd>
           <dt>${d.status}</dt><dd><span class="badge badge-${domain.status}" data-testid="domain-status">${d.statuses[domain.status] ?? domain.status}</span></dd>
