@@ -44,7 +44,12 @@ async function eventsOf(f: HttpFixture, type: string) {
     .where("type", "=", type)
     .orderBy("id")
     .execute();
-  return rows.map((e) => ({ service: e.service_id, ...(JSON.parse(e.details) as Record<string, unknown>) }));
+  return rows.map(
+    (e): Record<string, unknown> => ({
+      service: e.service_id,
+      ...(JSON.parse(e.details) as Record<string, unknown>),
+    }),
+  );
 }
 
 describe.each(DIALECTS)("back office: requests (%s)", (dialect) => {
@@ -630,6 +635,7 @@ describe.each(DIALECTS)("back office: requests (%s)", (dialect) => {
       const settled = await billing.post(check, {});
       expect((await billing.get(settled.headers.location as string)).body).toContain("Refunded $20.00");
       expect(gateway.refunds().map((r) => r.amount)).toEqual([2000]);
+      expect(refundCalls).toBe(1);
       expect(await f.deps.db.selectFrom("credit_notes").select("kind").execute()).toEqual([
         { kind: "refund" },
       ]);
@@ -652,7 +658,7 @@ describe.each(DIALECTS)("back office: requests (%s)", (dialect) => {
         .select("id")
         .where("invoice_id", "=", paidInvoice)
         .execute();
-      for (const form of [
+      const forms: Record<string, string>[] = [
         { action: "void", reason: "Please void it" },
         { action: "remove-line", line: String(lines[0]?.id), reason: "Remove it" },
         {
@@ -662,7 +668,8 @@ describe.each(DIALECTS)("back office: requests (%s)", (dialect) => {
           amount: "1",
           reason: "Lower it",
         },
-      ]) {
+      ];
+      for (const form of forms) {
         const refused = await billing.post(`/admin/requests/${paidAdjustTicket}/adjust`, {
           ...form,
           confirm: "yes",
