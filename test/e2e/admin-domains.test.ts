@@ -88,4 +88,28 @@ describe("back office: extending a domain's grace", () => {
       await context.close();
     }
   });
+
+  it.each(["en", "fr-CA"] as Language[])(
+    "the audit log lists the extensions, filtered, at 360 px (%s)",
+    async (locale) => {
+      const { server, browser } = demo;
+      const { context, page } = await newPageIn(browser, NARROW_PHONE);
+      try {
+        await signInStaff(page, server);
+        await useLanguage(page, locale);
+        await page.goto(`${server.url}/admin/audit?object=domain%3Ademo-expired`);
+        expect(await textOf(page.getByTestId("audit-count"))).toMatch(/^2 (lines|lignes)$/);
+        const trail = await textOf(page.locator("table.audit"));
+        expect(trail).toContain("domain.grace-extended");
+        expect(trail).toContain(TEXT.en.reasonText);
+        expect(trail).toContain(TEXT["fr-CA"].reasonText);
+        await screenshot(page, `admin-audit-1-list-${locale}-360`);
+        expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(
+          NARROW_PHONE.width,
+        );
+      } finally {
+        await context.close();
+      }
+    },
+  );
 });

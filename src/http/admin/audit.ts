@@ -119,7 +119,7 @@ export function registerAuditRoutes(app: FastifyInstance, options: HttpOptions):
               : html`<div class="flash flash-error" role="alert">${parsed.errors.map((e) => html`<p>${e}</p>`)}</div>`
           }
           <section class="card"><form method="get" action="/admin/audit" class="stack" role="search">
-            <div><label for="audit-q">${a.search}</label><input id="audit-q" name="q" type="search" value="${typed.q}" placeholder="${a.searchHint}"></div>
+            <div><label for="audit-q">${a.search}</label><input id="audit-q" name="q" type="text" value="${typed.q}" placeholder="${a.searchHint}"></div>
             ${field("from", a.from)}
             ${field("to", a.to)}
             ${field("staff", a.staffFilter)}
