@@ -51,7 +51,7 @@ export function queuePage(
         <td data-label="${c.service}">${row.serviceLabel}</td>
         <td data-label="${c.mode}">${c.modes[row.mode] ?? row.mode}</td>
         <td data-label="${c.reason}">${row.reason}</td>
-        <td data-label="${c.requested}">${staffInstant(row.requestedAt)} <span class="muted">${c.by(row.requestedBy)}</span></td>
+        <td data-label="${c.requested}">${staffInstant(row.requestedAt)} <span class="muted">${row.requestedBy.startsWith("customer") ? c.byCustomer : c.by(row.requestedBy)}</span></td>
         <td data-label="${c.effective}">${staffInstant(row.effectiveAt)}</td>
         <td data-label="${c.window}">${windowCell(ctx.m, row, now)}${row.carriedOutBy ? html`<br><span class="muted">${c.asked(row.carriedOutBy)}</span>` : ""}</td>
         <td data-label="${c.actions}">${
