@@ -4,6 +4,7 @@
  * transaction as the action, so an action without its line cannot exist. Nothing here updates or
  * deletes a line, and the database refuses to (migration 0006).
  */
+import { sql } from "kysely";
 import type { StaffRole } from "../../domain/staff-roles.js";
 import type { Instant } from "../../domain/time.js";
 import type { Db, Tx } from "../deps.js";
@@ -124,8 +125,10 @@ export async function listAudit(db: Db, filter: AuditFilter = {}): Promise<Audit
     const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     query = query.where((eb) =>
       eb.or(
-        ["staff_email", "action", "object_id", "customer_id", "reason"].map((column) =>
-          eb(eb.fn("lower", [eb.ref(column as "action")]), "like", like),
+        ["staff_email", "action", "object_id", "customer_id", "reason"].map(
+          (column) =>
+            // The backslash escapes the user's own % and _ (the ESCAPE clause makes it so on SQLite too).
+            sql<boolean>`lower(${sql.ref(column)}) like ${like} escape '\\'`,
         ),
       ),
     );
