@@ -53,7 +53,7 @@ function toRun(row: {
   };
 }
 
-export const RUNS_PER_PAGE = 50;
+export const RUNS_PER_PAGE = 20;
 
 /** One page of runs, newest first (by id: runs are numbered as they start). */
 export async function listRuns(db: Db, page: number): Promise<{ runs: EngineRun[]; total: number }> {

@@ -84,7 +84,8 @@ export async function retryServiceNow(
   } catch (error) {
     const step = error instanceof StepFailure ? error.step : "plan";
     const message = error instanceof Error ? error.message : String(error);
-    failure = { step, error: message };
+    // The run records `step: cause` (as the engine does); the page says the step once.
+    failure = { step, error: message.startsWith(`${step}: `) ? message.slice(step.length + 2) : message };
     await recordFailure(deps, claim.runId, serviceId, step, message, now);
   }
   await deps.db

@@ -96,7 +96,7 @@ export const en = {
     title: "Retry now",
     intro: (label: string) =>
       `The engine will bring ${label} up to date now instead of at the end of its back-off, with the rules and the keys it always uses: nothing is done twice.`,
-    lastError: "It last failed with",
+    lastError: "It last failed with:",
     failures: (n: number) => `Failed ${plural(n, "time", "times")} in a row.`,
     money: "Its failed step moves money: the open invoices below may be charged now.",
     openInvoice: (invoice: number, amount: string) => `Invoice ${invoice}: ${amount} due.`,
@@ -144,31 +144,31 @@ const pluriel = (n: number, one: string, many: string) => `${n} ${n <= 1 ? one :
 export const frCA: AdminAutomationMessages = {
   title: "Automatisation",
   health: {
-    label: "État de l'automatisation",
-    state: { green: "À l'heure", late: "En retard", failing: "En échec" },
+    label: "État de l’automatisation",
+    state: { green: "À l’heure", late: "En retard", failing: "En échec" },
     lastRun: (when: string) => `Dernière exécution complète du moteur : ${when}.`,
-    neverRun: "Le moteur n'a encore terminé aucune exécution.",
+    neverRun: "Le moteur n’a encore terminé aucune exécution.",
     interval: (seconds: number) =>
-      `Le processus de travail s'exécute toutes les ${pluriel(seconds, "seconde", "secondes")}.`,
+      `Le processus de travail s’exécute toutes les ${pluriel(seconds, "seconde", "secondes")}.`,
     reason: (r: HealthReason): string => {
       switch (r.kind) {
         case "never-ran":
-          return "Le moteur n'a jamais terminé d'exécution : le processus de travail est-il démarré (tenure worker ou tenure start)?";
+          return "Le moteur n’a jamais terminé d’exécution : le processus de travail est-il démarré (tenure worker ou tenure start)?";
         case "stalled":
           return `Aucune exécution terminée depuis ${pluriel(r.minutes, "minute", "minutes")} : le processus de travail semble arrêté.`;
         case "behind":
-          return `La dernière exécution s'est terminée il y a ${pluriel(r.minutes, "minute", "minutes")}, plus tard que prévu.`;
+          return `La dernière exécution s’est terminée il y a ${pluriel(r.minutes, "minute", "minutes")}, plus tard que prévu.`;
         case "retrying":
           return `${pluriel(r.services, "service est", "services sont")} en reprise après une étape en échec.`;
         case "failing-services":
           return `${pluriel(r.services, "service a", "services ont")} échoué ${r.threshold} fois de suite ou plus.`;
         case "unresolved-charges":
-          return `${pluriel(r.charges, "paiement attend", "paiements attendent")} la réponse de la banque au-delà du délai d'alerte.`;
+          return `${pluriel(r.charges, "paiement attend", "paiements attendent")} la réponse de la banque au-delà du délai d’alerte.`;
         case "unresolved-refunds":
           return `${pluriel(r.refunds, "remboursement a été refusé", "remboursements ont été refusés")} ou non confirmés par la passerelle.`;
       }
     },
-    policyNote: "Seuils : la politique d'automatisation (voir Politiques).",
+    policyNote: "Seuils : la politique d’automatisation (voir Politiques).",
   },
   failing: {
     title: "Services dont la dernière étape a échoué",
@@ -179,13 +179,13 @@ export const frCA: AdminAutomationMessages = {
     lastError: "Dernière erreur",
     nextTry: "Prochaine reprise automatique",
     retry: "Reprendre maintenant",
-    leased: (until: string) => `En cours de traitement par un processus de travail (jusqu'à ${until}).`,
+    leased: (until: string) => `En cours de traitement par un processus de travail (jusqu’à ${until}).`,
   },
   charges: {
     title: "Paiements en attente de la banque",
     intro:
-      "Paiements envoyés à la passerelle dont on ne connaît pas encore l'issue. Le moteur redemande à chaque exécution; « Vérifier maintenant » demande tout de suite.",
-    none: "Aucun paiement n'attend la banque.",
+      "Paiements envoyés à la passerelle dont on ne connaît pas encore l’issue. Le moteur redemande à chaque exécution; « Vérifier maintenant » demande tout de suite.",
+    none: "Aucun paiement n’attend la banque.",
     since: "Depuis",
     age: "Âge",
     invoice: "Facture",
@@ -195,20 +195,20 @@ export const frCA: AdminAutomationMessages = {
     key: "Clé",
     alarm: "Alerte",
     check: "Vérifier maintenant",
-    hours: (h: number) => (h < 1 ? "moins d'une heure" : pluriel(Math.floor(h), "heure", "heures")),
+    hours: (h: number) => (h < 1 ? "moins d’une heure" : pluriel(Math.floor(h), "heure", "heures")),
   },
   refunds: {
     title: "Remboursements non résolus",
     intro:
-      "Remboursements refusés par la passerelle, ou non confirmés au-delà du délai d'alerte : cet argent est dû au client.",
+      "Remboursements refusés par la passerelle, ou non confirmés au-delà du délai d’alerte : cet argent est dû au client.",
     none: "Aucun remboursement non résolu.",
     status: { pending: "Non confirmé", failed: "Refusé" },
   },
   runs: {
     title: "Exécutions du moteur",
-    none: "Aucune exécution du moteur pour l'instant.",
+    none: "Aucune exécution du moteur pour l’instant.",
     run: "Exécution",
-    at: "Mise à jour jusqu'à",
+    at: "Mise à jour jusqu’à",
     duration: "Durée",
     steps: "Étapes appliquées",
     failed: "Services en échec",
@@ -223,28 +223,28 @@ export const frCA: AdminAutomationMessages = {
   run: {
     title: (id: number) => `Exécution ${id} du moteur`,
     failures: "Échecs",
-    none: "Aucun service n'a échoué pendant cette exécution.",
+    none: "Aucun service n’a échoué pendant cette exécution.",
     step: "Étape",
     error: "Erreur",
-    back: "Retour à l'automatisation",
+    back: "Retour à l’automatisation",
   },
   retry: {
     title: "Reprendre maintenant",
     intro: (label: string) =>
-      `Le moteur va mettre ${label} à jour maintenant plutôt qu'à la fin de son délai de reprise, avec les règles et les clés qu'il utilise toujours : rien n'est fait deux fois.`,
-    lastError: "Sa dernière erreur",
+      `Le moteur va mettre ${label} à jour maintenant plutôt qu’à la fin de son délai de reprise, avec les règles et les clés qu’il utilise toujours : rien n’est fait deux fois.`,
+    lastError: "Sa dernière erreur :",
     failures: (n: number) => `${pluriel(n, "échec", "échecs")} de suite.`,
     money:
-      "L'étape en échec touche à l'argent : les factures ouvertes ci-dessous peuvent être prélevées maintenant.",
+      "L’étape en échec touche à l’argent : les factures ouvertes ci-dessous peuvent être prélevées maintenant.",
     openInvoice: (invoice: number, amount: string) => `Facture ${invoice} : ${amount} à payer.`,
     confirm: "Reprendre maintenant",
-    notFailing: "Ce service n'a aucune étape en échec à reprendre.",
+    notFailing: "Ce service n’a aucune étape en échec à reprendre.",
     busy: (until: string) =>
-      `Un processus de travail traite ce service en ce moment (jusqu'à ${until}) : rien n'a été fait. Réessayez dans un instant.`,
+      `Un processus de travail traite ce service en ce moment (jusqu’à ${until}) : rien n’a été fait. Réessayez dans un instant.`,
     done: (label: string, steps: number) =>
       `${label} : repris, ${pluriel(steps, "étape appliquée", "étapes appliquées")}; le service est à jour.`,
     failed: (label: string, step: string, error: string) =>
-      `${label} : repris, nouvel échec à l'étape ${step} : ${error}`,
+      `${label} : repris, nouvel échec à l’étape ${step} : ${error}`,
     charge: (invoice: number, amount: string, status: string) =>
       `Facture ${invoice} : paiement de ${amount} ${status}.`,
     chargeStatus: {
@@ -258,20 +258,20 @@ export const frCA: AdminAutomationMessages = {
   check: {
     title: "Vérifier un paiement maintenant",
     intro: (key: string) =>
-      `Tenure va interroger la passerelle sur le paiement portant la clé ${key}. Si la passerelle ne l'a jamais reçu, il est envoyé maintenant sous cette même clé : il ne peut jamais être prélevé deux fois.`,
+      `Tenure va interroger la passerelle sur le paiement portant la clé ${key}. Si la passerelle ne l’a jamais reçu, il est envoyé maintenant sous cette même clé : il ne peut jamais être prélevé deux fois.`,
     what: (invoice: number, amount: string, since: string) =>
       `Facture ${invoice}, ${amount}, envoyé le ${since}.`,
     confirm: "Interroger la passerelle",
-    notPending: (status: string) => `Ce paiement n'est plus en attente : il est ${status}.`,
+    notPending: (status: string) => `Ce paiement n’est plus en attente : il est ${status}.`,
     answer: {
       succeeded: (invoice: number, amount: string) =>
         `La passerelle confirme le paiement : facture ${invoice}, ${amount}, enregistrée comme payée.`,
       failed: (invoice: number, amount: string) =>
         `La passerelle indique que le paiement a été refusé : facture ${invoice}, ${amount}; la prochaine tentative suit la politique.`,
       neverReceived: (invoice: number, amount: string, status: string) =>
-        `La passerelle n'avait jamais reçu ce paiement (facture ${invoice}, ${amount}) : il a été envoyé maintenant sous la même clé, et il est ${status}.`,
+        `La passerelle n’avait jamais reçu ce paiement (facture ${invoice}, ${amount}) : il a été envoyé maintenant sous la même clé, et il est ${status}.`,
       unreachable: (invoice: number, amount: string) =>
-        `La passerelle n'a pas répondu : la facture ${invoice}, ${amount}, attend toujours la banque. Le moteur redemandera.`,
+        `La passerelle n’a pas répondu : la facture ${invoice}, ${amount}, attend toujours la banque. Le moteur redemandera.`,
     },
   },
 };

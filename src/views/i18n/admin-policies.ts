@@ -86,13 +86,13 @@ export type AdminPoliciesMessages = typeof en;
 export const frCA: AdminPoliciesMessages = {
   title: "Politiques",
   intro:
-    "Les règles qu'appliquent le moteur et l'espace client, avec chaque valeur en vigueur. Une valeur différente de la valeur par défaut intégrée provient du fichier de politiques désigné par TENURE_CONFIG (docs/policies.md).",
+    "Les règles qu’appliquent le moteur et l’espace client, avec chaque valeur en vigueur. Une valeur différente de la valeur par défaut intégrée provient du fichier de politiques désigné par TENURE_CONFIG (docs/policies.md).",
   registrars: "Registraires",
   registrar: (name: string) => `Registraire ${name}`,
   declared: "Déclaré dans le fichier de politiques (pas un registraire intégré).",
   billing: "Facturation des abonnements (hébergement, SSL, applications)",
   pricing: "Prix des domaines",
-  automation: "État de l'automatisation",
+  automation: "État de l’automatisation",
   field: "Champ",
   value: "Valeur",
   source: "Source",
@@ -107,31 +107,31 @@ export const frCA: AdminPoliciesMessages = {
   lock: (tlds: string, before: string) => `.${tlds} enregistrés avant le ${before}`,
   meanings: {
     registrar: {
-      chargeLeadDays: "Le paiement est prélevé ce nombre de jours avant l'instant d'expiration.",
-      renewalNoticeDaysBeforeCharge: "L'avis de renouvellement part ce nombre de jours avant le prélèvement.",
+      chargeLeadDays: "Le paiement est prélevé ce nombre de jours avant l’instant d’expiration.",
+      renewalNoticeDaysBeforeCharge: "L’avis de renouvellement part ce nombre de jours avant le prélèvement.",
       autoRenewOffLeadDays:
-        "Désactiver le renouvellement automatique n'évite le prélèvement que si c'est fait au moins ce nombre de jours avant.",
+        "Désactiver le renouvellement automatique n’évite le prélèvement que si c’est fait au moins ce nombre de jours avant.",
       retryEveryDays: "Jours entre deux tentatives de paiement après un échec.",
       attempts: "Nombre total de tentatives de paiement, la première comprise.",
       expiryWarningDaysBefore:
-        "Avis d'expiration, en jours avant l'expiration, pour un domaine qui ne sera pas renouvelé.",
+        "Avis d’expiration, en jours avant l’expiration, pour un domaine qui ne sera pas renouvelé.",
       expiryWarningWhenAutoRenewOn:
-        "Si les domaines en renouvellement automatique reçoivent aussi les avis d'expiration (pratique de l'ICANN).",
+        "Si les domaines en renouvellement automatique reçoivent aussi les avis d’expiration (pratique de l’ICANN).",
       graceDays:
-        "Jours après l'expiration pendant lesquels le titulaire peut encore réactiver au prix normal.",
+        "Jours après l’expiration pendant lesquels le titulaire peut encore réactiver au prix normal.",
       redemption:
-        "La période de rédemption du registre après la période de grâce, avec ses frais de restauration; aucune si le registraire n'en a pas.",
+        "La période de rédemption du registre après la période de grâce, avec ses frais de restauration; aucune si le registraire n’en a pas.",
       pendingDeleteDays: "Jours de suppression en attente après la rédemption, avant que le nom soit libéré.",
       verificationDays:
         "Un nouvel enregistrement doit confirmer son adresse courriel de contact dans ce délai, sinon il est suspendu (0 : aucune vérification).",
       transferLockDays:
-        "Le transfert sortant est refusé pendant ce nombre de jours après l'enregistrement ou un transfert entrant.",
+        "Le transfert sortant est refusé pendant ce nombre de jours après l’enregistrement ou un transfert entrant.",
       renewalYears: "Années ajoutées par un renouvellement.",
     },
     billing: {
       invoiceDaysBefore:
-        "La facture de renouvellement est émise ce nombre de jours avant l'échéance (fin du terme).",
-      chargeDaysBefore: "La carte est prélevée ce nombre de jours avant l'échéance (0 : le jour même).",
+        "La facture de renouvellement est émise ce nombre de jours avant l’échéance (fin du terme).",
+      chargeDaysBefore: "La carte est prélevée ce nombre de jours avant l’échéance (0 : le jour même).",
       retryEveryDays: "Jours entre deux tentatives de paiement après un échec.",
       attempts: "Nombre total de tentatives de paiement, la première comprise.",
       suspendAfterDaysOverdue:
@@ -139,11 +139,11 @@ export const frCA: AdminPoliciesMessages = {
       terminateAfterDaysOverdue:
         "Un service toujours impayé ce nombre de jours après son échéance est résilié et sa facture annulée.",
       immediateCancellationAfterHours:
-        "Une annulation immédiate est effectuée ce nombre d'heures après la demande.",
+        "Une annulation immédiate est effectuée ce nombre d’heures après la demande.",
       immediateCancellationHours:
         "Le délai promis pour une annulation immédiate; la file des annulations signale une demande en retard au-delà.",
       pendingChargeAlarmHours:
-        "Un paiement que la passerelle n'a pas confirmé depuis ce nombre d'heures est signalé en alerte à chaque exécution.",
+        "Un paiement que la passerelle n’a pas confirmé depuis ce nombre d’heures est signalé en alerte à chaque exécution.",
     },
     pricing: {
       freeFirstYearFrom:
@@ -151,17 +151,17 @@ export const frCA: AdminPoliciesMessages = {
       legacyFreeRegisteredBefore:
         "Les anciens domaines gratuits, enregistrés avant cette date, restent gratuits tant que leur site est en forfait annuel.",
       legacyFreeCurrency:
-        "La devise dans laquelle le site d'un ancien domaine gratuit doit être facturé pour qu'il reste gratuit.",
+        "La devise dans laquelle le site d’un ancien domaine gratuit doit être facturé pour qu’il reste gratuit.",
       priceLocks:
         "Extensions renouvelées au prix enregistré pour elles quand elles ont été enregistrées avant une date, quel que soit le prix public.",
     },
     automation: {
       lateAfterIntervals:
-        "L'automatisation est en retard quand sa dernière exécution complète date de plus que ce nombre d'intervalles du processus de travail.",
+        "L’automatisation est en retard quand sa dernière exécution complète date de plus que ce nombre d’intervalles du processus de travail.",
       stalledAfterMinutes:
-        "L'automatisation est en échec quand aucune exécution ne s'est terminée depuis ce nombre de minutes.",
+        "L’automatisation est en échec quand aucune exécution ne s’est terminée depuis ce nombre de minutes.",
       failingAfterFailures:
-        "L'automatisation est en échec quand l'étape d'un service a échoué ce nombre d'exécutions de suite; moins, elle est en retard.",
+        "L’automatisation est en échec quand l’étape d’un service a échoué ce nombre d’exécutions de suite; moins, elle est en retard.",
     },
   },
 };

@@ -61,19 +61,19 @@ export type AdminPreviewMessages = typeof en;
 export const frCA: AdminPreviewMessages = {
   title: "Aperçu",
   intro:
-    "Ce que le moteur fera dans les prochains jours, selon les règles qu'il applique lui-même : les mêmes décisions d'étape suivante, déroulées sur une copie de chaque service.",
+    "Ce que le moteur fera dans les prochains jours, selon les règles qu’il applique lui-même : les mêmes décisions d’étape suivante, déroulées sur une copie de chaque service.",
   assumptions:
-    "Hypothèses : tout paiement sur une carte au dossier réussit (sans carte, il échoue, comme le moteur l'enregistre), et personne n'agit entre-temps (aucun paiement, annulation ou changement d'un client ou du personnel).",
+    "Hypothèses : tout paiement sur une carte au dossier réussit (sans carte, il échoue, comme le moteur l’enregistre), et personne n’agit entre-temps (aucun paiement, annulation ou changement d’un client ou du personnel).",
   days: "Jours à venir (1 à 90)",
   customer: "Identifiant du client (facultatif)",
   show: "Afficher",
   daysInvalid: "Choisissez un nombre de jours de 1 à 90.",
-  customerUnknown: (id: string) => `Aucun client n'a l'identifiant ${id}.`,
+  customerUnknown: (id: string) => `Aucun client n’a l’identifiant ${id}.`,
   range: (from: string, until: string) => `Du ${from} au ${until}.`,
   forCustomer: (id: string) => `Pour le client ${id} seulement.`,
-  wholeBook: "Pour l'ensemble de la clientèle.",
+  wholeBook: "Pour l’ensemble de la clientèle.",
   totals: "Totaux",
-  nothing: "Rien n'est prévu pendant cette période.",
+  nothing: "Rien n’est prévu pendant cette période.",
   services: (n: number) => `${n} ${n <= 1 ? "service concerné" : "services concernés"}.`,
   charged: "Prélevé",
   invoiced: "Facturé",
@@ -111,5 +111,5 @@ export const frCA: AdminPreviewMessages = {
   attempt: (n: number) => `tentative ${n}`,
   outcome: { succeeds: "réussit", fails: "échoue (aucune carte au dossier)" },
   more: (n: number) => `et ${n} de plus ce jour-là (comptés dans les totaux).`,
-  undecidable: "Services dont l'étape suivante ne peut être décidée (le moteur les enregistre en échec)",
+  undecidable: "Services dont l’étape suivante ne peut être décidée (le moteur les enregistre en échec)",
 };

@@ -68,7 +68,7 @@ describe.each(DIALECTS)("back office: preview (%s)", (dialect) => {
     expect(page.body).toContain("Hosting h2");
     const unknown = await client.get("/admin/preview?days=30&customer=nobody");
     expect(unknown.statusCode).toBe(404);
-    expect(unknown.body).toContain("Aucun client n&#39;a l&#39;identifiant nobody.");
+    expect(unknown.body).toContain("Aucun client n’a l’identifiant nobody.");
   });
 
   it("days outside 1-90 or not a whole number: 400 with the message and the form", async () => {
