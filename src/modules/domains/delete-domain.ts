@@ -91,7 +91,11 @@ export async function deleteDomainFromTicket(
       customerId: domain.customerId,
       reason: `request #${input.ticketId}`,
       before: { status: domain.status },
-      after: { status: "deleted", ticket: input.ticketId, voided: voided.voided.join(",") },
+      after: {
+        status: "deleted",
+        ticket: input.ticketId,
+        ...(voided.voided.length > 0 ? { voidedInvoices: voided.voided.join(",") } : {}),
+      },
     });
     await replyAsStaff(
       deps,

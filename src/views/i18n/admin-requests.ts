@@ -83,7 +83,7 @@ export const en = {
     none: "This customer has no payment that can be refunded.",
     payment: "Payment",
     paymentOption: (invoice: number, amount: string, max: string, date: string) =>
-      `Invoice #${invoice} — ${amount} on ${date} — up to ${max} refundable`,
+      `#${invoice} — ${amount} (${date}) — up to ${max}`,
     amount: "Amount to refund",
     amountHint: (max: string) => `At most ${max}. Use a point or a comma for cents (12.50).`,
     reason: "Reason (shown to the customer)",
@@ -291,7 +291,7 @@ export const frCA: AdminRequestsMessages = {
     none: "Ce client n’a aucun paiement remboursable.",
     payment: "Paiement",
     paymentOption: (invoice: number, amount: string, max: string, date: string) =>
-      `Facture n° ${invoice} — ${amount} le ${date} — jusqu’à ${max} remboursable`,
+      `n° ${invoice} — ${amount} (${date}) — jusqu’à ${max}`,
     amount: "Montant à rembourser",
     amountHint: (max: string) => `Au plus ${max}. Utilisez une virgule ou un point pour les cents (12,50).`,
     reason: "Motif (communiqué au client)",

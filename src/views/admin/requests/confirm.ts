@@ -28,9 +28,9 @@ export function refundConfirmPage(
   const amount = moneyText(ctx, input.amount);
   return html`<div class="card" id="refund-confirm">
     <p><strong>${r.confirmText(amount, input.invoiceId, moneyText(ctx, input.paid), staffInstant(input.paidAt))}</strong></p>
-    <dl class="facts">
+    <dl class="facts facts-wrap">
       <dt>${r.amount}</dt><dd>${amount}</dd>
-      <dt>${r.payment}</dt><dd>#${input.paymentId} — ${moneyText(ctx, input.paid)} — ${staffInstant(input.paidAt)}</dd>
+      <dt>${r.payment}</dt><dd>${moneyText(ctx, input.paid)} — ${staffInstant(input.paidAt)}</dd>
       <dt>${ctx.m.adminRequests.facts.invoice}</dt><dd>#${input.invoiceId}</dd>
       <dt>${r.reason}</dt><dd>${input.reason}</dd>
     </dl>
@@ -59,7 +59,7 @@ export function adjustConfirmPage(
   const a = ctx.m.adminRequests.adjust;
   return html`<div class="card" id="adjust-confirm">
     <p><strong>${input.text}</strong></p>
-    <dl class="facts"><dt>${ctx.m.admin.reason}</dt><dd>${input.fields.reason ?? ""}</dd></dl>
+    <dl class="facts facts-wrap"><dt>${ctx.m.admin.reason}</dt><dd>${input.fields.reason ?? ""}</dd></dl>
     <form method="post" action="/admin/requests/${input.ticketId}/adjust">
       ${csrfField(ctx)}
       ${Object.entries(input.fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
@@ -91,7 +91,7 @@ export function deletionConfirmPage(
     ${csrfField(ctx)}
     <input type="hidden" name="confirm" value="yes">
     <div><label for="typed-name">${d.typeName(input.name)}</label>
-    <input id="typed-name" name="name" autocomplete="off" spellcheck="false" required value="${input.typed ?? ""}"${errors.name ? html` aria-invalid="true" aria-describedby="name-error"` : ""}>
+    <input type="text" id="typed-name" name="name" autocomplete="off" spellcheck="false" required value="${input.typed ?? ""}"${errors.name ? html` aria-invalid="true" aria-describedby="name-error"` : ""}>
     ${fieldError("name-error", errors.name)}</div>
     <div><label for="deletion-reply">${d.reply}</label>
     <textarea id="deletion-reply" name="reply" rows="5" maxlength="10000" required>${input.reply ?? d.replyDefault(input.name)}</textarea>

@@ -12,7 +12,7 @@ import type { StaffTicketDetail } from "../../../modules/tickets/staff-tickets.j
 import type { RefundablePayment, RefundView } from "../../../modules/tickets/ticket-refund.js";
 import { html, type SafeHtml } from "../../html.js";
 import { csrfField, type PageContext } from "../../layout.js";
-import { staffInstant } from "../admin-format.js";
+import { staffDate, staffInstant } from "../admin-format.js";
 import { auditTrail } from "../audit-trail.js";
 import { amountInput, fieldError, kindName, moneyText, statusBadge } from "./parts.js";
 
@@ -56,8 +56,8 @@ function factsSection(ctx: PageContext, data: RequestPageData): SafeHtml {
   const t = data.ticket;
   return html`<section class="card" aria-labelledby="facts-title">
     <h2 id="facts-title">${t.subject}</h2>
-    <dl class="facts">
-      <dt>${f.customer}</dt><dd><a href="/admin/customers/${encodeURIComponent(t.customer.id)}">${t.customer.name}</a> <span class="muted">${t.customer.email}</span></dd>
+    <dl class="facts facts-wrap">
+      <dt>${f.customer}</dt><dd><a href="/admin/customers/${encodeURIComponent(t.customer.id)}">${t.customer.name}</a><br><span class="muted">${t.customer.email}</span></dd>
       <dt>${f.kind}</dt><dd>${kindName(ctx, t.kind)}</dd>
       <dt>${f.status}</dt><dd>${statusBadge(ctx, t.status)}</dd>
       <dt>${f.opened}</dt><dd>${staffInstant(t.createdAt)}</dd>
@@ -196,15 +196,15 @@ function refundSection(ctx: PageContext, data: RequestPageData, state: RequestPa
                   p.invoiceId,
                   moneyText(ctx, p.amount),
                   moneyText(ctx, { amount: p.max, currency: p.amount.currency }),
-                  staffInstant(p.createdAt),
+                  staffDate(p.createdAt),
                 )}</option>`,
             )}
           </select></div>
           <div><label for="refund-amount">${r.refund.amount}</label>
-          <input id="refund-amount" name="amount" inputmode="decimal" autocomplete="off" required value="${values.amount ?? (selected ? amountInput(selected.max, selected.amount.currency) : "")}"${errors.refund ? html` aria-invalid="true" aria-describedby="refund-error"` : ""}>
+          <input type="text" id="refund-amount" name="amount" inputmode="decimal" autocomplete="off" required value="${values.amount ?? (selected ? amountInput(selected.max, selected.amount.currency, ctx.locale) : "")}"${errors.refund ? html` aria-invalid="true" aria-describedby="refund-error"` : ""}>
           ${selected ? html`<p class="muted">${r.refund.amountHint(moneyText(ctx, { amount: selected.max, currency: selected.amount.currency }))}</p>` : ""}</div>
           <div><label for="refund-reason">${r.refund.reason}</label>
-          <input id="refund-reason" name="reason" maxlength="500" required value="${values.reason ?? ""}"></div>
+          <input type="text" id="refund-reason" name="reason" maxlength="500" required value="${values.reason ?? ""}"></div>
           ${fieldError("refund-error", errors.refund)}
           <div class="actions"><button type="submit">${r.refund.review}</button></div>
         </form>`;
@@ -277,17 +277,17 @@ function adjustSection(ctx: PageContext, data: RequestPageData, state: RequestPa
           <label><input type="radio" name="action" value="remove-line" ${values.lineAction === "remove-line" ? html`checked` : ""}> ${a.remove}</label>
         </fieldset>
         <div><label for="adjust-description">${a.description}</label>
-        <input id="adjust-description" name="description" maxlength="500" value="${values.description ?? line?.description ?? ""}"></div>
+        <input type="text" id="adjust-description" name="description" maxlength="500" value="${values.description ?? line?.description ?? ""}"></div>
         <div><label for="adjust-amount">${a.amount}</label>
-        <input id="adjust-amount" name="amount" inputmode="decimal" autocomplete="off" value="${values.lineAmount ?? (line ? amountInput(line.amount, currency) : "")}"></div>
+        <input type="text" id="adjust-amount" name="amount" inputmode="decimal" autocomplete="off" value="${values.lineAmount ?? (line ? amountInput(line.amount, currency, ctx.locale) : "")}"></div>
         <div><label for="adjust-reason">${a.reason}</label>
-        <input id="adjust-reason" name="reason" maxlength="500" required value="${values.adjustReason ?? ""}"></div>
+        <input type="text" id="adjust-reason" name="reason" maxlength="500" required value="${values.adjustReason ?? ""}"></div>
         ${fieldError("adjust-error", errors.adjust)}
         <div class="actions"><button type="submit">${a.review}</button></div>
       </form>
       <form method="post" action="/admin/requests/${t.id}/adjust" class="stack">
         ${csrfField(ctx)}<input type="hidden" name="action" value="void">
-        <div><label for="void-reason">${a.reason}</label><input id="void-reason" name="reason" maxlength="500" required></div>
+        <div><label for="void-reason">${a.reason}</label><input type="text" id="void-reason" name="reason" maxlength="500" required></div>
         <div class="actions"><button type="submit" class="danger">${a.voidButton}</button></div>
       </form>`;
   }

@@ -25,11 +25,11 @@ export function fieldError(id: string, message: string | undefined): SafeHtml {
 }
 
 /** An amount in minor units as staff type it back into a form ("12.50"). */
-export function amountInput(amount: number, currency: string): string {
+export function amountInput(amount: number, currency: string, locale = "en"): string {
   const digits =
     new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
   if (digits === 0) return String(amount);
   const whole = Math.floor(amount / 10 ** digits);
   const cents = String(amount % 10 ** digits).padStart(digits, "0");
-  return `${whole}.${cents}`;
+  return `${whole}${locale === "fr-CA" ? "," : "."}${cents}`;
 }
