@@ -8,7 +8,7 @@ import * as totpLastStep from "./migrations/0004-totp-last-step.js";
 import * as moneyInFlight from "./migrations/0005-money-in-flight.js";
 import * as backOffice from "./migrations/0006-back-office.js";
 import * as adminCustomers from "./migrations/0007-admin-customers.js";
-import * as adminAutomation from "./migrations/0009-admin-automation.js";
+import * as adminAutomation from "./migrations/0008-admin-automation.js";
 
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -19,7 +19,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     "0005-money-in-flight": { up: (db: Kysely<unknown>) => moneyInFlight.up(db, dialect) },
     "0006-back-office": { up: (db: Kysely<unknown>) => backOffice.up(db, dialect) },
     "0007-admin-customers": { up: (db: Kysely<unknown>) => adminCustomers.up(db) },
-    "0009-admin-automation": { up: (db: Kysely<unknown>) => adminAutomation.up(db) },
+    "0008-admin-automation": { up: (db: Kysely<unknown>) => adminAutomation.up(db) },
   };
 }
 

@@ -211,7 +211,8 @@ export async function recordFailure(
       .updateTable("services")
       .set({
         failure_count: failures,
-        last_error: `${step}: ${error}`,
+        // A StepFailure's message already starts with its step: it is not written twice.
+        last_error: error.startsWith(`${step}: `) ? error : `${step}: ${error}`,
         next_due_at: addMinutes(now, retryDelayMinutes(failures)),
         lease_owner: null,
         lease_until: null,

@@ -277,7 +277,7 @@ export async function listUnresolvedRefunds(deps: Deps, now: Instant): Promise<U
   return findUnresolvedRefunds(deps, now);
 }
 
-/** The health line's facts, read in a few small queries (partial indexes, migration 0009). */
+/** The health line's facts, read in a few small queries (partial indexes, migration 0008). */
 export async function readAutomationHealth(
   deps: Deps,
   now: Instant,

@@ -17,6 +17,9 @@ vi.mock("fastify", async (importOriginal) =>
 
 import type { LightMyRequestResponse } from "fastify";
 import { STAFF_ROLES, type StaffRole } from "../../../src/domain/staff-roles.js";
+import { issueInvoice } from "../../../src/modules/invoices/invoice-repository.js";
+import { payInvoice } from "../../../src/modules/invoices/pay-invoice.js";
+import { type NewTicket, openTicket } from "../../../src/modules/tickets/open-ticket.js";
 import { changedTables, databaseState } from "../../support/db-state.js";
 import { createHttpFixture, PASSWORD } from "../../support/http.js";
 import { type Form, RawClient } from "../../support/raw-client.js";
@@ -29,6 +32,13 @@ type Access = "public" | "signing-in" | readonly StaffRole[];
 interface World extends TwoCustomers {
   /** A staff member the staff pages may act on without touching the matrix's own accounts. */
   victim: { email: string };
+  /** Alice's pending cancellation request (plan a-leaving). */
+  cancellation: number;
+  /** An engine run. */
+  run: number;
+  /** Alice's requests of each kind a staff page acts on, and the payment her refund is about. */
+  requests: { question: number; refund: number; adjustment: number; deletion: number };
+  payment: number;
 }
 
 interface Rule {
@@ -68,6 +78,179 @@ const RULES: Record<string, Rule> = {
   "POST /admin/staff": { access: ADMIN, bodies: () => [{ email: "new-member@staff.test", role: "support" }] },
   // Without confirm=yes: the confirmation page, nothing changed yet.
   "POST /admin/staff/disable": { access: ADMIN, bodies: (w) => [{ email: w.victim.email }] },
+
+  // Customers, and acting for one (through the client area's use cases).
+  "GET /admin/customers": {
+    access: ANY,
+    paths: () => ["/admin/customers", "/admin/customers?q=alice-secret.com"],
+  },
+  "GET /admin/customers/:id": { access: ANY, paths: (w) => [`/admin/customers/${w.alice.id}`] },
+  "GET /admin/customers/:id/services/:serviceId/cancel": {
+    access: MONEY,
+    paths: (w) => [`/admin/customers/${w.alice.id}/services/a-host/cancel`],
+  },
+  "POST /admin/customers/:id/services/:serviceId/cancel": {
+    access: MONEY,
+    paths: (w) => [`/admin/customers/${w.alice.id}/services/a-host/cancel`],
+    bodies: () => [{ when: "end-of-term", reason: "Customer called" }],
+  },
+  "GET /admin/customers/:id/services/:serviceId/withdraw": {
+    access: MONEY,
+    paths: (w) => [`/admin/customers/${w.alice.id}/services/a-leaving/withdraw`],
+  },
+  "POST /admin/customers/:id/services/:serviceId/withdraw": {
+    access: MONEY,
+    paths: (w) => [`/admin/customers/${w.alice.id}/services/a-leaving/withdraw`],
+    bodies: () => [{ reason: "Changed their mind" }],
+  },
+  "GET /admin/customers/:id/domains/:domainId/auto-renew": {
+    access: CARE,
+    paths: (w) => [`/admin/customers/${w.alice.id}/domains/a-dom/auto-renew?on=off`],
+  },
+  "POST /admin/customers/:id/domains/:domainId/auto-renew": {
+    access: CARE,
+    paths: (w) => [`/admin/customers/${w.alice.id}/domains/a-dom/auto-renew`],
+    bodies: () => [{ on: "off", reason: "Asked by phone" }],
+  },
+  "GET /admin/customers/:id/domains/:domainId/reactivate": {
+    access: MONEY,
+    paths: (w) => [`/admin/customers/${w.alice.id}/domains/a-grace/reactivate`],
+  },
+  // Without confirm=yes: the confirmation page (price and card), nothing charged yet.
+  "POST /admin/customers/:id/domains/:domainId/reactivate": {
+    access: MONEY,
+    paths: (w) => [`/admin/customers/${w.alice.id}/domains/a-grace/reactivate`],
+    bodies: () => [{ reason: "Keep it" }],
+  },
+  "GET /admin/customers/:id/invoices/:invoiceId/payment-link": {
+    access: MONEY,
+    paths: (w) => [`/admin/customers/${w.alice.id}/invoices/${w.alice.invoices[0]}/payment-link`],
+  },
+  "POST /admin/customers/:id/invoices/:invoiceId/payment-link": {
+    access: MONEY,
+    paths: (w) => [`/admin/customers/${w.alice.id}/invoices/${w.alice.invoices[0]}/payment-link`],
+    bodies: () => [{ reason: "Lost the e-mail", key: "1650456000000" }],
+  },
+
+  // The cancellation queue.
+  "GET /admin/cancellations": { access: ANY },
+  "GET /admin/cancellations/reasons": {
+    access: ANY,
+    paths: () => ["/admin/cancellations/reasons?months=12"],
+  },
+  "GET /admin/cancellations/:id/carry-out": {
+    access: MONEY,
+    paths: (w) => [`/admin/cancellations/${w.cancellation}/carry-out`],
+  },
+  // Without confirm=yes: the confirmation page.
+  "POST /admin/cancellations/:id/carry-out": {
+    access: MONEY,
+    paths: (w) => [`/admin/cancellations/${w.cancellation}/carry-out`],
+    bodies: () => [{ reason: "Waited too long" }],
+  },
+
+  // Domains and their overrides.
+  "GET /admin/domains/:id": { access: ANY, paths: () => ["/admin/domains/a-dom"] },
+  "POST /admin/domains/:id/extend-grace": {
+    access: CARE,
+    paths: () => ["/admin/domains/a-grace/extend-grace"],
+    bodies: () => [{ days: "5", reason: "access matrix" }],
+  },
+  "POST /admin/domains/:id/waive-restore-fee": {
+    access: MONEY,
+    paths: () => ["/admin/domains/a-grace/waive-restore-fee"],
+    bodies: () => [{ reason: "access matrix" }],
+  },
+  "POST /admin/domains/:id/verify-email": {
+    access: CARE,
+    paths: () => ["/admin/domains/a-dom/verify-email"],
+    bodies: () => [{ reason: "access matrix" }],
+  },
+  "POST /admin/domains/:id/lift-transfer-lock": {
+    access: CARE,
+    paths: () => ["/admin/domains/a-dom/lift-transfer-lock"],
+    bodies: () => [{ reason: "access matrix" }],
+  },
+
+  // Requests: answering them, and the refunds, adjustments and deletions they ask for. Money and
+  // deletion posts are sent without confirm=yes: the confirmation page, nothing done yet.
+  "GET /admin/requests": {
+    access: ANY,
+    paths: () => ["/admin/requests", "/admin/requests?status=&kind=refund&assigned=me"],
+  },
+  "GET /admin/requests/:id": {
+    access: ANY,
+    paths: (w) => Object.values(w.requests).map((id) => `/admin/requests/${id}`),
+  },
+  "POST /admin/requests/:id/assign": {
+    access: CARE,
+    paths: (w) => [`/admin/requests/${w.requests.question}/assign`],
+    bodies: () => [{ staff: "me" }],
+  },
+  "POST /admin/requests/:id/reply": {
+    access: ANY,
+    paths: (w) => [`/admin/requests/${w.requests.question}/reply`],
+    bodies: () => [{ body: "Hello, it is done." }],
+  },
+  "POST /admin/requests/:id/close": {
+    access: CARE,
+    paths: (w) => [`/admin/requests/${w.requests.question}/close`],
+  },
+  "POST /admin/requests/:id/reopen": {
+    access: CARE,
+    paths: (w) => [`/admin/requests/${w.requests.question}/reopen`],
+  },
+  "POST /admin/requests/:id/refund": {
+    access: MONEY,
+    paths: (w) => [`/admin/requests/${w.requests.refund}/refund`],
+    bodies: (w) => [{ payment: String(w.payment), amount: "10.00", reason: "Unused months" }],
+  },
+  "POST /admin/requests/:id/refunds/:refundId/check": {
+    access: MONEY,
+    paths: (w) => [`/admin/requests/${w.requests.refund}/refunds/999999/check`],
+  },
+  "POST /admin/requests/:id/adjust": {
+    access: MONEY,
+    paths: (w) => [`/admin/requests/${w.requests.adjustment}/adjust`],
+    bodies: () => [{ action: "void", reason: "Duplicate invoice" }],
+  },
+  "GET /admin/requests/:id/delete-domain": {
+    access: CARE,
+    paths: (w) => [`/admin/requests/${w.requests.deletion}/delete-domain`],
+  },
+  "POST /admin/requests/:id/delete-domain": {
+    access: CARE,
+    paths: (w) => [`/admin/requests/${w.requests.deletion}/delete-domain`],
+    bodies: () => [{ name: "not-the-name.com", reply: "Deleted as asked." }],
+  },
+
+  // Automation, preview, policies. A retry of a service with nothing failed, and a check of a
+  // payment that does not exist, are refused by the use case (400, 404) once the role is let in.
+  "GET /admin/automation": { access: ANY, paths: () => ["/admin/automation", "/admin/automation?page=2"] },
+  "GET /admin/automation/runs/:id": { access: ANY, paths: (w) => [`/admin/automation/runs/${w.run}`] },
+  "POST /admin/automation/services/:id/retry": {
+    access: ANY,
+    paths: () => ["/admin/automation/services/a-host/retry"],
+    bodies: () => [{}, { confirm: "yes" }],
+  },
+  "POST /admin/automation/charges/:id/check": {
+    access: MONEY,
+    paths: () => ["/admin/automation/charges/999999/check"],
+    bodies: () => [{ confirm: "yes" }],
+  },
+  "GET /admin/preview": {
+    access: ANY,
+    paths: (w) => [
+      "/admin/preview",
+      "/admin/preview?days=30",
+      `/admin/preview?days=7&customer=${w.alice.id}`,
+    ],
+  },
+  "GET /admin/policies": { access: ANY },
+
+  // The audit log.
+  "GET /admin/audit": { access: ANY, paths: () => ["/admin/audit", "/admin/audit?q=alice"] },
+  "GET /admin/audit.csv": { access: ADMIN },
 };
 
 async function listRoutes(): Promise<RecordedRoute[]> {
@@ -85,6 +268,69 @@ const ALL_ROUTES = await listRoutes();
 const ROUTES = ALL_ROUTES.filter(isBackOffice);
 const ruleKey = (r: RecordedRoute) => `${r.method === "HEAD" ? "GET" : r.method} ${r.url}`;
 const COVERED = ROUTES.filter((r) => RULES[ruleKey(r)] !== undefined);
+
+/** A paid invoice with its payment, a domain to delete, and an open request of each kind. */
+async function addRequests(two: TwoCustomers) {
+  const { f, alice } = two;
+  const now = f.clock.now();
+  const paid = await f.deps.db.transaction().execute((tx) =>
+    issueInvoice(tx, {
+      customerId: alice.id,
+      issueKey: "matrix:paid",
+      serviceId: "a-host",
+      purpose: "manual",
+      periodStartAt: null,
+      currency: "USD",
+      issuedAt: now,
+      dueAt: now,
+      lines: [
+        {
+          serviceId: "a-host",
+          description: "Migration",
+          amount: 5000,
+          periodStartAt: null,
+          periodEndAt: null,
+        },
+      ],
+    }),
+  );
+  if (paid === null || !(await payInvoice(f.deps, { invoiceId: paid }, now)).ok) throw new Error("not paid");
+  const payment = await f.deps.db
+    .selectFrom("payments")
+    .select("id")
+    .where("invoice_id", "=", paid)
+    .where("status", "=", "succeeded")
+    .executeTakeFirstOrThrow();
+  await f.addDomain("a-del", alice.id, "alice-delete.com", "2021-09-01T00:00:00Z");
+  const open = (ticket: NewTicket) =>
+    openTicket(f.deps, { customerId: alice.id, openedBy: alice.id, ticket }, now).then((t) => t.ticket);
+  return {
+    payment: Number(payment.id),
+    requests: {
+      question: alice.tickets[0] ?? 0,
+      refund: await open({
+        kind: "refund",
+        subject: "Refund please",
+        body: "Unused months.",
+        serviceId: "a-host",
+        invoiceId: paid,
+      }),
+      adjustment: await open({
+        kind: "invoice-adjustment",
+        subject: "Wrong invoice",
+        body: "Duplicate.",
+        invoiceId: alice.invoices[0] ?? 0,
+      }),
+      deletion: await open({
+        kind: "domain-deletion",
+        subject: "Delete alice-delete.com",
+        body: "No longer needed.",
+        serviceId: "a-del",
+        confirmedIrreversible: true,
+      }),
+    },
+  };
+}
 
 async function staffClient(w: World, role: StaffRole): Promise<RawClient> {
   const client = new RawClient(w.f.app);
@@ -107,7 +353,15 @@ describe.each(DIALECTS)("back-office access matrix (%s)", (dialect) => {
     const two = await createTwoCustomers(dialect);
     for (const role of STAFF_ROLES) await two.f.addStaffMember(role);
     const victim = await two.f.addStaffMember("support", { email: "victim@staff.test" });
-    w = { ...two, victim };
+    const db = two.f.deps.db;
+    const cancellation = await db
+      .selectFrom("cancellation_requests")
+      .select("id")
+      .where("service_id", "=", "a-leaving")
+      .executeTakeFirstOrThrow();
+    const run = await db.selectFrom("engine_runs").select("id").orderBy("id").executeTakeFirstOrThrow();
+    const requests = await addRequests(two);
+    w = { ...two, victim, cancellation: Number(cancellation.id), run: Number(run.id), ...requests };
     for (const role of STAFF_ROLES) staff[role] = await staffClient(w, role);
     customer = await new RawClient(w.f.app).signIn(w.alice.email);
   }, 120_000);
