@@ -231,7 +231,7 @@ const RULES: Record<string, Rule> = {
   "POST /admin/automation/services/:id/retry": {
     access: ANY,
     paths: () => ["/admin/automation/services/a-host/retry"],
-    bodies: () => [{}, { confirm: "yes" }],
+    bodies: (): Form[] => [{}, { confirm: "yes" }],
   },
   "POST /admin/automation/charges/:id/check": {
     access: MONEY,
