@@ -28,6 +28,11 @@ import fc from "fast-check";
 import type { LightMyRequestResponse } from "fastify";
 import * as OTPAuth from "otpauth";
 import { newTotpSecret, setTotp, startPasswordReset } from "../../src/modules/accounts/account-repository.js";
+import {
+  changeStaffPassword,
+  disableStaffTotp,
+  findStaffByEmail,
+} from "../../src/modules/staff/staff-repository.js";
 import { changedTables, databaseState } from "../support/db-state.js";
 import { createHttpFixture, PASSWORD } from "../support/http.js";
 import { type Form, percentEncode, RawClient, type RawRequest, urlencoded } from "../support/raw-client.js";
@@ -51,10 +56,13 @@ interface World {
   w: TwoCustomers;
   /** A usable reset link token of Bob's (Alice's sessions must survive the fuzzing). */
   resetToken: string;
+  /** Back office: Alice's pending cancellation request, an engine run. */
+  cancellation: number;
+  run: number;
 }
 
 /** The state of Alice's session the route expects before each request. */
-type SessionKind = "signed-in" | "totp-pending" | "totp-setup" | "totp-on";
+type SessionKind = "signed-in" | "totp-pending" | "totp-setup" | "totp-on" | "staff";
 
 interface Target {
   /** The fields its form has; the fuzzer sends these, others, and none. */
@@ -63,6 +71,8 @@ interface Target {
   plausible?: (x: World) => Record<string, string[]>;
   /** Values for the path's parameter besides generated ones: own, Bob's, missing. */
   params?: (x: World) => string[];
+  /** Whole paths, for a route with several parameters (the back office's `/customers/:id/…/:x`). */
+  paths?: (x: World) => string[];
   session?: SessionKind;
 }
 
@@ -79,6 +89,17 @@ const invoiceIds = ({ w }: World) =>
 const ticketIds = ({ w }: World) =>
   [...w.alice.tickets, ...w.bob.tickets, w.missing.ticket].map(String).concat(["0", "999999999999999"]);
 const codes = ["123456", "000000", " 123456 ", "12345", "1234567", "12e456"];
+const STAFF_ADMIN = "fuzz-admin@staff.test";
+const reasons = ["Asked by phone", "", "ab"];
+const yes = ["yes", "no", ""];
+const staff = { session: "staff" as const };
+/** Alice's records under a customer's back-office page, and another customer's and missing ones. */
+const underCustomer =
+  (kind: "services" | "domains" | "invoices", ids: (x: World) => string[]) => (x: World) => [
+    ...ids(x).map((id) => `/admin/customers/${x.w.alice.id}/${kind}/${id}`),
+    `/admin/customers/${x.w.bob.id}/${kind}/${ids(x)[0]}`,
+    `/admin/customers/nobody/${kind}/${ids(x)[0]}`,
+  ];
 
 /** One line per POST route. */
 const TARGETS: Record<string, Target> = {
@@ -166,6 +187,176 @@ const TARGETS: Record<string, Target> = {
     params: ticketIds,
   },
   "POST /requests/:id/close": { fields: [], params: ticketIds },
+
+  // The back office, fuzzed by a signed-in admin (every role's refusals are the access matrix's).
+  "POST /admin/login": {
+    ...staff,
+    fields: ["email", "password", "next"],
+    plausible: () => ({
+      email: [STAFF_ADMIN, "nobody@staff.test"],
+      password: ["wrong", PASSWORD],
+      next: ["/admin", ...evil],
+    }),
+  },
+  "POST /admin/login/totp": {
+    ...staff,
+    fields: ["code", "next"],
+    plausible: () => ({ code: codes, next: evil }),
+  },
+  "POST /admin/logout": { ...staff, fields: [] },
+  "POST /admin/language": {
+    ...staff,
+    fields: ["locale", "back"],
+    plausible: () => ({ locale: ["en", "fr-CA", "de"], back: ["/admin", "/", ...evil] }),
+  },
+  "POST /admin/password": {
+    ...staff,
+    fields: ["password", "confirm"],
+    plausible: () => ({ password: ["short", "a new staff password"], confirm: ["another one", "short"] }),
+  },
+  "POST /admin/account/totp/setup": { ...staff, fields: [] },
+  "POST /admin/account/totp/enable": { ...staff, fields: ["code"], plausible: () => ({ code: codes }) },
+  "POST /admin/account/totp/disable": { ...staff, fields: ["code"], plausible: () => ({ code: codes }) },
+  "POST /admin/staff": {
+    ...staff,
+    fields: ["email", "role", "name"],
+    plausible: () => ({
+      email: ["new@staff.test", STAFF_ADMIN, "not an address"],
+      role: ["support", "boss"],
+      name: ["New"],
+    }),
+  },
+  "POST /admin/staff/disable": {
+    ...staff,
+    fields: ["email", "confirm"],
+    plausible: () => ({ email: ["victim@staff.test", STAFF_ADMIN, "nobody@staff.test"], confirm: yes }),
+  },
+  "POST /admin/customers/:id/services/:serviceId/cancel": {
+    ...staff,
+    fields: ["when", "reason", "confirm"],
+    plausible: () => ({ when: ["end-of-term", "immediate", "never"], reason: reasons, confirm: yes }),
+    paths: (x) => underCustomer("services", (y) => y.w.alice.plans)(x).map((p) => `${p}/cancel`),
+  },
+  "POST /admin/customers/:id/services/:serviceId/withdraw": {
+    ...staff,
+    fields: ["reason"],
+    plausible: () => ({ reason: reasons }),
+    paths: (x) => underCustomer("services", (y) => y.w.alice.plans)(x).map((p) => `${p}/withdraw`),
+  },
+  "POST /admin/customers/:id/domains/:domainId/auto-renew": {
+    ...staff,
+    fields: ["on", "reason"],
+    plausible: () => ({ on: ["off", "on", "maybe"], reason: reasons }),
+    paths: (x) => underCustomer("domains", (y) => y.w.alice.domains)(x).map((p) => `${p}/auto-renew`),
+  },
+  "POST /admin/customers/:id/domains/:domainId/reactivate": {
+    ...staff,
+    fields: ["reason", "confirm"],
+    plausible: () => ({ reason: reasons, confirm: yes }),
+    paths: (x) => underCustomer("domains", (y) => y.w.alice.domains)(x).map((p) => `${p}/reactivate`),
+  },
+  "POST /admin/customers/:id/invoices/:invoiceId/payment-link": {
+    ...staff,
+    fields: ["reason", "key"],
+    plausible: () => ({ reason: reasons, key: ["1650456000000", "x", "-1"] }),
+    paths: (x) =>
+      underCustomer("invoices", (y) => [...y.w.alice.invoices, y.w.missing.invoice].map(String))(x).map(
+        (p) => `${p}/payment-link`,
+      ),
+  },
+  "POST /admin/cancellations/:id/carry-out": {
+    ...staff,
+    fields: ["reason", "confirm"],
+    plausible: () => ({ reason: reasons, confirm: yes }),
+    params: (x) => [String(x.cancellation), "999999", "x"],
+  },
+  "POST /admin/requests/:id/assign": {
+    ...staff,
+    fields: ["staff"],
+    plausible: () => ({ staff: ["me", "", "staff-nobody"] }),
+    params: ticketIds,
+  },
+  "POST /admin/requests/:id/reply": {
+    ...staff,
+    fields: ["body"],
+    plausible: () => ({ body: ["Done.", ""] }),
+    params: ticketIds,
+  },
+  "POST /admin/requests/:id/close": { ...staff, fields: [], params: ticketIds },
+  "POST /admin/requests/:id/reopen": { ...staff, fields: [], params: ticketIds },
+  "POST /admin/requests/:id/refund": {
+    ...staff,
+    fields: ["payment", "amount", "reason", "seq", "confirm"],
+    plausible: () => ({
+      payment: ["1", "999999"],
+      amount: ["10.00", "-1", "1e9", "abc"],
+      reason: reasons,
+      seq: ["1", "x"],
+      confirm: yes,
+    }),
+    params: ticketIds,
+  },
+  "POST /admin/requests/:id/refunds/:refundId/check": {
+    ...staff,
+    fields: [],
+    paths: (x) =>
+      [...x.w.alice.tickets, x.w.missing.ticket].map((t) => `/admin/requests/${t}/refunds/999999/check`),
+  },
+  "POST /admin/requests/:id/adjust": {
+    ...staff,
+    fields: ["action", "line", "description", "amount", "reason", "confirm"],
+    plausible: () => ({
+      action: ["void", "remove-line", "change-line", "explode"],
+      line: ["1", "999999"],
+      description: ["Fixed"],
+      amount: ["120,00", "-5"],
+      reason: reasons,
+      confirm: yes,
+    }),
+    params: ticketIds,
+  },
+  "POST /admin/requests/:id/delete-domain": {
+    ...staff,
+    fields: ["confirm", "name", "reply"],
+    plausible: () => ({ confirm: yes, name: ["not-the-name.com", ""], reply: ["Deleted."] }),
+    params: ticketIds,
+  },
+  "POST /admin/automation/services/:id/retry": {
+    ...staff,
+    fields: ["confirm"],
+    plausible: () => ({ confirm: yes }),
+    params: services,
+  },
+  "POST /admin/automation/charges/:id/check": {
+    ...staff,
+    fields: ["confirm"],
+    plausible: () => ({ confirm: yes }),
+    params: () => ["1", "999999", "x"],
+  },
+  "POST /admin/domains/:id/extend-grace": {
+    ...staff,
+    fields: ["days", "reason"],
+    plausible: () => ({ days: ["5", "0", "999", "x"], reason: reasons }),
+    params: domains,
+  },
+  "POST /admin/domains/:id/waive-restore-fee": {
+    ...staff,
+    fields: ["reason"],
+    plausible: () => ({ reason: reasons }),
+    params: domains,
+  },
+  "POST /admin/domains/:id/verify-email": {
+    ...staff,
+    fields: ["reason"],
+    plausible: () => ({ reason: reasons }),
+    params: domains,
+  },
+  "POST /admin/domains/:id/lift-transfer-lock": {
+    ...staff,
+    fields: ["reason"],
+    plausible: () => ({ reason: reasons }),
+    params: domains,
+  },
 };
 
 const ALL_FIELDS = [...new Set(Object.values(TARGETS).flatMap((t) => t.fields))];
@@ -408,7 +599,22 @@ class Session {
     this.established = true;
   }
 
+  /** The back office's admin, put back as the fuzzing may leave them (password, TOTP, signed out). */
+  private async staffSignedIn(): Promise<void> {
+    if ((await this.client.get("/admin/account")).statusCode === 200) return;
+    const db = this.x.w.f.deps.db;
+    const admin = await findStaffByEmail(db, STAFF_ADMIN);
+    if (!admin) throw new Error("the fuzzing's admin is gone");
+    await changeStaffPassword(db, admin.id, PASSWORD);
+    await disableStaffTotp(db, admin.id);
+    await this.client.get("/admin/login");
+    const response = await this.client.post("/admin/login", { email: STAFF_ADMIN, password: PASSWORD });
+    expect(response.headers.location).toBe("/admin");
+    await this.client.get("/admin/account");
+  }
+
   async ready(): Promise<void> {
+    if (this.kind === "staff") return this.staffSignedIn();
     if (this.kind === "totp-pending") {
       if ((await this.client.get("/login/totp")).statusCode === 200) return;
       const response = await this.client.login(this.x.w.alice.email);
@@ -428,7 +634,16 @@ async function worldFor(dialect: TestDialect, kind: SessionKind): Promise<{ x: W
   const w = await createTwoCustomers(dialect);
   const reset = await startPasswordReset(w.f.deps.db, w.bob.email, w.f.clock.now());
   if (!reset) throw new Error("no reset token");
-  const x = { w, resetToken: reset.token };
+  await w.f.addStaffMember("admin", { email: STAFF_ADMIN });
+  await w.f.addStaffMember("support", { email: "victim@staff.test" });
+  const db = w.f.deps.db;
+  const cancellation = await db
+    .selectFrom("cancellation_requests")
+    .select("id")
+    .where("service_id", "=", "a-leaving")
+    .executeTakeFirstOrThrow();
+  const run = await db.selectFrom("engine_runs").select("id").orderBy("id").executeTakeFirstOrThrow();
+  const x = { w, resetToken: reset.token, cancellation: Number(cancellation.id), run: Number(run.id) };
   if (kind === "totp-pending") await setTotp(w.f.deps.db, "alice", newTotpSecret());
   const session = new Session(x, kind);
   await session.ready();
@@ -548,12 +763,16 @@ describe.each(POSTS.filter((r) => TARGETS[keyOf(r)]).map((r, i) => ({ ...r, i, n
       const answers = new Map<number, number>();
       await fc.assert(
         fc.asyncProperty(
-          hasParam ? paramArbitrary(params) : fc.constant(""),
+          target.paths
+            ? fc.constantFrom(...target.paths(x))
+            : hasParam
+              ? paramArbitrary(params)
+              : fc.constant(""),
           bodyArbitrary(target, plausible),
           fc.constantFrom<Encoding>("form", "form", "json", "json-token-in-header"),
           async (param, entries, encoding) => {
             await session.ready();
-            const url = hasParam ? pathWith(route.url, param) : route.url;
+            const url = target.paths ? param : hasParam ? pathWith(route.url, param) : route.url;
             const request = requestOf(url, entries, encoding, session.client.csrf ?? "");
             const { statusCode } = await sendAndCheck(x, session, request);
             if (process.env.TENURE_FUZZ_VERBOSE === "2")
@@ -572,7 +791,7 @@ describe.each(POSTS.filter((r) => TARGETS[keyOf(r)]).map((r, i) => ({ ...r, i, n
 
     it("malformed requests: content types, broken encodings, odd tokens, other methods", async () => {
       const params = target.params?.(x) ?? [];
-      const url = pathWith(route.url, params[0] ?? x.w.alice.plans[0]!);
+      const url = target.paths?.(x)[0] ?? pathWith(route.url, params[0] ?? x.w.alice.plans[0]!);
       const fields = Object.fromEntries(
         Object.entries(target.plausible?.(x) ?? {}).map(([k, v]) => [k, v[0] ?? ""]),
       ) as Form;
@@ -659,7 +878,7 @@ describe.each(POSTS.filter((r) => TARGETS[keyOf(r)]).map((r, i) => ({ ...r, i, n
         expect(response.statusCode).toBe(404);
       }
       // A path that is not even a valid URL escape.
-      if (/:[A-Za-z]+/.test(route.url)) {
+      if (/:[A-Za-z]+/.test(route.url) && !target.paths) {
         for (const raw of ["%", "%E0%A4%A", "%00", "..%2F..%2Fetc%2Fpasswd", "%C0%AE%C0%AE"]) {
           await session.ready();
           await sendAndCheck(
