@@ -88,6 +88,20 @@ export async function buildApp(options: HttpOptions): Promise<FastifyInstance> {
     return payload;
   });
 
+  // Requests through a proxy that is not trusted all share the proxy's address (one sign-in
+  // bucket, http links): say so once, when the first one arrives.
+  if (!options.trustProxy) {
+    let warned = false;
+    app.addHook("onRequest", async (request) => {
+      if (warned || request.headers["x-forwarded-for"] === undefined) return;
+      warned = true;
+      app.log.warn(
+        { from: request.socket.remoteAddress },
+        "requests arrive with X-Forwarded-For but TENURE_TRUST_PROXY is not set: every client behind the proxy shares its address (sign-in limits, logs); set TENURE_TRUST_PROXY to the proxy's address",
+      );
+    });
+  }
+
   app.decorateRequest("customer", null);
   app.decorateRequest("staff", null);
   // NUL cannot be stored in PostgreSQL text and is never meaningful in a form or a path: refuse it.

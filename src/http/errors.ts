@@ -7,6 +7,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppError } from "../domain/app-error.js";
 import { html } from "../views/html.js";
 import { localeOf, messages, sendPage } from "./context.js";
+import { TooManyAttempts } from "./sign-in-limits.js";
 
 function errorPage(
   request: FastifyRequest,
@@ -41,7 +42,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return errorPage(request, reply, error.httpStatus, m.common.errors.forbiddenTitle, text);
     }
     if (error.statusCode === 429) {
-      return errorPage(request, reply, 429, m.common.errors.forbiddenTitle, m.common.errors.tooMany);
+      // The real wait, in whole minutes rounded up (the Retry-After header has the seconds).
+      const seconds = error instanceof TooManyAttempts ? error.waitSeconds : 60;
+      const minutes = Math.max(1, Math.ceil(seconds / 60));
+      return errorPage(request, reply, 429, m.common.errors.forbiddenTitle, m.common.errors.tooMany(minutes));
     }
     if (error.code?.startsWith("FST_CSRF") || error.statusCode === 403) {
       return errorPage(request, reply, 403, m.common.errors.forbiddenTitle, m.common.errors.forbidden);

@@ -62,7 +62,7 @@ type Reply = FastifyReply;
 
 export function registerAdminAuthRoutes(app: FastifyInstance, options: HttpOptions): void {
   const limitsBy = signInLimiter(app, options, "staff");
-  const limits = limitsBy(typedAccountKey);
+  const limits = limitsBy(typedAccountKey, { knownDevices: true });
   const totpLimits = limitsBy(pendingStaffKey);
   // Guessing a code to change two-step verification (a stolen session) is limited like sign-in.
   const codeChangeLimits = signInLimiter(
@@ -112,12 +112,13 @@ export function registerAdminAuthRoutes(app: FastifyInstance, options: HttpOptio
     return loginPage(request, reply);
   });
 
-  app.post("/admin/login", { ...PUBLIC_ROUTE, preHandler: limits }, async (request, reply) => {
+  app.post("/admin/login", { ...PUBLIC_ROUTE, preHandler: limits.check }, async (request, reply) => {
     const m = messages(request);
     const form = parseForm(loginForm, request.body);
     if (!form.ok) return loginPage(request, reply, m.admin.auth.badCredentials);
     const staff = await authenticateStaff(db, form.value.email, form.value.password);
     if (!staff) return loginPage(request, reply, m.admin.auth.badCredentials, form.value.email);
+    limits.succeeded(request, reply);
     const next = adminNext(form.value.next);
     if (staff.totpEnabled) {
       const locale = request.session.locale;
@@ -150,7 +151,7 @@ export function registerAdminAuthRoutes(app: FastifyInstance, options: HttpOptio
     return totpPage(request, reply);
   });
 
-  app.post("/admin/login/totp", { ...PUBLIC_ROUTE, preHandler: totpLimits }, async (request, reply) => {
+  app.post("/admin/login/totp", { ...PUBLIC_ROUTE, preHandler: totpLimits.check }, async (request, reply) => {
     const pending = request.session.pendingTotpStaffId;
     if (!pending) return reply.redirect("/admin/login", 303);
     const m = messages(request);
@@ -164,6 +165,7 @@ export function registerAdminAuthRoutes(app: FastifyInstance, options: HttpOptio
     if (step === null || !staff) return totpPage(request, reply, m.admin.auth.totpInvalid);
     if (!(await acceptStaffTotpStep(db, pending, step)))
       return totpPage(request, reply, m.admin.auth.totpUsed);
+    totpLimits.succeeded(request, reply);
     await startStaffSession(request, pending);
     const next = adminNext((request.body as { next?: string }).next);
     return reply.redirect(staff.mustChangePassword ? "/admin/password" : next, 303);
@@ -271,7 +273,7 @@ export function registerAdminAuthRoutes(app: FastifyInstance, options: HttpOptio
 
   app.post(
     "/admin/account/totp/enable",
-    { ...allow(ROLES.anyStaff), preHandler: codeChangeLimits },
+    { ...allow(ROLES.anyStaff), preHandler: codeChangeLimits.check },
     async (request, reply) => {
       const staff = staffOf(request);
       const m = messages(request);
@@ -282,6 +284,7 @@ export function registerAdminAuthRoutes(app: FastifyInstance, options: HttpOptio
       if (step === null) return accountPage(request, reply, m.admin.auth.totpInvalid);
       if (!(await enableStaffTotp(db, staff.id, secret, step)))
         return accountPage(request, reply, m.admin.auth.totpUsed);
+      codeChangeLimits.succeeded(request, reply);
       request.session.staffTotpSetupSecret = undefined;
       await recordAudit(db, actorOf(request), options.clock.now(), {
         action: "staff.totp-enabled",
@@ -300,7 +303,7 @@ export function registerAdminAuthRoutes(app: FastifyInstance, options: HttpOptio
 
   app.post(
     "/admin/account/totp/disable",
-    { ...allow(ROLES.anyStaff), preHandler: codeChangeLimits },
+    { ...allow(ROLES.anyStaff), preHandler: codeChangeLimits.check },
     async (request, reply) => {
       const staff = staffOf(request);
       const m = messages(request);
@@ -312,6 +315,7 @@ export function registerAdminAuthRoutes(app: FastifyInstance, options: HttpOptio
       if (step === null) return accountPage(request, reply, m.admin.auth.totpInvalid);
       if (!(await acceptStaffTotpStep(db, staff.id, step)))
         return accountPage(request, reply, m.admin.auth.totpUsed);
+      codeChangeLimits.succeeded(request, reply);
       await disableStaffTotp(db, staff.id);
       await recordAudit(db, actorOf(request), options.clock.now(), {
         action: "staff.totp-disabled",

@@ -87,7 +87,7 @@ export function registerAccountRoutes(app: FastifyInstance, options: HttpOptions
     return reply.redirect("/account", 303);
   });
 
-  app.post("/account/totp/enable", { preHandler: codeLimits }, async (request, reply) => {
+  app.post("/account/totp/enable", { preHandler: codeLimits.check }, async (request, reply) => {
     const customer = customerOf(request);
     const secret = request.session.totpSetupSecret;
     const form = parseForm(codeForm, request.body);
@@ -98,6 +98,7 @@ export function registerAccountRoutes(app: FastifyInstance, options: HttpOptions
     if (!(await enableTotp(options.deps.db, customer.id, secret, step))) {
       return accountPage(request, reply, messages(request).auth.totpUsed);
     }
+    codeLimits.succeeded(request, reply);
     request.session.totpSetupSecret = undefined;
     return redirectWith(request, reply, "/account", {
       kind: "success",
@@ -105,7 +106,7 @@ export function registerAccountRoutes(app: FastifyInstance, options: HttpOptions
     });
   });
 
-  app.post("/account/totp/disable", { preHandler: codeLimits }, async (request, reply) => {
+  app.post("/account/totp/disable", { preHandler: codeLimits.check }, async (request, reply) => {
     const customer = customerOf(request);
     const secret = await totpSecretOf(options.deps.db, customer.id);
     const form = parseForm(codeForm, request.body);
@@ -115,6 +116,7 @@ export function registerAccountRoutes(app: FastifyInstance, options: HttpOptions
     if (!(await acceptTotpStep(options.deps.db, customer.id, step))) {
       return accountPage(request, reply, messages(request).auth.totpUsed);
     }
+    codeLimits.succeeded(request, reply);
     await setTotp(options.deps.db, customer.id, null);
     return redirectWith(request, reply, "/account", {
       kind: "success",

@@ -52,8 +52,10 @@ function pendingAccountKey(request: FastifyRequest): string {
 
 export function registerAuthRoutes(app: FastifyInstance, options: HttpOptions): void {
   const limitsBy = signInLimiter(app, options, "client");
-  const limits = limitsBy(typedAccountKey);
+  const limits = limitsBy(typedAccountKey, { knownDevices: true });
   const totpLimits = limitsBy(pendingAccountKey);
+  // Reset links asked for are counted apart: asking for one on a customer's address slows no sign-in.
+  const resetLimits = signInLimiter(app, options, "client-reset")(typedAccountKey);
   // Reset tokens are sealed in the outbox and opened only in the e-mail sent (notice-secrets.ts).
   const secrets = noticeSecrets(options.sessionSecret);
   const mailer = options.mailer ? secrets.unsealingMailer(options.mailer) : null;
@@ -84,12 +86,13 @@ export function registerAuthRoutes(app: FastifyInstance, options: HttpOptions): 
     return loginPage(request, reply);
   });
 
-  app.post("/login", { preHandler: limits }, async (request, reply) => {
+  app.post("/login", { preHandler: limits.check }, async (request, reply) => {
     const m = messages(request);
     const form = parseForm(loginForm, request.body);
     if (!form.ok) return loginPage(request, reply, m.auth.badCredentials);
     const result = await authenticate(options.deps.db, form.value.email, form.value.password);
     if (!result.ok) return loginPage(request, reply, m.auth.badCredentials, form.value.email);
+    limits.succeeded(request, reply);
     // A new session id at sign-in (no fixation); the language chosen before signing in is kept.
     const locale = request.session.locale;
     await request.session.regenerate();
@@ -123,7 +126,7 @@ export function registerAuthRoutes(app: FastifyInstance, options: HttpOptions): 
     return totpPage(request, reply);
   });
 
-  app.post("/login/totp", { preHandler: totpLimits }, async (request, reply) => {
+  app.post("/login/totp", { preHandler: totpLimits.check }, async (request, reply) => {
     const pending = request.session.pendingTotpCustomerId;
     if (!pending) return reply.redirect("/login", 303);
     const m = messages(request);
@@ -138,6 +141,7 @@ export function registerAuthRoutes(app: FastifyInstance, options: HttpOptions): 
     // A code works once: its step must be later than the last one accepted for the account.
     if (!(await acceptTotpStep(options.deps.db, pending, step)))
       return totpPage(request, reply, m.auth.totpUsed);
+    totpLimits.succeeded(request, reply);
     const locale = request.session.locale;
     await request.session.regenerate();
     request.session.locale = locale;
@@ -171,7 +175,7 @@ export function registerAuthRoutes(app: FastifyInstance, options: HttpOptions): 
 
   app.get("/password/forgot", (request, reply) => forgotPage(request, reply));
 
-  app.post("/password/forgot", { preHandler: limits }, async (request, reply) => {
+  app.post("/password/forgot", { preHandler: resetLimits.check }, async (request, reply) => {
     const form = parseForm(emailForm, request.body);
     const now = options.clock.now();
     const reset = form.ok ? await startPasswordReset(options.deps.db, form.value.email, now) : null;

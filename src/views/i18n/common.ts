@@ -40,7 +40,8 @@ export const en = {
     forbidden: "Your session has expired or the form was already sent. Please try again.",
     serverTitle: "Something went wrong",
     server: "We could not complete this. Nothing was changed; please try again in a moment.",
-    tooMany: "Too many attempts. Please wait a few minutes and try again.",
+    tooMany: (minutes: number) =>
+      `Too many attempts. Please wait ${minutes === 1 ? "1 minute" : `${minutes} minutes`} and try again.`,
     notCompleted:
       "This action could not be completed. Nothing was changed; please contact us if it persists.",
     back: "Back to the dashboard",
@@ -91,7 +92,8 @@ export const frCA: CommonMessages = {
     serverTitle: "Un problème est survenu",
     server:
       "Nous n'avons pas pu terminer l'opération. Rien n'a été modifié; veuillez réessayer dans un instant.",
-    tooMany: "Trop de tentatives. Veuillez patienter quelques minutes avant de réessayer.",
+    tooMany: (minutes: number) =>
+      `Trop de tentatives. Veuillez patienter ${minutes} minute${minutes > 1 ? "s" : ""} avant de réessayer.`,
     notCompleted:
       "Cette action n'a pas pu être effectuée. Rien n'a été modifié; communiquez avec nous si le problème persiste.",
     back: "Retour au tableau de bord",

@@ -14,7 +14,7 @@ import {
   enableStaffTotp,
   findStaffByEmail,
 } from "../../../src/modules/staff/staff-repository.js";
-import { createHttpFixture, type HttpFixture } from "../../support/http.js";
+import { createHttpFixture, type HttpFixture, PASSWORD } from "../../support/http.js";
 import { DIALECTS } from "../../support/stores.js";
 
 const codeOf = (secret: string, at: number) =>
@@ -143,7 +143,7 @@ describe.each(DIALECTS)("staff sign-in (%s)", (dialect) => {
     expect(refused.body).toContain("rôle Soutien");
   });
 
-  it("the sign-in limits count per account and per address, as in the client area", async () => {
+  it("failed sign-ins are limited per account and per address, as in the client area", async () => {
     const staff = await f.addStaffMember("admin");
     const client = f.client();
     await client.get("/admin/login");
@@ -157,6 +157,14 @@ describe.each(DIALECTS)("staff sign-in (%s)", (dialect) => {
       statuses.push(r.statusCode);
     }
     expect(statuses).toEqual([400, 400, 400, 400, 400, 429, 429, 429]);
+    // The wait is the real one, a minute at first; then the right password works.
+    const refused = await client.post("/admin/login", { email: staff.email, password: PASSWORD });
+    expect(refused.headers["retry-after"]).toBe("60");
+    expect(refused.body).toContain("Please wait 1 minute");
+    f.clock.advance(60_000);
+    expect((await client.post("/admin/login", { email: staff.email, password: PASSWORD })).statusCode).toBe(
+      303,
+    );
   });
 
   it("disabling a staff member ends their session at once", async () => {
