@@ -182,7 +182,7 @@ export function reactivationWindow(
   return null;
 }
 
-function lifecycleSteps(d: DomainFacts, policy: RegistrarPolicy, now: Instant): DomainStep[] {
+export function lifecycleSteps(d: DomainFacts, policy: RegistrarPolicy, now: Instant): DomainStep[] {
   const s = domainSchedule(d.expiresAt, policy, d.overrides);
   const steps: DomainStep[] = [];
   const sent = (template: string, marker: Instant | string) =>

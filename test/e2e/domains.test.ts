@@ -16,6 +16,7 @@ import {
   PHONE,
   screenshot,
   signIn,
+  squash,
   textOf,
   useDemo,
   useLanguage,
@@ -139,10 +140,10 @@ describe("seed 004: the domains page and its auto-renew switch", () => {
         .cell("Renouvellement automatique")
         .getByRole("button", { name: "Activé — renouvellement automatique de demo-pastdue.net" }),
     );
-    expect(await textOf(page.getByRole("heading", { level: 1 }))).toBe(
-      "Désactiver le renouvellement automatique de demo-pastdue.net?",
+    expect(await textOf(page.getByRole("heading", { level: 1 }))).toMatch(
+      /^Désactiver le renouvellement automatique de demo-pastdue\.net\s?\?$/u,
     );
-    const consequences = (await page.locator("main li").allInnerTexts()).map((t) => t.trim());
+    const consequences = (await page.locator("main li").allInnerTexts()).map(squash);
     expect(consequences).toContain("Votre domaine ne sera pas renouvelé et expirera le 30 novembre 2026.");
     expect(consequences).toContain("La facture de renouvellement ouverte nº 2 sera annulée.");
     await screenshot(page, "domains-5-consequence-fr-phone");
@@ -171,6 +172,33 @@ describe("seed 004: the domains page and its auto-renew switch", () => {
     const dashboard = await mainText(page);
     expect(dashboard).not.toContain("en souffrance");
     expect.soft(dashboard).toContain("Renouvellement automatique désactivé : expire le 30 novembre 2026");
+
+    // Back on past its payment date (issue 12, item 1): it would charge at once, so it asks first
+    // with the amount; nothing is charged until the customer confirms, and the result names the invoice.
+    await followMenu(page, "Domaines");
+    const charges = demo.server.gateway.allCharges().length;
+    await clickAndLoad(
+      page,
+      pastDue
+        .cell("Renouvellement automatique")
+        .getByRole("button", { name: "Désactivé — renouvellement automatique de demo-pastdue.net" }),
+    );
+    expect(await textOf(page.getByRole("heading", { level: 1 }))).toMatch(
+      /^Activer le renouvellement automatique de demo-pastdue\.net\s?\?$/u,
+    );
+    const charge = await textOf(page.locator("main section.card"));
+    expect(charge).toContain("prélève 22,00 $ US sur Visa •••• 4242 maintenant");
+    expect(charge).toContain("le domaine est renouvelé jusqu'au 30 novembre 2027");
+    expect(demo.server.gateway.allCharges()).toHaveLength(charges);
+    await screenshot(page, "domains-6b-turn-on-charges-fr-phone");
+    await clickAndLoad(page, page.getByRole("button", { name: "Activer et payer 22,00 $ US" }));
+    await page.waitForURL(`${demo.server.url}/domains`);
+    expect(await flashText(page)).toMatch(
+      /^Le renouvellement automatique est activé pour demo-pastdue\.net : la facture nº \d+ de 22,00 \$ US a été payée et le domaine est renouvelé\.$/u,
+    );
+    expect(demo.server.gateway.allCharges()).toHaveLength(charges + 1);
+    expect(await textOf(pastDue.cell("Date de renouvellement"))).toBe("30 novembre 2027");
+    await screenshot(page, "domains-6c-turned-on-paid-fr-phone");
     await useLanguage(page, "en");
     await context.close();
   });
@@ -181,13 +209,30 @@ describe("seed 004: the domains page and its auto-renew switch", () => {
     await useLanguage(page, "en");
     await page.goto(`${demo.server.url}/domains`);
     const expired = domainRow(page, "demo-expired.org");
+    const charges = demo.server.gateway.allCharges().length;
     await clickAndLoad(page, expired.cell("Actions").getByRole("button", { name: "Reactivate for $21.00" }));
+    // It charges: the amount, the card and the new expiry first (issue 12, item 9).
+    expect(await textOf(page.getByRole("heading", { level: 1 }))).toBe("Reactivate demo-expired.org?");
+    const confirm = await textOf(page.locator("main section.card"));
+    expect(confirm).toContain("$21.00 will be charged to Visa •••• 4242 now");
+    expect(confirm).toContain("The domain is renewed until November 2, 2027");
+    expect(confirm).toContain("Auto-renew stays off");
+    expect(demo.server.gateway.allCharges()).toHaveLength(charges);
+    await screenshot(page, "domains-7a-reactivate-confirm-en");
+    await clickAndLoad(page, page.getByRole("button", { name: "Reactivate and pay $21.00" }));
     await page.waitForURL(`${demo.server.url}/domains`);
-    expect(await flashText(page)).toBe("Reactivated until November 2, 2027.");
+    expect(await flashText(page)).toMatch(
+      /^Reactivated until November 2, 2027: invoice #\d+ of \$21\.00 was paid\. Auto-renew is still off: the domain will expire again on November 2, 2027 unless you turn it on\. Turn auto-renew on$/,
+    );
     expect(await textOf(expired.cell("Renewal date"))).toBe("November 2, 2027");
     expect(await expired.cell("Actions").getByRole("button").count()).toBe(0);
     expect(await textOf(expired.cell("Status"))).not.toContain("Expired");
     await screenshot(page, "domains-7-reactivated-en");
+    // The offer in the notice turns auto-renew on (a year before its payment date: no charge now).
+    await clickAndLoad(page, page.locator("main .flash").getByRole("button", { name: "Turn auto-renew on" }));
+    expect(await flashText(page)).toBe("Auto-renew is on for demo-expired.org.");
+    expect(await expired.cell("Auto-renew").getByRole("button").getAttribute("aria-pressed")).toBe("true");
+    expect(demo.server.gateway.allCharges()).toHaveLength(charges + 1);
     await context.close();
   });
 

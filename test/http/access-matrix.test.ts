@@ -109,12 +109,12 @@ const RULES: Record<string, Rule> = {
   "POST /domains/:id/auto-renew": {
     anonymous: "sign-in",
     other: "not-found",
-    bodies: (): Form[] => [{ on: "0", confirm: "1" }, { on: "1" }, { on: "0" }],
+    bodies: (): Form[] => [{ on: "0", confirm: "1" }, { on: "1" }, { on: "1", confirm: "1" }, { on: "0" }],
   },
   "POST /domains/:id/reactivate": {
     anonymous: "sign-in",
     other: "not-found",
-    bodies: () => [{ back: "/domains" }],
+    bodies: (): Form[] => [{ back: "/domains" }, { back: "/domains", confirm: "1" }],
   },
   "POST /domains/:id/transfer-code": { anonymous: "sign-in", other: "not-found" },
   "GET /invoices": { anonymous: "sign-in", other: ok },

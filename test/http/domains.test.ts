@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { fromDbBool } from "../../src/db/columns.js";
 import { runEngine } from "../../src/engine/run-engine.js";
+import { setCard } from "../../src/modules/customers/customer-repository.js";
 import { importDomain } from "../../src/modules/domains/import-domain.js";
 import { at, eventTypes, snapshot } from "../support/engine-fixture.js";
 import { createHttpFixture, type HttpClient, type HttpFixture } from "../support/http.js";
@@ -362,6 +363,73 @@ describe.each(DIALECTS)("POST /domains/:id/auto-renew (%s)", (dialect) => {
     expect((await client.get("/domains")).body).toContain("Auto-renew is on for example.com.");
   });
 
+  /** Past due (issue 12, item 1): the charge of 03-31 declined, then auto-renew turned off (voided). */
+  async function pastDueTurnedOff(locale: "en" | "fr-CA" = "en") {
+    f = await createHttpFixture(dialect, { now: "2022-03-20T12:00:00Z" });
+    await f.addLogin("c1", "declined", locale);
+    await f.addDomain("d1", "c1", "example.com", SEED_004);
+    await runEngine(f.deps, at("2022-03-31T14:00:00Z"));
+    f.clock.set(at("2022-04-01T12:00:00Z"));
+    const client = await signIn(f);
+    await client.post("/domains/d1/auto-renew", { on: "0", confirm: "1", back: "/domains" });
+    expect((await renewalInvoice(f, "d1")).status).toBe("void");
+    await setCard(f.deps, "c1", "ok");
+    return client;
+  }
+
+  it("200: turning a past-due domain back on first says it charges at once, and charges nothing", async () => {
+    const client = await pastDueTurnedOff();
+    const charges = f.gateway.allCharges().length;
+    const before = await snapshot(f.deps);
+    const response = await client.post("/domains/d1/auto-renew", { on: "1", back: "/domains" });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain("Turn auto-renew on for example.com?");
+    expect(response.body).toContain(
+      "Its renewal payment date has passed: turning auto-renew on charges $20.00 to Visa •••• 4242 now",
+    );
+    expect(response.body).toContain("Once paid, the domain is renewed until April 15, 2023.");
+    expect(response.body).toContain("Turn on and pay $20.00");
+    expect(response.body).toContain('name="on" value="1"><input type="hidden" name="confirm" value="1">');
+    expect(f.gateway.allCharges()).toHaveLength(charges);
+    expect(await snapshot(f.deps)).toEqual(before);
+    expect(fromDbBool((await domainRow(f, "d1")).auto_renew)).toBe(false);
+  });
+
+  it("303: confirmed, it is charged once and the notice names the invoice and the amount", async () => {
+    const client = await pastDueTurnedOff();
+    const response = await client.post("/domains/d1/auto-renew", { on: "1", confirm: "1", back: "/domains" });
+    expect(response.statusCode).toBe(303);
+    const invoice = await renewalInvoice(f, "d1");
+    expect(invoice.status).toBe("paid");
+    const page = (await client.get("/domains")).body;
+    expect(page).toContain(
+      `Auto-renew is on for example.com: invoice #${invoice.id} of $20.00 was paid, and the domain is renewed.`,
+    );
+    expect((await domainRow(f, "d1")).expires_at).toBe(at("2023-04-15T14:00:00Z"));
+  });
+
+  it("303: confirmed with a declined card, the notice names the invoice, the amount and why", async () => {
+    const client = await pastDueTurnedOff();
+    await setCard(f.deps, "c1", "declined");
+    await client.post("/domains/d1/auto-renew", { on: "1", confirm: "1", back: "/domains" });
+    const invoice = await renewalInvoice(f, "d1");
+    expect(invoice.status).toBe("open");
+    const page = (await client.get("/domains")).body;
+    expect(page).toContain(
+      `Auto-renew is on for example.com, but the payment of $20.00 for invoice #${invoice.id} was refused: the card was declined.`,
+    );
+    expect(page).toContain(`<a href="/invoices/${invoice.id}">Pay invoice #${invoice.id}</a>`);
+  });
+
+  it("200: in French, the confirmation of a charge says the amount", async () => {
+    const client = await pastDueTurnedOff("fr-CA");
+    const response = await client.post("/domains/d1/auto-renew", { on: "1", back: "/domains" });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toMatch(/<h1>Activer le renouvellement automatique de example.com\s?\?<\/h1>/u);
+    expect(response.body).toContain("prélève 20,00");
+    expect(response.body).toContain("Activer et payer 20,00");
+  });
+
   it("303: a legacy free domain is refused with a clear message", async () => {
     f = await createHttpFixture(dialect, { now: "2022-03-01T12:00:00Z" });
     await f.addLogin("c1");
@@ -437,27 +505,63 @@ describe.each(DIALECTS)("POST /domains/:id/reactivate (%s)", (dialect) => {
     f.clock.set(at("2022-04-20T12:00:00Z"));
   }
 
-  it("303: reactivated, keeping the original cycle (next expiry 2023-04-15)", async () => {
+  it("200: Reactivate first says the amount, the card and the new expiry, and charges nothing", async () => {
     await setUp("ok");
     const client = await signIn(f);
     expect((await client.get("/domains/d1")).body).toContain("Reactivate for $20.00");
+    const before = await snapshot(f.deps);
     const response = await client.post("/domains/d1/reactivate", { back: "/domains" });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain("Reactivate example.com?");
+    expect(response.body).toContain("$20.00 will be charged to Visa •••• 4242 now");
+    expect(response.body).toContain("The domain is renewed until April 15, 2023");
+    expect(response.body).toContain("Auto-renew stays off");
+    expect(response.body).toContain("Reactivate and pay $20.00");
+    expect(f.gateway.allCharges()).toHaveLength(0);
+    expect(await snapshot(f.deps)).toEqual(before);
+  });
+
+  it("303: reactivated, keeping the original cycle (next expiry 2023-04-15); the notice names the invoice and offers auto-renew", async () => {
+    await setUp("ok");
+    const client = await signIn(f);
+    const response = await client.post("/domains/d1/reactivate", { back: "/domains", confirm: "1" });
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe("/domains");
     expect((await domainRow(f, "d1")).expires_at).toBe(at("2023-04-15T14:00:00Z"));
+    const invoice = await f.deps.db
+      .selectFrom("invoices")
+      .selectAll()
+      .where("service_id", "=", "d1")
+      .where("purpose", "=", "reactivation")
+      .executeTakeFirstOrThrow();
+    expect(invoice.status).toBe("paid");
     const page = await client.get("/domains");
-    expect(page.body).toContain("Reactivated until April 15, 2023.");
+    expect(page.body).toContain(
+      `Reactivated until April 15, 2023: invoice #${invoice.id} of $20.00 was paid.`,
+    );
+    expect(page.body).toContain(
+      "Auto-renew is still off: the domain will expire again on April 15, 2023 unless you turn it on.",
+    );
+    const offer = page.body.slice(page.body.indexOf("Auto-renew is still off"));
+    expect(offer).toMatch(/action="\/domains\/d1\/auto-renew"[\s\S]*name="on" value="1"/);
+    // The offer works: a year ahead of its payment date, turning it on charges nothing.
+    const on = await client.post("/domains/d1/auto-renew", { on: "1", back: "/domains" });
+    expect(on.statusCode).toBe(303);
+    expect(fromDbBool((await domainRow(f, "d1")).auto_renew)).toBe(true);
+    expect(f.gateway.allCharges()).toHaveLength(1);
   });
 
   it("303: a declined card says why and links to the payment method", async () => {
     await setUp("declined");
     const client = await signIn(f);
-    const response = await client.post("/domains/d1/reactivate", {});
+    const response = await client.post("/domains/d1/reactivate", { confirm: "1" });
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe("/domains/d1");
     expect((await domainRow(f, "d1")).expires_at).toBe(at("2022-04-15T14:00:00Z"));
     const page = await client.get("/domains/d1");
-    expect(page.body).toContain("The payment for the reactivation was refused: the card was declined.");
+    expect(page.body).toMatch(
+      /The payment of \$20\.00 for invoice #\d+ was refused: the card was declined\./,
+    );
     expect(page.body).toContain('<a href="/payment-method">');
   });
 
@@ -466,8 +570,10 @@ describe.each(DIALECTS)("POST /domains/:id/reactivate (%s)", (dialect) => {
     await f.addLogin("c1");
     await f.addDomain("d1", "c1", "example.com", SEED_004);
     const client = await signIn(f);
-    const response = await client.post("/domains/d1/reactivate", { back: "/domains" });
-    expect(response.statusCode).toBe(303);
+    for (const confirm of [{}, { confirm: "1" }] as Record<string, string>[]) {
+      const response = await client.post("/domains/d1/reactivate", { back: "/domains", ...confirm });
+      expect(response.statusCode).toBe(303);
+    }
     expect((await client.get("/domains")).body).toContain(
       "This domain can no longer be reactivated: it is not in its grace period.",
     );
@@ -477,13 +583,14 @@ describe.each(DIALECTS)("POST /domains/:id/reactivate (%s)", (dialect) => {
     await setUp("ok");
     const client = await signIn(f);
     expect((await client.post("/domains/d2/reactivate", {})).statusCode).toBe(404);
+    expect((await client.post("/domains/d2/reactivate", { confirm: "1" })).statusCode).toBe(404);
     expect((await domainRow(f, "d2")).expires_at).toBe(at("2022-04-15T14:00:00Z"));
   });
 
   it("403: without the CSRF token nothing is charged", async () => {
     await setUp("ok");
     const client = await signIn(f);
-    const response = await client.post("/domains/d1/reactivate", {}, { csrf: false });
+    const response = await client.post("/domains/d1/reactivate", { confirm: "1" }, { csrf: false });
     expect(response.statusCode).toBe(403);
     expect((await domainRow(f, "d1")).expires_at).toBe(at("2022-04-15T14:00:00Z"));
     expect(f.gateway.allCharges()).toHaveLength(0);

@@ -156,8 +156,8 @@ const TARGETS: Record<string, Target> = {
     params: domains,
   },
   "POST /domains/:id/reactivate": {
-    fields: ["back"],
-    plausible: () => ({ back: ["/domains", ...evil] }),
+    fields: ["back", "confirm"],
+    plausible: () => ({ back: ["/domains", ...evil], confirm: ["1", "0", ""] }),
     params: domains,
   },
   "POST /domains/:id/transfer-code": { fields: [], params: domains },

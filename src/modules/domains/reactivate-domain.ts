@@ -5,18 +5,35 @@
  */
 import { AppError } from "../../domain/app-error.js";
 import { reactivationWindow, restoreFeeOf } from "../../domain/domain-lifecycle.js";
+import type { Money } from "../../domain/money.js";
 import { addYears, formatInstant, type Instant } from "../../domain/time.js";
 import { processService } from "../../engine/process-service.js";
 import type { ChargeOutcome } from "../../providers/payments/payment-gateway.js";
-import { type Deps, inTransaction, registrarPolicy } from "../deps.js";
+import { type Db, type Deps, inTransaction, registrarPolicy } from "../deps.js";
 import { countPeriodInvoices, issueInvoice, periodInvoiceFacts } from "../invoices/invoice-repository.js";
 import { chargeInvoiceNow } from "../payments/charge-invoice.js";
 import type { ActingStaff } from "../staff/audit-log.js";
 import { findDomain, quoteRenewal } from "./domain-repository.js";
 
 export type ReactivateResult =
-  | { ok: true; invoice: number; outcome: ChargeOutcome | null; expiresAt: Instant | null }
+  | {
+      ok: true;
+      invoice: number;
+      /** The invoice's total: what the card was (or is being) charged. */
+      amount: Money;
+      outcome: ChargeOutcome | null;
+      expiresAt: Instant | null;
+    }
   | { ok: false; reason: "not-in-grace" | "no-restore-fee" };
+
+async function invoiceTotal(db: Db, id: number): Promise<Money> {
+  const row = await db
+    .selectFrom("invoices")
+    .select(["total", "currency"])
+    .where("id", "=", id)
+    .executeTakeFirstOrThrow();
+  return { amount: Number(row.total), currency: row.currency };
+}
 
 export async function reactivateDomain(
   deps: Deps,
@@ -52,7 +69,13 @@ export async function reactivateDomain(
     // Already paid, the registry step is pending (a crash, a second click): finish it, charge nothing.
     await processService(deps, domain.serviceId, now);
     const after = await findDomain(deps.db, domain.serviceId);
-    return { ok: true, invoice: existing.id, outcome: null, expiresAt: after?.expiresAt ?? null };
+    return {
+      ok: true,
+      invoice: existing.id,
+      amount: await invoiceTotal(deps.db, existing.id),
+      outcome: null,
+      expiresAt: after?.expiresAt ?? null,
+    };
   }
   const invoiceId =
     existing?.status === "open"
@@ -105,6 +128,7 @@ export async function reactivateDomain(
   return {
     ok: true,
     invoice: invoiceId,
+    amount: await invoiceTotal(deps.db, invoiceId),
     outcome,
     expiresAt: after && after.expiresAt !== domain.expiresAt ? after.expiresAt : null,
   };

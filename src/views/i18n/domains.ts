@@ -85,6 +85,26 @@ export const en = {
     submit: "Turn off auto-renew",
     keep: "Keep auto-renew on",
   },
+  confirmOn: {
+    title: (name: string) => `Turn auto-renew on for ${name}?`,
+    chargeNow: (amount: string, card: string) =>
+      `Its renewal payment date has passed: turning auto-renew on charges ${amount} to ${card} now, on an invoice issued for it.`,
+    renewsUntil: (date: string) => `Once paid, the domain is renewed until ${date}.`,
+    submit: (amount: string) => `Turn on and pay ${amount}`,
+    keep: "Keep auto-renew off",
+  },
+  confirmReactivate: {
+    title: (name: string) => `Reactivate ${name}?`,
+    titleRestore: (name: string) => `Restore ${name}?`,
+    charge: (amount: string, card: string) =>
+      `${amount} will be charged to ${card} now, on an invoice issued for it.`,
+    renewsUntil: (date: string) => `The domain is renewed until ${date}: it keeps its original renewal date.`,
+    autoRenewOff: "Auto-renew stays off: you can turn it on once the domain is reactivated.",
+    submit: (amount: string) => `Reactivate and pay ${amount}`,
+    submitRestore: (amount: string) => `Restore and pay ${amount}`,
+    keep: "Not now",
+  },
+  yourCard: "your card on file",
   notice: {
     autoRenewOn: (name: string) => `Auto-renew is on for ${name}.`,
     autoRenewOff: (name: string, date: string) => `Auto-renew is off for ${name}: it will expire on ${date}.`,
@@ -111,10 +131,25 @@ export const en = {
       "This domain renews free while your site stays on a yearly plan: it has no auto-renew switch.",
     notActive: "Auto-renew can only be changed on an active domain.",
     badSwitch: "Choose whether auto-renew should be on or off.",
-    reactivated: (date: string) => `Reactivated until ${date}.`,
-    reactivationProcessing: "Payment received: the reactivation at the registry is in progress.",
-    reactivationPending: "The payment is being confirmed; the domain is reactivated as soon as it is.",
+    reactivated: (date: string, invoice: number, amount: string) =>
+      `Reactivated until ${date}: invoice #${invoice} of ${amount} was paid.`,
+    reactivationProcessing: (invoice: number, amount: string) =>
+      `Payment of ${amount} received (invoice #${invoice}): the reactivation at the registry is in progress.`,
+    reactivationPending: (invoice: number, amount: string) =>
+      `The payment of ${amount} for invoice #${invoice} is being confirmed; the domain is reactivated as soon as it is.`,
     declined: (reason: string) => `The payment for the reactivation was refused: ${reason}.`,
+    declinedInvoice: (invoice: number, amount: string, reason: string) =>
+      `The payment of ${amount} for invoice #${invoice} was refused: ${reason}.`,
+    offerAutoRenew: (date: string) =>
+      `Auto-renew is still off: the domain will expire again on ${date} unless you turn it on.`,
+    turnOn: "Turn auto-renew on",
+    autoRenewOnPaid: (name: string, invoice: number, amount: string) =>
+      `Auto-renew is on for ${name}: invoice #${invoice} of ${amount} was paid, and the domain is renewed.`,
+    autoRenewOnPending: (name: string, invoice: number, amount: string) =>
+      `Auto-renew is on for ${name}: the payment of ${amount} for invoice #${invoice} is being confirmed by the bank.`,
+    autoRenewOnDeclined: (name: string, invoice: number, amount: string, reason: string) =>
+      `Auto-renew is on for ${name}, but the payment of ${amount} for invoice #${invoice} was refused: ${reason}.`,
+    payInvoice: (invoice: number) => `Pay invoice #${invoice}`,
     updateCard: "Update your payment method",
     failure: {
       declined: "the card was declined",
@@ -216,6 +251,28 @@ export const frCA: DomainsMessages = {
     submit: "Désactiver le renouvellement automatique",
     keep: "Garder le renouvellement automatique",
   },
+  confirmOn: {
+    title: (name: string) => `Activer le renouvellement automatique de ${name}?`,
+    chargeNow: (amount: string, card: string) =>
+      `La date de paiement du renouvellement est passée : activer le renouvellement automatique prélève ${amount} sur ${card} maintenant, sur une facture émise à cet effet.`,
+    renewsUntil: (date: string) => `Une fois le paiement accepté, le domaine est renouvelé jusqu'au ${date}.`,
+    submit: (amount: string) => `Activer et payer ${amount}`,
+    keep: "Laisser le renouvellement automatique désactivé",
+  },
+  confirmReactivate: {
+    title: (name: string) => `Réactiver ${name}?`,
+    titleRestore: (name: string) => `Restaurer ${name}?`,
+    charge: (amount: string, card: string) =>
+      `${amount} sera prélevé sur ${card} maintenant, sur une facture émise à cet effet.`,
+    renewsUntil: (date: string) =>
+      `Le domaine est renouvelé jusqu'au ${date} : il garde sa date de renouvellement d'origine.`,
+    autoRenewOff:
+      "Le renouvellement automatique reste désactivé : vous pourrez l'activer une fois le domaine réactivé.",
+    submit: (amount: string) => `Réactiver et payer ${amount}`,
+    submitRestore: (amount: string) => `Restaurer et payer ${amount}`,
+    keep: "Pas maintenant",
+  },
+  yourCard: "votre carte enregistrée",
   notice: {
     autoRenewOn: (name: string) => `Le renouvellement automatique est activé pour ${name}.`,
     autoRenewOff: (name: string, date: string) =>
@@ -243,11 +300,25 @@ export const frCA: DomainsMessages = {
       "Ce domaine est renouvelé gratuitement tant que votre site garde un forfait annuel : il n'a pas de case Renouvellement automatique.",
     notActive: "Le renouvellement automatique ne peut être modifié que pour un domaine actif.",
     badSwitch: "Indiquez si le renouvellement automatique doit être activé ou désactivé.",
-    reactivated: (date: string) => `Réactivé jusqu'au ${date}.`,
-    reactivationProcessing: "Paiement reçu : la réactivation auprès du registraire est en cours.",
-    reactivationPending:
-      "Le paiement est en cours de confirmation; le domaine sera réactivé dès qu'il le sera.",
+    reactivated: (date: string, invoice: number, amount: string) =>
+      `Réactivé jusqu'au ${date} : la facture nº ${invoice} de ${amount} a été payée.`,
+    reactivationProcessing: (invoice: number, amount: string) =>
+      `Paiement de ${amount} reçu (facture nº ${invoice}) : la réactivation auprès du registraire est en cours.`,
+    reactivationPending: (invoice: number, amount: string) =>
+      `Le paiement de ${amount} pour la facture nº ${invoice} est en cours de confirmation; le domaine sera réactivé dès qu'il le sera.`,
     declined: (reason: string) => `Le paiement de la réactivation a été refusé : ${reason}.`,
+    declinedInvoice: (invoice: number, amount: string, reason: string) =>
+      `Le paiement de ${amount} pour la facture nº ${invoice} a été refusé : ${reason}.`,
+    offerAutoRenew: (date: string) =>
+      `Le renouvellement automatique est toujours désactivé : le domaine expirera de nouveau le ${date} si vous ne l'activez pas.`,
+    turnOn: "Activer le renouvellement automatique",
+    autoRenewOnPaid: (name: string, invoice: number, amount: string) =>
+      `Le renouvellement automatique est activé pour ${name} : la facture nº ${invoice} de ${amount} a été payée et le domaine est renouvelé.`,
+    autoRenewOnPending: (name: string, invoice: number, amount: string) =>
+      `Le renouvellement automatique est activé pour ${name} : le paiement de ${amount} pour la facture nº ${invoice} est en cours de confirmation par la banque.`,
+    autoRenewOnDeclined: (name: string, invoice: number, amount: string, reason: string) =>
+      `Le renouvellement automatique est activé pour ${name}, mais le paiement de ${amount} pour la facture nº ${invoice} a été refusé : ${reason}.`,
+    payInvoice: (invoice: number) => `Payer la facture nº ${invoice}`,
     updateCard: "Mettre à jour votre mode de paiement",
     failure: {
       declined: "la carte a été refusée",

@@ -5,12 +5,20 @@
 import type { Money } from "../../../domain/money.js";
 import type { Instant } from "../../../domain/time.js";
 import type { ChargeFailure } from "../../../providers/payments/payment-gateway.js";
-import { html } from "../../html.js";
+import { html, type SafeHtml } from "../../html.js";
 import type { Flash } from "../../layout.js";
 import type { Fmt, Words } from "./parts.js";
 
+/** A charge an action made (stored as plain data): its invoice, amount, and the gateway's answer. */
+export interface ChargeNotice {
+  invoice: number;
+  amount: Money;
+  status: "succeeded" | "failed" | "pending";
+  code: string | null;
+}
+
 export type DomainNotice =
-  | { kind: "auto-renew-on"; name: string; changed: boolean }
+  | { kind: "auto-renew-on"; name: string; changed: boolean; charged?: ChargeNotice | null }
   | {
       kind: "auto-renew-off";
       name: string;
@@ -26,23 +34,56 @@ export type DomainNotice =
     }
   | { kind: "auto-renew-refused"; reason: "legacy-free-renews-automatically" | "not-active" }
   | { kind: "bad-switch" }
-  | { kind: "reactivated"; expiresAt: Instant }
-  | { kind: "reactivation-processing" }
-  | { kind: "reactivation-pending" }
-  | { kind: "reactivation-declined"; code: ChargeFailure }
+  | {
+      kind: "reactivated";
+      expiresAt: Instant;
+      invoice: number;
+      amount: Money;
+      /** Auto-renew stayed off: the notice offers to turn it on (seed 004). */
+      offerAutoRenew?: { serviceId: string; back: string } | null;
+    }
+  | { kind: "reactivation-processing"; invoice: number; amount: Money }
+  | { kind: "reactivation-pending"; invoice: number; amount: Money }
+  | { kind: "reactivation-declined"; code: ChargeFailure; invoice: number; amount: Money }
   | { kind: "reactivation-refused"; reason: "not-in-grace" | "no-restore-fee" }
   | { kind: "transfer-code"; name: string; code: string }
   | { kind: "transfer-locked"; until: Instant }
   | { kind: "transfer-not-active" };
 
-export function noticeFlash(ctx: Words, notice: DomainNotice, f: Fmt): Flash {
+/** The "Turn auto-renew on" button offered after a reactivation (a form: no JavaScript). */
+function turnOnForm(ctx: Words, csrfToken: string, serviceId: string, back: string): SafeHtml {
+  return html`<form method="post" action="/domains/${encodeURIComponent(serviceId)}/auto-renew" class="actions">
+    <input type="hidden" name="_csrf" value="${csrfToken}"><input type="hidden" name="on" value="1"><input type="hidden" name="back" value="${back}">
+    <button type="submit">${ctx.m.domains.notice.turnOn}</button>
+  </form>`;
+}
+
+function autoRenewOnFlash(
+  ctx: Words,
+  notice: Extract<DomainNotice, { kind: "auto-renew-on" }>,
+  f: Fmt,
+): Flash {
+  const m = ctx.m.domains.notice;
+  const c = notice.charged;
+  if (!notice.changed) return { kind: "info", text: m.alreadyOn(notice.name) };
+  if (!c) return { kind: "success", text: m.autoRenewOn(notice.name) };
+  const amount = f.money(c.amount);
+  if (c.status === "succeeded")
+    return { kind: "success", text: m.autoRenewOnPaid(notice.name, c.invoice, amount) };
+  if (c.status === "pending")
+    return { kind: "info", text: m.autoRenewOnPending(notice.name, c.invoice, amount) };
+  const reason = m.failure[c.code ?? "error"] ?? c.code ?? "";
+  return {
+    kind: "error",
+    text: html`${m.autoRenewOnDeclined(notice.name, c.invoice, amount, reason)} <a href="/invoices/${c.invoice}">${m.payInvoice(c.invoice)}</a> · <a href="/payment-method">${m.updateCard}</a>`,
+  };
+}
+
+export function noticeFlash(ctx: Words, notice: DomainNotice, f: Fmt, csrfToken = ""): Flash {
   const m = ctx.m.domains.notice;
   switch (notice.kind) {
     case "auto-renew-on":
-      return {
-        kind: "success",
-        text: notice.changed ? m.autoRenewOn(notice.name) : m.alreadyOn(notice.name),
-      };
+      return autoRenewOnFlash(ctx, notice, f);
     case "auto-renew-off": {
       if (!notice.changed) return { kind: "info", text: m.alreadyOff(notice.name) };
       if (notice.chargeStillDueAt !== null) {
@@ -68,16 +109,23 @@ export function noticeFlash(ctx: Words, notice: DomainNotice, f: Fmt): Flash {
       };
     case "bad-switch":
       return { kind: "error", text: m.badSwitch };
-    case "reactivated":
-      return { kind: "success", text: m.reactivated(f.date(notice.expiresAt)) };
+    case "reactivated": {
+      const offer = notice.offerAutoRenew;
+      const done = m.reactivated(f.date(notice.expiresAt), notice.invoice, f.money(notice.amount));
+      if (!offer) return { kind: "success", text: done };
+      return {
+        kind: "success",
+        text: html`<p>${done}</p><p>${m.offerAutoRenew(f.date(notice.expiresAt))}</p>${turnOnForm(ctx, csrfToken, offer.serviceId, offer.back)}`,
+      };
+    }
     case "reactivation-processing":
-      return { kind: "info", text: m.reactivationProcessing };
+      return { kind: "info", text: m.reactivationProcessing(notice.invoice, f.money(notice.amount)) };
     case "reactivation-pending":
-      return { kind: "info", text: m.reactivationPending };
+      return { kind: "info", text: m.reactivationPending(notice.invoice, f.money(notice.amount)) };
     case "reactivation-declined":
       return {
         kind: "error",
-        text: html`${m.declined(m.failure[notice.code] ?? notice.code)} <a href="/payment-method">${m.updateCard}</a>`,
+        text: html`${m.declinedInvoice(notice.invoice, f.money(notice.amount), m.failure[notice.code] ?? notice.code)} <a href="/payment-method">${m.updateCard}</a>`,
       };
     case "reactivation-refused":
       return { kind: "error", text: notice.reason === "not-in-grace" ? m.notInGrace : m.noRestoreFee };
