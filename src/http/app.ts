@@ -18,6 +18,7 @@ import { findCustomer } from "../modules/customers/customer-repository.js";
 import { findStaff } from "../modules/staff/staff-repository.js";
 import { guardBackOffice } from "./admin/admin-guard.js";
 import { registerBackOffice } from "./admin/register-admin.js";
+import { isApiPath, registerApi } from "./api/api.js";
 import { type HttpOptions, isAdminPath } from "./context.js";
 import { registerErrorHandling } from "./errors.js";
 import { registerAccountRoutes } from "./routes/account.js";
@@ -112,6 +113,8 @@ export async function buildApp(options: HttpOptions): Promise<FastifyInstance> {
   });
   app.addHook("preHandler", async (request, reply) => {
     const path = request.url.split("?")[0] ?? "/";
+    // The JSON API (src/http/api) has its own authentication: no session, no CSRF.
+    if (isApiPath(path)) return;
     // The back office reads only the staff session; the client area only the customer's.
     const isBackOffice = isAdminPath(path);
     if (isBackOffice) {
@@ -142,5 +145,6 @@ export async function buildApp(options: HttpOptions): Promise<FastifyInstance> {
   registerBillingRoutes(app, options);
   registerTicketRoutes(app, options);
   registerBackOffice(app, options);
+  await registerApi(app, options);
   return app;
 }

@@ -54,6 +54,8 @@ export interface HttpOptions {
   trustProxy?: false | string[];
   /** How often the worker runs the engine (the automation's health line); 60 s when unset. */
   workerIntervalMs?: number;
+  /** Requests per minute per API key on /api/v1 (src/http/api); 120 when unset. */
+  apiRateLimitPerMinute?: number;
   /** Login attempts allowed per address and per account in `loginWindowMinutes`. */
   loginAttempts?: number;
   loginWindowMinutes?: number;
