@@ -40,9 +40,59 @@ export const registrarPolicySchema = z.strictObject({
   renewalYears: z.int().min(1).max(10),
 });
 export type RegistrarPolicy = z.infer<typeof registrarPolicySchema>;
+  /** The adapter that talks to this registrar: the built-in `test` registry (default) or `epp`. */
+  adapter: z.enum(["test", "epp"]).optional(),
+  /** How to reach the registry when `adapter` is `epp` (docs/providers.md). */
+  epp: z.lazy(() => eppConnectionSchema).optional(),
 
 export const billingPolicySchema = z.strictObject({
   /** The renewal invoice is issued this long before the due date (end of term). */
+/** An EPP registry connection. The password is never here: `passwordEnv` names the variable holding it. */
+export const eppConnectionSchema = z.strictObject({
+  host: z.string().min(1),
+  port: z.int().min(1).max(65535).default(700),
+  clientId: z.string().min(3).max(16),
+  passwordEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, "the name of an environment variable, such as EPP_PASSWORD"),
+  /** PEM files: Tenure's TLS client certificate and key, and the CA that signed the registry's certificate. */
+  certFile: z.string().optional(),
+  keyFile: z.string().optional(),
+  caFile: z.string().optional(),
+  /** The name in the registry's certificate, when it is not `host`. */
+  servername: z.string().optional(),
+  /** Object and extension URIs sent at login (defaults: domain, host, contact; rgp, secDNS). */
+  objURIs: z.array(z.string().min(1)).optional(),
+  extensions: z.array(z.string().min(1)).optional(),
+  poolSize: z.int().min(1).max(16).default(2),
+  connectTimeoutMs: z.int().min(100).max(120_000).default(10_000),
+  commandTimeoutMs: z.int().min(100).max(300_000).default(30_000),
+  /** An idle session says hello this often so the registry keeps it (0: never). */
+  keepAliveSeconds: z.int().min(0).max(3600).default(300),
+  /** Validate the registry's answers against the schemas too (Tenure's own frames always are). */
+  validateResponses: z.boolean().default(false),
+  /** Reconciliation reads at most this many domains a second from this registry. */
+  infoPerSecond: z.number().min(0.1).max(100).default(5),
+});
+export type EppConnectionPolicy = z.infer<typeof eppConnectionSchema>;
+
+/** The reconciliation job (src/modules/reconciliation): how often, and how much at a time. */
+export const reconciliationPolicySchema = z.strictObject({
+  /** The worker runs it this often (0: only `tenure reconcile`). */
+  everyMinutes: z.int().min(0).max(10080),
+  /** Domains read from a registry per batch (domain:info, one session each in the pool). */
+  batchSize: z.int().min(1).max(500),
+  /** Payments settled this recently are compared with the gateway, along with every pending one. */
+  recentPaymentDays: z.int().min(0).max(90),
+});
+export type ReconciliationPolicy = z.infer<typeof reconciliationPolicySchema>;
+
+export const DEFAULT_RECONCILIATION: ReconciliationPolicy = {
+  everyMinutes: 1440,
+  batchSize: 25,
+  recentPaymentDays: 7,
+};
+
   invoiceDaysBefore: days,
   /** The card is charged this long before the due date (0: on the due date). */
   chargeDaysBefore: days,
@@ -182,6 +232,7 @@ export const policyOverridesSchema = z.strictObject({
   automation: automationPolicySchema.partial().strict().optional(),
 });
 export type PolicyOverrides = z.infer<typeof policyOverridesSchema>;
+  reconciliation: reconciliationPolicySchema.partial().strict().optional(),
 
 export interface Policies {
   registrars: Record<string, RegistrarPolicy>;
@@ -194,6 +245,7 @@ export type PolicyResult = { ok: true; policies: Policies } | { ok: false; error
 
 /** Names the offending field the way an operator wrote it: `registrars.tucows.graceDays`. */
 export function describeIssues(error: z.ZodError, prefix = ""): string[] {
+  reconciliation: ReconciliationPolicy;
   return error.issues.map((issue) => {
     const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
     if (issue.code === "unrecognized_keys") {
@@ -307,6 +359,13 @@ function billingViolations(policy: BillingPolicy, where: string): PolicyViolatio
   /** Named after the first field, the one to change; on the section when no one field is to blame. */
   const add = (fields: string[], message: string, onSection = false) =>
     found.push({ path: onSection ? where : `${where}.${fields[0]}`, fields, message });
+  if (policy.adapter === "epp" && !policy.epp) {
+    add(
+      ["epp"],
+      "the epp adapter needs an epp section (host, clientId, passwordEnv): docs/providers.md",
+      true,
+    );
+  }
   const term = SHORTEST_MONTHLY_TERM_DAYS;
   // Both leads apply to monthly plans: a lead of a month or more bills the term after next at once.
   for (const field of ["invoiceDaysBefore", "chargeDaysBefore"] as const) {
@@ -408,6 +467,7 @@ export function resolvePolicies(overrides: unknown, prefix = ""): PolicyResult {
   errors.push(...policyViolations(judged, prefix).map(formatViolation));
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, policies };
+    reconciliation: { ...DEFAULT_RECONCILIATION, ...parsed.data.reconciliation },
 }
 
 export function defaultPolicies(): Policies {

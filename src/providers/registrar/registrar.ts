@@ -11,6 +11,10 @@ export interface RegistrarDomainInfo {
   name: string;
   expiresAt: number;
   onHold: boolean;
+  /** False when the registry says another registrar sponsors the name (absent: ours). */
+  ours?: boolean;
+  /** The registry's creation date, when it tells. */
+  registeredAt?: number;
 }
 
 export interface Registrar {

@@ -47,6 +47,8 @@ export const en = {
         "A new registration must verify its contact e-mail within this many days or be suspended (0: no check).",
       transferLockDays: "Transfer-out is refused for this many days after registration or transfer-in.",
       renewalYears: "Years added by one renewal.",
+      adapter: "Which adapter talks to this registrar: the built-in test registry, or a real one over EPP.",
+      epp: "How to reach the EPP registry: host, port, client id, the variable holding the password, certificates.",
     } satisfies Record<keyof RegistrarPolicy, string>,
     billing: {
       invoiceDaysBefore: "The renewal invoice is issued this many days before the due date (end of term).",
@@ -127,6 +129,9 @@ export const frCA: AdminPoliciesMessages = {
       transferLockDays:
         "Le transfert sortant est refusé pendant ce nombre de jours après l’enregistrement ou un transfert entrant.",
       renewalYears: "Années ajoutées par un renouvellement.",
+      adapter:
+        "L’adaptateur qui parle à ce registraire : le registre de test intégré, ou un vrai registre par EPP.",
+      epp: "Comment joindre le registre EPP : hôte, port, identifiant client, la variable qui contient le mot de passe, certificats.",
     },
     billing: {
       invoiceDaysBefore:
