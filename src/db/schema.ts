@@ -29,6 +29,9 @@ export interface ProductsTable {
   plan: string;
   price: number;
   currency: string;
+  /** The name in each language (migration 0010); null on a row written by an older version. */
+  name_en: Generated<string | null>;
+  name_fr: Generated<string | null>;
 }
 
 export interface ServicesTable {
@@ -36,6 +39,9 @@ export interface ServicesTable {
   customer_id: string;
   kind: string;
   label: string;
+  /** The service's name in each language (migration 0010, backfilled from `label`). */
+  name_en: Generated<string | null>;
+  name_fr: Generated<string | null>;
   status: string;
   created_at: number;
   /** Earliest instant at which the engine has work for this service; null when none. */
@@ -121,7 +127,12 @@ export interface InvoiceLinesTable {
   id: Generated<number>;
   invoice_id: number;
   service_id: string | null;
+  /** The words of a line written before migration 0010, or staff's; kind-worded lines keep an English copy. */
   description: string;
+  /** What the line is (src/views/wording.ts), worded per locale at display; null on older lines. */
+  kind: Generated<string | null>;
+  /** JSON: what the line is about (names, domain, years, plan), frozen at issue. */
+  params: Generated<string | null>;
   amount: number;
   period_start_at: number | null;
   period_end_at: number | null;
@@ -197,9 +208,12 @@ export interface NoticesTable {
   template: string;
   locale: string;
   to_address: string;
-  subject: string;
-  text_body: string;
-  html_body: string;
+  /** Rendered bodies of rows written before migration 0010; newer rows are rendered from `params`. */
+  subject: Generated<string | null>;
+  text_body: Generated<string | null>;
+  html_body: Generated<string | null>;
+  /** JSON: the template's data, decided when the notice was queued (render-notice.ts renders it). */
+  params: Generated<string | null>;
   status: string;
   attempts: number;
   created_at: number;

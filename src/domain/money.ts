@@ -47,5 +47,13 @@ export function formatMoney(m: Money, locale: string): string {
     digits = currencyFormat("en", m.currency).resolvedOptions().maximumFractionDigits ?? 2;
     minorDigits.set(m.currency, digits);
   }
-  return currencyFormat(locale, m.currency).format(m.amount / 10 ** digits);
+  return currencyFormat(formatLocaleOf(locale, m.currency), m.currency).format(m.amount / 10 ** digits);
+}
+
+/**
+ * Canadian dollars are written as Canadians write them: `$20.00` in English (Intl's plain `en`
+ * says `CA$20.00`), `20,00 $` in French; other currencies keep the locale's own spelling.
+ */
+function formatLocaleOf(locale: string, currency: string): string {
+  return currency === "CAD" && locale === "en" ? "en-CA" : locale;
 }

@@ -18,6 +18,7 @@ import {
   insertPendingPayments,
   resolvePendingPayments,
 } from "../modules/payments/charge-invoice.js";
+import { wordedLine } from "../views/wording.js";
 
 export async function applyDomainStep(
   deps: Deps,
@@ -95,6 +96,7 @@ export async function applyDomainStep(
           data: {
             chargeAt: schedule.chargeAt,
             expiresAt: domain.expiresAt,
+            autoRenewDeadline: schedule.autoRenewDeadline,
             price: facts.quote.price,
             cardLabel: customer.card_label,
           },
@@ -248,7 +250,10 @@ export async function chargeDomainRenewals(
           lines: [
             {
               serviceId: domain.serviceId,
-              description: `${domain.name} — renewal ${policy.renewalYears} y`,
+              ...wordedLine({
+                kind: "domain-renewal",
+                params: { domain: domain.name, years: policy.renewalYears },
+              }),
               amount: facts.quote.price.amount,
               periodStartAt: domain.expiresAt,
               periodEndAt: addYears(domain.expiresAt, policy.renewalYears),
@@ -256,6 +261,7 @@ export async function chargeDomainRenewals(
           ],
         };
       }),
+      deps,
     );
     const newInvoice = new Map(toIssue.map(({ domain }, i) => [domain.serviceId, invoiceIds[i] ?? null]));
     // An invoice whose key was already used (another worker issued it): nothing to charge here.

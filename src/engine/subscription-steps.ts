@@ -18,6 +18,7 @@ import {
 } from "../modules/payments/charge-invoice.js";
 import type { SubscriptionRecord } from "../modules/services/subscription-repository.js";
 import { findPendingCancellation } from "../modules/services/subscription-repository.js";
+import { serviceNames, wordedLine } from "../views/wording.js";
 
 export async function applySubscriptionStep(
   deps: Deps,
@@ -28,7 +29,7 @@ export async function applySubscriptionStep(
   const policy = deps.policies.billing;
   const schedule = subscriptionSchedule(sub.termEndsAt, policy);
   const refs = { customer: sub.customerId, service: sub.serviceId };
-  const notice = { customerId: sub.customerId, serviceId: sub.serviceId, about: sub.label };
+  const notice = { customerId: sub.customerId, serviceId: sub.serviceId, about: serviceNames(sub) };
 
   switch (step.kind) {
     case "resolve-payment":
@@ -52,7 +53,7 @@ export async function applySubscriptionStep(
         await voidOpenInvoices(tx, now, {
           customerId: sub.customerId,
           serviceIds: [sub.serviceId],
-          about: sub.label,
+          about: serviceNames(sub),
           reason: "service-cancelled",
         });
         await recordEvent(tx, "service.cancelled", now, refs, {
@@ -101,7 +102,7 @@ export async function applySubscriptionStep(
         await voidOpenInvoices(tx, now, {
           customerId: sub.customerId,
           serviceIds: [sub.serviceId],
-          about: sub.label,
+          about: serviceNames(sub),
           reason: "service-terminated",
         });
         await recordEvent(tx, "service.terminated", now, refs, { reason: "unpaid" });
@@ -139,7 +140,10 @@ export async function issueRenewalInvoices(deps: Deps, subs: SubscriptionRecord[
       lines: [
         {
           serviceId: sub.serviceId,
-          description: `${sub.label} — ${sub.plan}`,
+          ...wordedLine({
+            kind: "subscription-renewal",
+            params: { names: serviceNames(sub), plan: sub.plan },
+          }),
           amount: sub.price,
           periodStartAt: sub.termEndsAt,
           periodEndAt: termEnd(sub.anchorAt, sub.termsSinceAnchor + 1, sub.plan),
@@ -158,7 +162,7 @@ export async function issueRenewalInvoices(deps: Deps, subs: SubscriptionRecord[
           {
             customerId: sub.customerId,
             serviceId: sub.serviceId,
-            about: sub.label,
+            about: serviceNames(sub),
             template: "invoice-issued" as const,
             marker: invoice.issueKey,
             data: {

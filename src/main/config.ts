@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { z } from "zod";
 import { type Policies, resolvePolicies } from "../domain/policies.js";
+import { DEMO_SELLER, parseSeller, type Seller, UNCONFIGURED_SELLER } from "../domain/seller.js";
 
 export class ConfigError extends Error {}
 
@@ -112,8 +113,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
   };
 }
 
-/** The built-in policies, overridden by the operator's JSON file when there is one. */
-export function loadPolicies(file: string | undefined): Policies {
+/** The operator's JSON file (policies, and the `seller` section), parsed; `{}` without one. */
+function readConfigFile(file: string | undefined): unknown {
   let overrides: unknown = {};
   if (file) {
     let text: string;
@@ -130,8 +131,35 @@ export function loadPolicies(file: string | undefined): Policies {
       );
     }
   }
-  const result = resolvePolicies(overrides);
+  return overrides;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The built-in policies, overridden by the operator's JSON file when there is one. */
+export function loadPolicies(file: string | undefined): Policies {
+  // The file's `seller` section is the seller identity (loadSeller), not a policy.
+  const file_ = readConfigFile(file);
+  const { seller: _seller, ...sections } = isRecord(file_) ? file_ : {};
+  const result = resolvePolicies(isRecord(file_) ? sections : file_);
   if (!result.ok)
     throw new ConfigError(`${file}: invalid policy\n${result.errors.map((e) => `  ${e}`).join("\n")}`);
   return result.policies;
+}
+
+/**
+ * Who issues the invoices (src/domain/seller.ts): the file's `seller` section, validated field by
+ * field; without one, the demo's Quebec host when the demo is on, else an unconfigured seller
+ * (`configured: false`).
+ */
+export function loadSeller(file: string | undefined, demo: boolean): { seller: Seller; configured: boolean } {
+  const content = readConfigFile(file);
+  const seller = isRecord(content) ? content.seller : undefined;
+  if (seller === undefined) return { seller: demo ? DEMO_SELLER : UNCONFIGURED_SELLER, configured: demo };
+  const result = parseSeller(seller);
+  if (!result.ok)
+    throw new ConfigError(`${file}: invalid seller\n${result.errors.map((e) => `  ${e}`).join("\n")}`);
+  return { seller: result.seller, configured: true };
 }

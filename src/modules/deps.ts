@@ -4,6 +4,7 @@ import type { DialectName } from "../db/database.js";
 import type { Database } from "../db/schema.js";
 import { AppError } from "../domain/app-error.js";
 import type { Policies, RegistrarPolicy } from "../domain/policies.js";
+import { type Seller, UNCONFIGURED_SELLER } from "../domain/seller.js";
 import type { PaymentGateway } from "../providers/payments/payment-gateway.js";
 import type { Registrar } from "../providers/registrar/registrar.js";
 
@@ -22,6 +23,12 @@ export interface Deps {
   gateway: PaymentGateway;
   registrarFor(registrar: string): Registrar;
   faults?: FaultPoints;
+  /** Who issues the invoices (config `seller`); the unconfigured seller when absent. */
+  seller?: Seller;
+}
+
+export function sellerOf(deps: { seller?: Seller }): Seller {
+  return deps.seller ?? UNCONFIGURED_SELLER;
 }
 
 export function registrarPolicy(deps: Deps, registrar: string): RegistrarPolicy {

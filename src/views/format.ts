@@ -56,3 +56,46 @@ export interface Formatters {
 export function formattersFor(locale: Locale, timeZone: string): Formatters {
   return { money: (value) => formatMoney(value, locale), date: (at) => formatLongDate(at, locale, timeZone) };
 }
+
+const NBSP = "\u00a0";
+const NNBSP = "\u202f";
+
+/**
+ * French typography (fr-CA), applied to every French string a page, an e-mail or a PDF shows:
+ * - a no-break space before `:` and a narrow no-break space before `;` `!` `?` (a plain space is
+ *   replaced, a missing one added); a colon not followed by a space (`10:30`, `https://`) or a
+ *   `?` inside a word (`/reset?token=`) is left alone, and so is `?!`;
+ * - no-break spaces inside « »;
+ * - one mark for numbers: `n°`, `no` or `#` before a number becomes `nº` and a no-break space.
+ * Idempotent: French text already set this way comes out unchanged.
+ */
+export function frenchTypography(text: string): string {
+  return text
+    .replace(/(^|[\s(])(?:n[°ºo]|#)[ \u00a0\u202f]?(?=\d)/g, `$1nº${NBSP}`)
+    .replace(/([^\s;:!?])[ \u00a0\u202f]*([;!?]+)(?=$|[\s)»”’.,])/gu, `$1${NNBSP}$2`)
+    .replace(/([^\s;:!?])[ \u00a0\u202f]*:(?=$|\s)/gu, `$1${NBSP}:`)
+    .replace(/«[ \u00a0\u202f]*/g, `«${NBSP}`)
+    .replace(/[ \u00a0\u202f]*»/g, `${NBSP}»`);
+}
+
+/**
+ * A French catalog with `frenchTypography` applied to each string, and to what each function
+ * returns, at any depth; English catalogs are used as they are.
+ */
+export function withFrenchTypography<T>(catalog: T): T {
+  if (typeof catalog === "string") return frenchTypography(catalog) as T;
+  if (typeof catalog === "function") {
+    const fn = catalog as unknown as (...args: unknown[]) => unknown;
+    return ((...args: unknown[]) => {
+      const result = fn(...args);
+      return typeof result === "string" ? frenchTypography(result) : withFrenchTypography(result);
+    }) as T;
+  }
+  if (Array.isArray(catalog)) return catalog.map((item) => withFrenchTypography(item)) as T;
+  if (catalog !== null && typeof catalog === "object") {
+    return Object.fromEntries(
+      Object.entries(catalog).map(([key, value]) => [key, withFrenchTypography(value)]),
+    ) as T;
+  }
+  return catalog;
+}

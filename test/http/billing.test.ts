@@ -238,7 +238,7 @@ describe.each(DIALECTS)("GET /invoices/:id (%s)", (dialect) => {
   it("200: in French, with « Payer maintenant avec »", async () => {
     const id = await withRenewalInvoice(f, "c1", "ok", { locale: "fr-CA" });
     const page = await (await signedIn(f, "c1")).get(`/invoices/${id}`);
-    expect(page.body).toContain(`<h1>Facture nº ${id}</h1>`);
+    expect(page.body).toContain(`<h1>Facture nº${NBSP}${id}</h1>`);
     expect(page.body).toContain("Payer maintenant avec Visa •••• 4242");
     expect(page.body).toContain("du 15 avril 2022 au 15 avril 2023");
     expect(page.body).toContain("Télécharger le PDF");
@@ -502,7 +502,7 @@ describe.each(DIALECTS)("GET /invoices/:id/pdf (%s)", (dialect) => {
     expect(response.rawPayload.toString("latin1")).toContain("/Lang (fr-CA)");
     const text = pdfText(response.rawPayload);
     for (const line of [
-      `Facture nº ${id}`,
+      `Facture nº${NBSP}${id}`,
       "1er avril 2022",
       "du 15 avril 2022 au 15 avril 2023",
       "Solde à payer",
@@ -556,7 +556,7 @@ describe.each(DIALECTS)("GET /payment-method (%s)", (dialect) => {
     const page = await (await signedIn(f, "c1")).get("/payment-method");
     expect(page.body).toContain("<h1>Mode de paiement</h1>");
     expect(page.body).toContain("Carte au dossier");
-    expect(page.body).toContain("Visa se terminant par 4242 (test : toujours approuvée)");
+    expect(page.body).toContain(`Visa se terminant par 4242 (test${NBSP}: toujours approuvée)`);
   });
 });
 

@@ -343,7 +343,7 @@ describe.each(DIALECTS)("POST /domains/:id/auto-renew (%s)", (dialect) => {
     const client = await signIn(f, "c3");
     const confirm = await client.post("/domains/d3/auto-renew", { on: "0", back: "/domains" });
     expect(confirm.statusCode).toBe(200);
-    expect(confirm.body).toContain("Désactiver le renouvellement automatique de exemple.ca?");
+    expect(confirm.body).toContain("Désactiver le renouvellement automatique de exemple.ca\u202f?");
     expect(confirm.body).toContain("Votre domaine ne sera pas renouvelé et expirera le 15 avril 2022.");
     await client.post("/domains/d3/auto-renew", { on: "0", confirm: "1", back: "/domains" });
     expect((await client.get("/domains")).body).toContain(

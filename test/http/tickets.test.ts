@@ -304,7 +304,7 @@ describe.each(DIALECTS)("GET /requests/new (%s)", (dialect) => {
     expect(page.body).toContain("La suppression d'un domaine est irréversible".replace("'", "&#39;"));
     expect(page.body).toContain("Je comprends que cette suppression est irréversible");
     expect(page.body).toContain("désactivez plutôt le renouvellement automatique");
-    expect(page.body).toContain('value="Suppression de domaine : example.com"');
+    expect(page.body).toContain('value="Suppression de domaine\u00a0: example.com"');
   });
 });
 

@@ -417,7 +417,7 @@ describe("tenure backup and restore (SQLite)", () => {
     expect(result.err).toBe("");
     expect(result.code).toBe(0);
     expect(result.out).toContain(
-      "migrations applied: 0002-client-area, 0003-invoice-lines-by-service, 0004-totp-last-step, 0005-money-in-flight, 0006-back-office, 0007-admin-customers, 0008-admin-automation",
+      "migrations applied: 0002-client-area, 0003-invoice-lines-by-service, 0004-totp-last-step, 0005-money-in-flight, 0006-back-office, 0007-admin-customers, 0008-admin-automation, 0009-taxes-and-numbering, 0010-documents-and-notices",
     );
     const upgraded = new SQLite(target, { readonly: true });
     const names = upgraded.prepare("SELECT name FROM kysely_migration ORDER BY name").all();
@@ -431,6 +431,7 @@ describe("tenure backup and restore (SQLite)", () => {
       { name: "0006-back-office" },
       { name: "0007-admin-customers" },
       { name: "0008-admin-automation" },
+      { name: "0010-documents-and-notices" },
     ]);
   });
 

@@ -11,6 +11,7 @@ import { setCard } from "../../src/modules/customers/customer-repository.js";
 import { grantDomainOverride } from "../../src/modules/domains/domain-overrides.js";
 import { importDomain } from "../../src/modules/domains/import-domain.js";
 import { reactivateDomain } from "../../src/modules/domains/reactivate-domain.js";
+import { storedNoticeText } from "../../src/modules/notifications/stored-notices.js";
 import { listAudit, type StaffActor } from "../../src/modules/staff/audit-log.js";
 import { at, createFixture, eventTypes, type Fixture } from "../support/engine-fixture.js";
 import { DIALECTS } from "../support/stores.js";
@@ -135,12 +136,13 @@ describe.each(DIALECTS)("domain overrides through the engine (%s)", (dialect) =>
       { at: "2022-05-26T14:00:00.000Z", until: "2022-06-25T14:00:00.000Z" },
     ]);
     expect(await events("g1", "domain.released")).toMatchObject([{ at: "2022-06-30T14:00:00.000Z" }]);
-    const notice = await f.deps.db
+    const row = await f.deps.db
       .selectFrom("notices")
-      .select("text_body")
+      .selectAll()
       .where("service_id", "=", "g1")
       .where("template", "=", "domain-expired")
       .executeTakeFirstOrThrow();
+    const notice = { text_body: storedNoticeText(row).text };
     // The expiry notice tells the owner the extended last day.
     expect(notice.text_body).toContain("May 25, 2022");
     expect(notice.text_body).not.toContain("May 15, 2022");
@@ -201,7 +203,7 @@ describe.each(DIALECTS)("domain overrides through the engine (%s)", (dialect) =>
       .select("description")
       .where("invoice_id", "=", invoices[1]?.id ?? 0)
       .execute();
-    expect(lines.map((l) => l.description)).toEqual(["restore.org — restore 1 y"]);
+    expect(lines.map((l) => l.description)).toEqual(["restore.org — restore, 1 year"]);
     // The gateway took 20.00 once; the 80.00 fee never.
     expect(f.gateway.successfulCharges().map((c) => c.amount)).toEqual([2000]);
     // Restored: the waiver was for that period and ends with it.

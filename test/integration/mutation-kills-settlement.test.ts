@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runEngine } from "../../src/engine/run-engine.js";
 import { issueInvoice, voidInvoice } from "../../src/modules/invoices/invoice-repository.js";
 import { findOpenInvoiceOf } from "../../src/modules/invoices/pay-invoice.js";
+import { storedNoticeText } from "../../src/modules/notifications/stored-notices.js";
 import {
   chargeInvoiceNow,
   completeCharges,
@@ -269,22 +270,26 @@ describe.each(DIALECTS)("settlement (%s)", (dialect) => {
         created_by: "staff:a@b",
       },
     ]);
-    const notice = await f.deps.db
-      .selectFrom("notices")
-      .select(["subject", "text_body"])
-      .where("template", "=", "payment-refunded")
-      .executeTakeFirstOrThrow();
-    expect(`${notice.subject}\n${notice.text_body}`).toContain("Hosting h1");
+    const notice = storedNoticeText(
+      await f.deps.db
+        .selectFrom("notices")
+        .selectAll()
+        .where("template", "=", "payment-refunded")
+        .executeTakeFirstOrThrow(),
+    );
+    expect(`${notice.subject}\n${notice.text}`).toContain("Hosting h1");
   });
 
   it("a receipt names the service paid for", async () => {
     await chargeInvoiceNow(f.deps, renewal, NOW);
-    const notice = await f.deps.db
-      .selectFrom("notices")
-      .select(["subject", "text_body"])
-      .where("template", "=", "payment-receipt")
-      .executeTakeFirstOrThrow();
-    expect(`${notice.subject}\n${notice.text_body}`).toContain("Hosting h1");
+    const notice = storedNoticeText(
+      await f.deps.db
+        .selectFrom("notices")
+        .selectAll()
+        .where("template", "=", "payment-receipt")
+        .executeTakeFirstOrThrow(),
+    );
+    expect(`${notice.subject}\n${notice.text}`).toContain("Hosting h1");
   });
 
   it("an error that is not the gateway's is thrown by a click, and the charge stays pending", async () => {

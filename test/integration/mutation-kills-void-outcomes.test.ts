@@ -5,10 +5,12 @@
  * lists unchecked (docs/testing.md, mutation testing). Each list is asserted whole.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { HOUR } from "../../src/domain/time.js";
 import { runEngine } from "../../src/engine/run-engine.js";
 import { setCard } from "../../src/modules/customers/customer-repository.js";
 import { issueInvoice } from "../../src/modules/invoices/invoice-repository.js";
 import { findOpenInvoiceOf, payInvoice } from "../../src/modules/invoices/pay-invoice.js";
+import { storedNoticeText } from "../../src/modules/notifications/stored-notices.js";
 import { requestCancellation } from "../../src/modules/services/request-cancellation.js";
 import { at, createFixture, type Fixture } from "../support/engine-fixture.js";
 import { DIALECTS } from "../support/stores.js";
@@ -78,7 +80,8 @@ describe.each(DIALECTS)("what a cancellation says it voided (%s)", (dialect) => 
     const result = await cancel();
     expect(result).toEqual({
       ok: true,
-      effectiveAt: CANCELLED_AT,
+      // Carried out 4 hours later (billing.immediateCancellationAfterHours), voided at once.
+      effectiveAt: CANCELLED_AT + 4 * HOUR,
       domains: {},
       voided: [renewal],
       deferred: [],
@@ -120,12 +123,14 @@ describe.each(DIALECTS)("what a cancellation says it voided (%s)", (dialect) => 
       expect((await invoice(id)).void_requested_at).toBeNull();
     }
     expect((await invoice(onlyH1)).status).toBe("void");
-    const notices = await f.deps.db
-      .selectFrom("notices")
-      .select(["customer_id", "service_id", "text_body"])
-      .where("template", "=", "invoice-adjustment-needed")
-      .orderBy("id")
-      .execute();
+    const notices = (
+      await f.deps.db
+        .selectFrom("notices")
+        .selectAll()
+        .where("template", "=", "invoice-adjustment-needed")
+        .orderBy("id")
+        .execute()
+    ).map((row) => ({ ...row, text_body: storedNoticeText(row).text }));
     expect(notices.map((n) => [n.customer_id, n.service_id])).toEqual([
       ["c1", "h1"],
       ["c1", "h1"],

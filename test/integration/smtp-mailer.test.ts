@@ -34,7 +34,7 @@ describe("SmtpMailer", () => {
     const mail = smtp.messages[0]!;
     expect(mail.to && !Array.isArray(mail.to) ? mail.to.text : "").toBe("elodie@example.com");
     expect(mail.from?.value[0]).toEqual({ address: "facturation@tenure.test", name: "Facturation" });
-    expect(mail.subject).toBe("Échec du paiement de la facture n° 1042 (exemple.com)");
+    expect(mail.subject).toBe("Échec du paiement de la facture nº\u00a01042 (exemple.com)");
     expect(mail.text).toContain("Bonjour Élodie Côté,");
     expect(mail.text).toContain("20,00\u00a0$\u00a0US");
     expect(mail.text).toContain("Nous effectuerons une nouvelle tentative le 5 avril 2022.");

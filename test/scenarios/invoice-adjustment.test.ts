@@ -14,6 +14,7 @@ import type { Deps } from "../../src/modules/deps.js";
 import { importDomain } from "../../src/modules/domains/import-domain.js";
 import { setAutoRenew } from "../../src/modules/domains/set-auto-renew.js";
 import { issueInvoice, type NewInvoiceLine } from "../../src/modules/invoices/invoice-repository.js";
+import { storedNoticeText } from "../../src/modules/notifications/stored-notices.js";
 import { importSubscription } from "../../src/modules/services/import-subscription.js";
 import { requestCancellation } from "../../src/modules/services/request-cancellation.js";
 import { TestGateway } from "../../src/providers/payments/test-gateway.js";
@@ -113,11 +114,15 @@ async function invoiceState(deps: Deps, id: number) {
 }
 
 async function adjustmentNotices(deps: Deps) {
-  return deps.db
+  const rows = await deps.db
     .selectFrom("notices")
-    .select(["service_id", "subject", "text_body"])
+    .selectAll()
     .where("template", "=", "invoice-adjustment-needed")
     .execute();
+  return rows.map((row) => {
+    const rendered = storedNoticeText(row);
+    return { service_id: row.service_id, subject: rendered.subject, text_body: rendered.text };
+  });
 }
 
 async function paymentsFor(deps: Deps, invoiceId: number) {

@@ -1,5 +1,6 @@
 /** A store with the engine's dependencies and a few builders, for integration tests on any dialect. */
 import { defaultPolicies, type Policies } from "../../src/domain/policies.js";
+import { DEMO_SELLER } from "../../src/domain/seller.js";
 import { parseInstant } from "../../src/domain/time.js";
 import { createCustomer, setCard } from "../../src/modules/customers/customer-repository.js";
 import type { Deps } from "../../src/modules/deps.js";
@@ -43,7 +44,14 @@ export async function createFixture(
   const gateway = new TestGateway();
   const registrar = new TestRegistrar();
   let current: Registrar = registrar;
-  const deps: Deps = { db: store.db, dialect: store.dialect, policies, gateway, registrarFor: () => current };
+  const deps: Deps = {
+    db: store.db,
+    dialect: store.dialect,
+    policies,
+    gateway,
+    registrarFor: () => current,
+    seller: DEMO_SELLER,
+  };
   return {
     store,
     deps,

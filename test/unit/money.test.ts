@@ -88,8 +88,8 @@ describe("showing amounts to customers", () => {
     expect(formatMoney(money(2700, "CAD"), "fr-CA")).toBe(`27,00${NBSP}$`);
   });
 
-  it("27 CAD in English is CA$27.00", () => {
-    expect(formatMoney(money(2700, "CAD"), "en")).toBe("CA$27.00");
+  it("27 CAD in English is $27.00, as Canadians write it (not Intl's CA$27.00)", () => {
+    expect(formatMoney(money(2700, "CAD"), "en")).toBe("$27.00");
   });
 
   it("yen have no minor unit: 2000 JPY is ¥2,000", () => {

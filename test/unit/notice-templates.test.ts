@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEMO_SELLER } from "../../src/domain/seller.js";
 import { en, frCA } from "../../src/views/notices/messages.js";
 import {
   LOCALES,
@@ -9,7 +10,12 @@ import {
   type NoticeDataByTemplate,
   type NoticeTemplate,
 } from "../../src/views/notices/notice-types.js";
-import { escapeHtml, renderNotice } from "../../src/views/notices/render-notice.js";
+import {
+  escapeHtml,
+  noticeParams,
+  renderNotice,
+  renderStoredNotice,
+} from "../../src/views/notices/render-notice.js";
 
 const NBSP = "\u00a0";
 /** 2000 USD minor units, as Intl on Node 20 writes them. */
@@ -28,7 +34,13 @@ const SERVICE = "Hébergement — Pro annuel";
 const SAMPLES: { [T in NoticeTemplate]: { subject: string; data: NoticeDataByTemplate[T] } } = {
   "renewal-upcoming": {
     subject: DOMAIN,
-    data: { chargeAt: at, expiresAt: Date.UTC(2022, 3, 15), price: usd, cardLabel: "Visa ending 4242" },
+    data: {
+      chargeAt: at,
+      expiresAt: Date.UTC(2022, 3, 15),
+      autoRenewDeadline: Date.UTC(2022, 2, 30, 12),
+      price: usd,
+      cardLabel: "Visa ending 4242",
+    },
   },
   "expiry-warning": { subject: DOMAIN, data: { expiresAt: at, daysBefore: 30 } },
   "payment-refunded": {
@@ -165,10 +177,12 @@ describe("notice templates", () => {
     const data = { ...SAMPLES["renewal-upcoming"].data, chargeAt };
     const fr = renderNotice("renewal-upcoming", "fr-CA", { ...common(DOMAIN), ...data });
     const english = renderNotice("renewal-upcoming", "en", { ...common(DOMAIN), ...data });
-    expect(fr.subject).toBe("exemple.com : renouvellement automatique le 30 mars 2022");
-    expect(english.subject).toBe("exemple.com renews automatically on March 30, 2022");
+    expect(fr.subject).toBe(
+      `exemple.com${NBSP}: renouvellement le 14 avril 2022, prélèvement de ${AMOUNT["fr-CA"]} le 30 mars 2022`,
+    );
+    expect(english.subject).toBe("exemple.com renews on April 14, 2022: $20.00 charged on March 30, 2022");
     const utc = renderNotice("renewal-upcoming", "en", { ...common(DOMAIN), timeZone: "UTC", ...data });
-    expect(utc.subject).toBe("exemple.com renews automatically on March 31, 2022");
+    expect(utc.subject).toBe("exemple.com renews on April 15, 2022: $20.00 charged on March 31, 2022");
   });
 
   it("writes the first of the month as « 1er » in French", () => {
@@ -186,9 +200,8 @@ describe("notice templates", () => {
     expect(renderNotice("invoice-issued", "fr-CA", { ...common(SERVICE), ...data }).text).toContain(
       `1${NBSP}234,50${NBSP}$`,
     );
-    expect(renderNotice("invoice-issued", "en", { ...common(SERVICE), ...data }).text).toContain(
-      "CA$1,234.50",
-    );
+    expect(renderNotice("invoice-issued", "en", { ...common(SERVICE), ...data }).text).toContain("$1,234.50");
+    expect(renderNotice("invoice-issued", "en", { ...common(SERVICE), ...data }).text).not.toContain("CA$");
   });
 
   it("says when there is no card on file", () => {
@@ -231,5 +244,98 @@ describe("notice templates", () => {
     expect(notice.html).not.toMatch(/<b>|<img/);
     expect(notice.html).toContain("&lt;b&gt;site&lt;/b&gt;");
     expect(notice.html).toContain("&quot;quotes&quot; &amp; &#39;apostrophes&#39; &lt;img src=x&gt;");
+  });
+
+  it("the renewal notice names the renewal date, the charge date and the last day to turn auto-renew off (item 12)", () => {
+    // Renews (expires) on April 15, charged 15 days before on March 31, off until March 30.
+    const data = {
+      chargeAt: Date.UTC(2022, 2, 31, 14),
+      expiresAt: Date.UTC(2022, 3, 15, 14),
+      autoRenewDeadline: Date.UTC(2022, 2, 30, 14),
+      price: usd,
+      cardLabel: "Visa ending 4242",
+    };
+    const fr = renderNotice("renewal-upcoming", "fr-CA", { ...common(DOMAIN), ...data });
+    const english = renderNotice("renewal-upcoming", "en", { ...common(DOMAIN), ...data });
+    expect(english.subject).toBe("exemple.com renews on April 15, 2022: $20.00 charged on March 31, 2022");
+    expect(fr.subject).toBe(
+      `exemple.com${NBSP}: renouvellement le 15 avril 2022, prélèvement de ${AMOUNT["fr-CA"]} le 31 mars 2022`,
+    );
+    expect(english.text).toContain("Renewal date: April 15, 2022");
+    expect(english.text).toContain("Charge date: March 31, 2022");
+    expect(english.text).toContain("turn auto-renew off in your client area by March 30, 2022 at the latest");
+    expect(english.text).not.toContain("one day before");
+    expect(fr.text).toContain(`Date de renouvellement${NBSP}: le 15 avril 2022`);
+    expect(fr.text).toContain(`Date du prélèvement${NBSP}: le 31 mars 2022`);
+    expect(fr.text).toContain("au plus tard le 30 mars 2022, avant le prélèvement du 31 mars 2022");
+    expect(fr.text).not.toContain("un jour avant");
+  });
+
+  it("French notices: no-break spaces before : ; ! ? and inside « », one mark nº for numbers (item 15)", () => {
+    const receipt = render("payment-receipt", "fr-CA").text;
+    expect(receipt).toContain(`facture nº${NBSP}1042`);
+    expect(receipt).toContain("Merci\u202f!");
+    expect(receipt).not.toMatch(/n°|\bno \d/);
+    const cancelled = render("cancellation-confirmed", "fr-CA").text;
+    expect(cancelled).toContain(`Raison indiquée${NBSP}: «${NBSP}Je déménage mon site${NBSP}»`);
+    expect(cancelled).toContain("changé d’avis\u202f?");
+    for (const template of NOTICE_TEMPLATES) {
+      const { subject, text } = render(template, "fr-CA");
+      expect(`${subject}\n${text}`).not.toMatch(/ [:;!?](\s|$)/);
+      expect(`${subject}\n${text}`).not.toMatch(/« | »/);
+    }
+  });
+
+  it("the footer names the seller: legal name, address, tax numbers, support e-mail", () => {
+    for (const locale of LOCALES) {
+      const notice = renderNotice(
+        "invoice-issued",
+        locale,
+        { ...common(SERVICE), ...sample("invoice-issued").data },
+        {
+          seller: DEMO_SELLER,
+        },
+      );
+      for (const part of [
+        "Hébergement Boréal inc.",
+        "1200, rue Saint-Jean, bureau 300",
+        "TPS/GST 812345678 RT0001",
+        "TVQ/QST 1234567890 TQ0001",
+        "soutien@boreal-web.example",
+      ]) {
+        expect(notice.text).toContain(part);
+        expect(notice.html).toContain(escapeHtml(part));
+      }
+    }
+  });
+});
+
+describe("notices stored as template + params (issue 14)", () => {
+  for (const template of NOTICE_TEMPLATES) {
+    for (const locale of LOCALES) {
+      it(`${template} (${locale}): rendering the stored params is byte for byte the eager rendering`, () => {
+        const { subject, data } = sample(template);
+        const full: NoticeData<typeof template> = { ...common(subject), ...data };
+        const eager = renderNotice(template, locale, full, { seller: DEMO_SELLER });
+        const stored = renderStoredNotice(
+          { template, locale, params: noticeParams(full), subject: null, text_body: null, html_body: null },
+          { seller: DEMO_SELLER },
+        );
+        expect(stored).toEqual(eager);
+        expect(Buffer.from(stored.html).equals(Buffer.from(eager.html))).toBe(true);
+        expect(Buffer.from(stored.text).equals(Buffer.from(eager.text))).toBe(true);
+      });
+    }
+  }
+
+  it("a row written before migration 0010 is shown as it was stored", () => {
+    const old = { subject: "Ancien", text_body: "texte", html_body: "<p>html</p>" };
+    expect(renderStoredNotice({ template: "invoice-issued", locale: "fr-CA", params: null, ...old })).toEqual(
+      {
+        subject: "Ancien",
+        text: "texte",
+        html: "<p>html</p>",
+      },
+    );
   });
 });

@@ -730,7 +730,7 @@ export function registerCustomerRoutes(app: FastifyInstance, options: HttpOption
       if (!result.queued)
         return redirectWith(request, reply, customerUrl(id), { kind: "info", text: a.linkAlready(number) });
       // Wanted now, not at the worker's next pass (as a password-reset link).
-      if (mailer) await deliverPendingNotices(deps.db, mailer, now);
+      if (mailer) await deliverPendingNotices(deps.db, mailer, now, { seller: deps.seller });
       const to = (
         await deps.db.selectFrom("customers").select("email").where("id", "=", id).executeTakeFirstOrThrow()
       ).email;

@@ -124,7 +124,8 @@ export function registerRequestRoutes(app: FastifyInstance, options: HttpOptions
   const db = options.deps.db;
   const linkTo = (ticketId: number) => `${options.baseUrl.replace(/\/$/, "")}/requests/${ticketId}`;
   const deliverNow = async () => {
-    if (options.mailer) await deliverPendingNotices(db, options.mailer, options.clock.now());
+    if (options.mailer)
+      await deliverPendingNotices(db, options.mailer, options.clock.now(), { seller: options.deps.seller });
   };
 
   const pageData = async (request: FastifyRequest, ticket: StaffTicketDetail): Promise<RequestPageData> => {

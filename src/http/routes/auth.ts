@@ -194,7 +194,7 @@ export function registerAuthRoutes(app: FastifyInstance, options: HttpOptions): 
         }),
       );
       // A reset link is wanted now, not at the next worker tick.
-      if (mailer) await deliverPendingNotices(options.deps.db, mailer, now);
+      if (mailer) await deliverPendingNotices(options.deps.db, mailer, now, { seller: options.deps.seller });
     }
     // The same answer whether or not the address has an account.
     return forgotPage(request, reply, true);

@@ -8,6 +8,7 @@ import type { Money } from "../../domain/money.js";
 import type { Instant } from "../../domain/time.js";
 import type { Deps } from "../deps.js";
 import { type InvoiceSummary, listInvoices } from "../invoices/list-invoices.js";
+import { storedNoticeSubject } from "../notifications/stored-notices.js";
 import { type Dashboard, loadDashboard } from "../services/list-services.js";
 import { type AuditLine, listAudit } from "../staff/audit-log.js";
 import { listTickets, type TicketSummary } from "../tickets/list-tickets.js";
@@ -158,7 +159,11 @@ export async function loadCustomerOverview(
       "id",
       "template",
       "to_address",
+      "locale",
+      "params",
       "subject",
+      "text_body",
+      "html_body",
       "status",
       "attempts",
       "last_error",
@@ -173,7 +178,7 @@ export async function loadCustomerOverview(
     id: row.id,
     template: row.template,
     to: row.to_address,
-    subject: row.subject,
+    subject: storedNoticeSubject(row),
     status: noticeStatus(row.status),
     attempts: row.attempts,
     lastError: row.last_error,

@@ -9,6 +9,7 @@ import type { Money } from "../../domain/money.js";
 import { addYears, formatInstant, type Instant } from "../../domain/time.js";
 import { processService } from "../../engine/process-service.js";
 import type { ChargeOutcome } from "../../providers/payments/payment-gateway.js";
+import { wordedLine } from "../../views/wording.js";
 import { type Db, type Deps, inTransaction, registrarPolicy } from "../deps.js";
 import { countPeriodInvoices, issueInvoice, periodInvoiceFacts } from "../invoices/invoice-repository.js";
 import { chargeInvoiceNow } from "../payments/charge-invoice.js";
@@ -94,7 +95,10 @@ export async function reactivateDomain(
           const lines = [
             {
               serviceId: domain.serviceId,
-              description: `${domain.name} — ${purpose} ${policy.renewalYears} y`,
+              ...wordedLine({
+                kind: purpose === "restore" ? "domain-restore" : "domain-reactivation",
+                params: { domain: domain.name, years: policy.renewalYears },
+              }),
               amount: quote.price.amount,
               ...period,
             },
@@ -102,7 +106,7 @@ export async function reactivateDomain(
           if (restoreFee > 0) {
             lines.push({
               serviceId: domain.serviceId,
-              description: `${domain.name} — restore fee`,
+              ...wordedLine({ kind: "domain-restore-fee", params: { domain: domain.name } }),
               amount: restoreFee,
               ...period,
             });

@@ -3,7 +3,9 @@ import { chunks, KEYS_PER_STATEMENT, readInChunks } from "../../db/chunks.js";
 import type { InvoiceStatus, PeriodInvoiceFacts, VoidabilityFacts } from "../../domain/invoice-rules.js";
 import type { Money } from "../../domain/money.js";
 import { formatInstant, type Instant } from "../../domain/time.js";
-import type { Db, Tx } from "../deps.js";
+import type { LineWording } from "../../views/wording.js";
+import { taxProfilesOf } from "../customers/billing-address.js";
+import type { Db, FaultPoints, Tx } from "../deps.js";
 import { newEvent, recordEvent, recordEvents } from "../events/record-event.js";
 
 /**
@@ -20,7 +22,10 @@ export type InvoicePurpose = "renewal" | "reactivation" | "restore" | "manual";
 
 export interface NewInvoiceLine {
   serviceId: string | null;
+  /** The English words; with `wording`, pages, PDFs and e-mails word it in the reader's language. */
   description: string;
+  /** What the line is and is about (src/views/wording.ts), stored as `kind` + `params`. */
+  wording?: LineWording;
   amount: number;
   periodStartAt: Instant | null;
   periodEndAt: Instant | null;
@@ -89,6 +94,8 @@ export async function issueInvoices(tx: Tx, invoices: NewInvoice[]): Promise<(nu
       invoice_id: id,
       service_id: line.serviceId,
       description: line.description,
+      kind: line.wording?.kind ?? null,
+      params: line.wording ? JSON.stringify(line.wording.params) : null,
       amount: line.amount,
       period_start_at: line.periodStartAt,
       period_end_at: line.periodEndAt,

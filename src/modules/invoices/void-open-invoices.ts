@@ -8,6 +8,7 @@
 import { decideVoidability } from "../../domain/invoice-rules.js";
 import type { Money } from "../../domain/money.js";
 import type { Instant } from "../../domain/time.js";
+import type { Names } from "../../views/wording.js";
 import type { Db, Tx } from "../deps.js";
 import { queueNotice } from "../notifications/queue-notice.js";
 import { openInvoicesFor, voidInvoice } from "./invoice-repository.js";
@@ -24,7 +25,7 @@ export interface VoidOutcome {
 export async function voidOpenInvoices(
   tx: Tx,
   at: Instant,
-  target: { customerId: string; serviceIds: string[]; about: string; reason: string },
+  target: { customerId: string; serviceIds: string[]; about: string | Names; reason: string },
 ): Promise<VoidOutcome> {
   const outcome: VoidOutcome = { voided: [], deferred: [], refunded: [], needsAdjustment: [] };
   for (const invoice of await openInvoicesFor(tx, target.serviceIds)) {

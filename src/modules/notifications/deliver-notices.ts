@@ -1,9 +1,13 @@
 /**
- * Delivers outbox notices after commit. A failed delivery stays in the outbox and is retried on
- * the next pass; after `maxAttempts` it is marked failed and shows in the run report.
+ * Delivers outbox notices after commit, each rendered from what was decided when it was queued
+ * (render-notice.ts `renderStoredNotice`; the footer names the seller). A failed delivery stays in
+ * the outbox and is retried on the next pass; after `maxAttempts` it is marked failed and shows in
+ * the run report.
  */
+import type { Seller } from "../../domain/seller.js";
 import type { Instant } from "../../domain/time.js";
 import type { Mailer } from "../../providers/mailer/mailer.js";
+import { renderStoredNotice } from "../../views/notices/render-notice.js";
 import type { Db } from "../deps.js";
 
 export interface DeliveryReport {
@@ -15,26 +19,32 @@ export async function deliverPendingNotices(
   db: Db,
   mailer: Mailer,
   now: Instant,
-  options: { batchSize?: number; maxAttempts?: number } = {},
+  options: { batchSize?: number; maxAttempts?: number; seller?: Seller | undefined } = {},
 ): Promise<DeliveryReport> {
   const batchSize = options.batchSize ?? 100;
   const maxAttempts = options.maxAttempts ?? 5;
   const report: DeliveryReport = { sent: 0, failed: 0 };
   const pending = await db
     .selectFrom("notices")
-    .select(["id", "to_address", "subject", "text_body", "html_body", "attempts"])
+    .select([
+      "id",
+      "template",
+      "locale",
+      "params",
+      "to_address",
+      "subject",
+      "text_body",
+      "html_body",
+      "attempts",
+    ])
     .where("status", "=", "pending")
     .orderBy("id")
     .limit(batchSize)
     .execute();
   for (const notice of pending) {
     try {
-      await mailer.send({
-        to: notice.to_address,
-        subject: notice.subject,
-        text: notice.text_body,
-        html: notice.html_body,
-      });
+      const rendered = renderStoredNotice(notice, options.seller ? { seller: options.seller } : {});
+      await mailer.send({ to: notice.to_address, ...rendered });
       await db
         .updateTable("notices")
         .set({ status: "sent", sent_at: now, attempts: notice.attempts + 1, last_error: null })

@@ -1,13 +1,16 @@
 /**
- * Writes a rendered notice to the outbox in the caller's transaction, at most once per
- * (template, service, period) thanks to a unique key, and records `notice.sent` with it.
- * Delivery happens after commit (deliver-notices.ts).
+ * Writes a notice to the outbox in the caller's transaction, at most once per (template, service,
+ * period) thanks to a unique key, and records `notice.sent` with it. The row stores the template,
+ * the locale, the recipient and the data it says (`params`: amounts, dates, names, links, the
+ * customer's name and time zone, all decided now; a secret stays sealed, notice-secrets.ts), not
+ * the rendered text: delivery (deliver-notices.ts, after commit) and the pages render it.
  */
 import { chunks, readInChunks } from "../../db/chunks.js";
 import { noticeMarker } from "../../domain/domain-lifecycle.js";
 import type { Instant } from "../../domain/time.js";
 import type { Locale, NoticeDataByTemplate, NoticeTemplate } from "../../views/notices/notice-types.js";
-import { renderNotice } from "../../views/notices/render-notice.js";
+import { noticeParams } from "../../views/notices/render-notice.js";
+import { type Names, nameIn } from "../../views/wording.js";
 import type { Tx } from "../deps.js";
 import { newEvent, recordEvents } from "../events/record-event.js";
 
@@ -17,8 +20,8 @@ export interface NoticeRequest<T extends NoticeTemplate> {
   serviceId: string | null;
   /** What makes this notice unique for the service: usually the period (expiry or term end). */
   marker: Instant | string;
-  /** The domain name or service label the notice is about. */
-  about: string;
+  /** The domain name or service the notice is about; a service's names in both languages. */
+  about: string | Names;
   data: NoticeDataByTemplate[T];
   /** The staff member who sent it (`staff:<email>`), named in its `notice.sent` event. */
   by?: string;
@@ -62,10 +65,11 @@ export async function queueNotices(
     const customer = customers.get(request.customerId);
     if (!customer) throw new Error(`notice for unknown customer ${request.customerId}`);
     const locale: Locale = customer.locale === "fr-CA" ? "fr-CA" : "en";
-    const rendered = renderNotice(request.template, locale, {
+    const about: string | Names = request.about;
+    const params = noticeParams({
       customerName: customer.name,
       timeZone: customer.time_zone,
-      subject: request.about,
+      subject: typeof about === "string" ? about : nameIn(about, locale),
       ...request.data,
     });
     return {
@@ -75,9 +79,7 @@ export async function queueNotices(
       template: request.template,
       locale,
       to_address: customer.email,
-      subject: rendered.subject,
-      text_body: rendered.text,
-      html_body: rendered.html,
+      params,
       status: "pending",
       attempts: 0,
       created_at: at,

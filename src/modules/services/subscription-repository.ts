@@ -16,6 +16,9 @@ export interface SubscriptionRecord {
   customerId: string;
   kind: string;
   label: string;
+  /** Its name in each language (migration 0010); the label where a row has none. */
+  nameEn?: string | null;
+  nameFr?: string | null;
   status: SubscriptionStatus;
   plan: Plan;
   price: number;
@@ -40,7 +43,14 @@ export async function findSubscriptions(
       .selectFrom("subscriptions")
       .innerJoin("services", "services.id", "subscriptions.service_id")
       .selectAll("subscriptions")
-      .select(["services.customer_id", "services.status", "services.kind", "services.label"])
+      .select([
+        "services.customer_id",
+        "services.status",
+        "services.kind",
+        "services.label",
+        "services.name_en",
+        "services.name_fr",
+      ])
       .where("subscriptions.service_id", "in", ids)
       .execute(),
   );
@@ -50,6 +60,8 @@ export async function findSubscriptions(
       customerId: row.customer_id,
       kind: row.kind,
       label: row.label,
+      nameEn: row.name_en,
+      nameFr: row.name_fr,
       status: row.status as SubscriptionStatus,
       plan: row.plan as Plan,
       price: row.price,

@@ -2,6 +2,7 @@
  * The page string catalogs, one file per area, each with an `en` catalog and a `frCA` catalog of
  * the same type: a key missing in one language fails the typecheck. Pages read `m.area.key`.
  */
+import { withFrenchTypography } from "../format.js";
 import type { Locale } from "../notices/notice-types.js";
 import * as admin from "./admin.js";
 import * as adminAudit from "./admin-audit.js";
@@ -45,7 +46,8 @@ export type Messages = typeof en;
 
 const catalogs: Record<Locale, Messages> = {
   en,
-  "fr-CA": {
+  // French typography (no-break spaces before : ; ! ?, inside « », one mark nº) on every string.
+  "fr-CA": withFrenchTypography({
     common: common.frCA,
     auth: auth.frCA,
     services: services.frCA,
@@ -63,7 +65,7 @@ const catalogs: Record<Locale, Messages> = {
     adminDomains: adminDomains.frCA,
     adminAudit: adminAudit.frCA,
     adminStaff: adminStaff.frCA,
-  },
+  }),
 };
 
 export function messagesFor(locale: Locale): Messages {

@@ -3,7 +3,7 @@
  * template or a common string missing in one language is a compile error. Messages are plain text;
  * render-notice.ts lays them out as text and as (escaped) HTML.
  */
-import type { Formatters } from "../format.js";
+import { type Formatters, withFrenchTypography } from "../format.js";
 import type { Locale, NoticeData, NoticeTemplate } from "./notice-types.js";
 
 export type { Formatters };
@@ -60,16 +60,17 @@ export const en: NoticeMessages = {
     "For your security, we never accept account changes by e-mail or phone: please use your client area.",
   templates: {
     "renewal-upcoming": {
-      subject: (d, f) => `${d.subject} renews automatically on ${f.date(d.chargeAt)}`,
+      subject: (d, f) =>
+        `${d.subject} renews on ${f.date(d.expiresAt)}: ${f.money(d.price)} charged on ${f.date(d.chargeAt)}`,
       paragraphs: (d, f) => [
         d.cardLabel === null
-          ? `Auto-renew is on for ${d.subject}. On ${f.date(d.chargeAt)}, we will charge ${f.money(d.price)} to renew it, but there is no card on file: please add one in your client area before that date to avoid any interruption.`
-          : `Auto-renew is on for ${d.subject}. On ${f.date(d.chargeAt)}, we will charge ${f.money(d.price)} to the card on file (${d.cardLabel}) to renew it.`,
-        `It currently expires on ${f.date(d.expiresAt)}.`,
+          ? `Auto-renew is on for ${d.subject}, which renews on ${f.date(d.expiresAt)}. On ${f.date(d.chargeAt)} (the charge date), we will charge ${f.money(d.price)} to renew it, but there is no card on file: please add one in your client area before that date to avoid any interruption.`
+          : `Auto-renew is on for ${d.subject}, which renews on ${f.date(d.expiresAt)}. On ${f.date(d.chargeAt)} (the charge date), we will charge ${f.money(d.price)} to the card on file (${d.cardLabel}) to renew it.`,
+        `Renewal date: ${f.date(d.expiresAt)}, the day it currently expires. Charge date: ${f.date(d.chargeAt)}.`,
         d.cardLabel === null
           ? "Once a valid card is on file, there is nothing else to do."
           : "Now is a good time to check that your payment details are up to date. If the card is valid, there is nothing else to do.",
-        `If you do not want to renew, turn auto-renew off in your client area at least one day before ${f.date(d.chargeAt)}.`,
+        `If you do not want to renew, turn auto-renew off in your client area by ${f.date(d.autoRenewDeadline)} at the latest, before the charge on ${f.date(d.chargeAt)}.`,
       ],
     },
     "expiry-warning": {
@@ -209,16 +210,17 @@ export const frCA: NoticeMessages = {
     "Par mesure de sécurité, nous n’acceptons aucune modification de compte par courriel ou par téléphone : veuillez passer par votre Espace Client.",
   templates: {
     "renewal-upcoming": {
-      subject: (d, f) => `${d.subject} : renouvellement automatique le ${f.date(d.chargeAt)}`,
+      subject: (d, f) =>
+        `${d.subject} : renouvellement le ${f.date(d.expiresAt)}, prélèvement de ${f.money(d.price)} le ${f.date(d.chargeAt)}`,
       paragraphs: (d, f) => [
         d.cardLabel === null
-          ? `Le renouvellement automatique est activé pour ${d.subject}. Le ${f.date(d.chargeAt)}, nous prélèverons ${f.money(d.price)} pour le renouveler, mais aucune carte de paiement n’est enregistrée à votre dossier : veuillez en ajouter une dans votre Espace Client avant cette date pour éviter toute interruption.`
-          : `Le renouvellement automatique est activé pour ${d.subject}. Le ${f.date(d.chargeAt)}, nous débiterons ${f.money(d.price)} de la carte enregistrée à votre dossier (${d.cardLabel}) pour le renouveler.`,
-        `Son échéance actuelle est le ${f.date(d.expiresAt)}.`,
+          ? `Le renouvellement automatique est activé pour ${d.subject}, qui se renouvelle le ${f.date(d.expiresAt)}. Le ${f.date(d.chargeAt)} (date du prélèvement), nous prélèverons ${f.money(d.price)} pour le renouveler, mais aucune carte de paiement n’est enregistrée à votre dossier : veuillez en ajouter une dans votre Espace Client avant cette date pour éviter toute interruption.`
+          : `Le renouvellement automatique est activé pour ${d.subject}, qui se renouvelle le ${f.date(d.expiresAt)}. Le ${f.date(d.chargeAt)} (date du prélèvement), nous débiterons ${f.money(d.price)} de la carte enregistrée à votre dossier (${d.cardLabel}) pour le renouveler.`,
+        `Date de renouvellement : le ${f.date(d.expiresAt)}, jour de son échéance actuelle. Date du prélèvement : le ${f.date(d.chargeAt)}.`,
         d.cardLabel === null
           ? "Une fois une carte valide enregistrée, vous n’aurez rien d’autre à faire."
           : "C’est le moment idéal pour vérifier que vos informations de paiement sont à jour. Si la carte est valide, vous n’avez rien d’autre à faire.",
-        `Si vous ne souhaitez pas renouveler, désactivez le renouvellement automatique dans votre Espace Client au moins un jour avant le ${f.date(d.chargeAt)}.`,
+        `Si vous ne souhaitez pas renouveler, désactivez le renouvellement automatique dans votre Espace Client au plus tard le ${f.date(d.autoRenewDeadline)}, avant le prélèvement du ${f.date(d.chargeAt)}.`,
       ],
     },
     "expiry-warning": {
@@ -351,4 +353,5 @@ export const frCA: NoticeMessages = {
   },
 };
 
-export const MESSAGES: Record<Locale, NoticeMessages> = { en, "fr-CA": frCA };
+/** French notices get French typography (format.ts) on every string they say. */
+export const MESSAGES: Record<Locale, NoticeMessages> = { en, "fr-CA": withFrenchTypography(frCA) };

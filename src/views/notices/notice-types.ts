@@ -39,8 +39,18 @@ export interface NoticeCommon {
 }
 
 export interface NoticeDataByTemplate {
-  /** Seed 004: sent 15 days before the charge; the card will be charged on `chargeAt`. */
-  "renewal-upcoming": { chargeAt: number; expiresAt: number; price: MoneyValue; cardLabel: string | null };
+  /**
+   * Seed 004: sent 15 days before the charge; the card will be charged on `chargeAt` to renew the
+   * domain, which expires (and renews) on `expiresAt`; auto-renew can be turned off until
+   * `autoRenewDeadline` (the registrar's lead before the charge).
+   */
+  "renewal-upcoming": {
+    chargeAt: number;
+    expiresAt: number;
+    autoRenewDeadline: number;
+    price: MoneyValue;
+    cardLabel: string | null;
+  };
   /** Auto-renew is off (or the charge failed): the domain expires on `expiresAt`. */
   "expiry-warning": { expiresAt: number; daysBefore: number };
   /** A charge attempt failed; `nextAttemptAt` is null when no attempt is left. */

@@ -220,7 +220,7 @@ describe.each(DIALECTS)("back office: automation (%s)", (dialect) => {
     const done = await billing.post(`/admin/automation/charges/${payment.id}/check`, { confirm: "yes" });
     expect(done.statusCode).toBe(303);
     const after = await billing.get("/admin/automation");
-    expect(after.body).toContain(`La passerelle confirme le paiement : facture ${payment.invoice_id}`);
+    expect(after.body).toContain(`La passerelle confirme le paiement\u00a0: facture ${payment.invoice_id}`);
     const settled = await f.deps.db
       .selectFrom("payments")
       .select("status")

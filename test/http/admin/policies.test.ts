@@ -65,7 +65,7 @@ describe.each(DIALECTS)("back office: policies (%s)", (dialect) => {
     const grace = row(page.body, "registrars.tucows.graceDays");
     expect(grace).toContain('data-source="file"');
     expect(grace).toContain("<strong>40</strong>");
-    expect(grace).toContain("par défaut : 30");
+    expect(grace).toContain("par défaut\u00a0: 30");
     expect(row(page.body, "registrars.tucows.chargeLeadDays")).toContain('data-source="default"');
     expect(row(page.body, "registrars.my-reseller.chargeLeadDays")).toContain("<strong>30</strong>");
     expect(row(page.body, "registrars.my-reseller.graceDays")).toContain('data-source="file"');

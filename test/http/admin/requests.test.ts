@@ -880,7 +880,7 @@ describe.each(DIALECTS)("back office: requests (%s)", (dialect) => {
       });
       expect(done.statusCode).toBe(303);
       expect((await support.get(done.headers.location as string)).body).toContain(
-        `Le domaine ana-bakery.com a été supprimé auprès du registre; factures annulées : #${domainInvoice}.`,
+        `Le domaine ana-bakery.com a été supprimé auprès du registre\u202f; factures annulées\u00a0: nº\u00a0${domainInvoice}.`,
       );
       expect(f.registrar.deletions).toEqual(["ana-bakery.com"]);
       expect(await f.registrar.info("ana-bakery.com")).toBeNull();
