@@ -28,6 +28,7 @@ import { registerDomainRoutes } from "./routes/domains.js";
 import { registerServiceRoutes } from "./routes/services.js";
 import { registerTicketRoutes } from "./routes/tickets.js";
 import { DatabaseSessionStore, SESSION_DAYS } from "./session-store.js";
+import { registerStripeWebhooks, STRIPE_WEBHOOK_PATH } from "./webhooks/stripe.js";
 
 /** Walks the request's values without recursion (a hostile body can be nested very deep). */
 function containsNul(root: unknown): boolean {
@@ -115,6 +116,8 @@ export async function buildApp(options: HttpOptions): Promise<FastifyInstance> {
     const path = request.url.split("?")[0] ?? "/";
     // The JSON API (src/http/api) has its own authentication: no session, no CSRF.
     if (isApiPath(path)) return;
+    // Stripe's webhooks carry a signature instead of a session and a CSRF token (webhooks/stripe.ts).
+    if (path === STRIPE_WEBHOOK_PATH && request.method === "POST") return;
     // The back office reads only the staff session; the client area only the customer's.
     const isBackOffice = isAdminPath(path);
     if (isBackOffice) {
@@ -146,5 +149,6 @@ export async function buildApp(options: HttpOptions): Promise<FastifyInstance> {
   registerTicketRoutes(app, options);
   registerBackOffice(app, options);
   await registerApi(app, options);
+  await registerStripeWebhooks(app, options);
   return app;
 }

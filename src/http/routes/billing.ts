@@ -26,7 +26,8 @@ import { parseForm } from "../forms.js";
 const invoiceParams = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) });
 
 export function registerBillingRoutes(app: FastifyInstance, options: HttpOptions): void {
-  const isTestGateway = options.deps.gateway instanceof TestGateway;
+  // Read at each request: the gateway is chosen at start-up, tests swap it after the app is built.
+  const isTestGateway = () => options.deps.gateway instanceof TestGateway;
 
   /** The invoice id of the path; a malformed one is a page that does not exist, like another's. */
   const invoiceIdOf = (request: FastifyRequest): number => {
@@ -106,9 +107,10 @@ export function registerBillingRoutes(app: FastifyInstance, options: HttpOptions
       .send(pdf);
   });
 
-  const cardForm = z.object({
-    card: isTestGateway ? z.string().trim().regex(TEST_CARDS) : z.string().trim().min(1).max(500),
-  });
+  const cardForm = () =>
+    z.object({
+      card: isTestGateway() ? z.string().trim().regex(TEST_CARDS) : z.string().trim().min(1).max(500),
+    });
 
   const paymentMethodPageFor = async (
     request: FastifyRequest,
@@ -127,7 +129,7 @@ export function registerBillingRoutes(app: FastifyInstance, options: HttpOptions
         html`${pastDueNote(ctx, pastDue)}${paymentMethodPage(ctx, {
           ...view,
           cardLabel: customer.hasCard ? customer.cardLabel : null,
-          testMode: isTestGateway,
+          testMode: isTestGateway(),
         })}`,
       { status: view.error ? 400 : 200 },
     );
@@ -138,15 +140,23 @@ export function registerBillingRoutes(app: FastifyInstance, options: HttpOptions
   app.post("/payment-method", async (request, reply) => {
     const customer = customerOf(request);
     const b = messages(request).billing;
-    const form = parseForm(cardForm, request.body);
+    const form = parseForm(cardForm(), request.body);
     if (!form.ok) {
       const sent = (request.body as { card?: unknown } | undefined)?.card;
       return paymentMethodPageFor(request, reply, {
         error: b.invalidCard,
-        ...(typeof sent === "string" && !isTestGateway ? { card: sent } : {}),
+        ...(typeof sent === "string" && !isTestGateway() ? { card: sent } : {}),
       });
     }
-    const saved = await setCard(options.deps, customer.id, form.value.card);
+    let saved: { label: string | null };
+    try {
+      saved = await setCard(options.deps, customer.id, form.value.card);
+    } catch (error) {
+      // A token the gateway refuses (unknown, declined at setup, another customer's): a 400, not a 500.
+      if (error instanceof AppError || isTestGateway()) throw error;
+      request.log.warn({ err: error }, "the gateway refused a card");
+      return paymentMethodPageFor(request, reply, { error: b.invalidCard, card: form.value.card });
+    }
     return redirectWith(request, reply, "/payment-method", {
       kind: "success",
       text: b.cardSaved(saved.label ?? ""),

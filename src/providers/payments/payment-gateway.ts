@@ -9,6 +9,10 @@ export const CHARGE_FAILURES = [
   "expired",
   "no-card-on-file",
   "error",
+  // A hard decline (lost or stolen card, invalid account, "do not try again"): retrying cannot help.
+  "card-unusable",
+  // The bank wants the customer present (3-D Secure): an off-session charge cannot succeed.
+  "authentication-required",
 ] as const;
 export type ChargeFailure = (typeof CHARGE_FAILURES)[number];
 
