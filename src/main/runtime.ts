@@ -13,9 +13,6 @@ import { noticeSecrets } from "../modules/notifications/notice-secrets.js";
 import type { Mailer } from "../providers/mailer/mailer.js";
 import { createSmtpMailer } from "../providers/mailer/smtp-mailer.js";
 import { TestGateway } from "../providers/payments/test-gateway.js";
-import { EppClient } from "../providers/registrar/epp/client.js";
-import { EppRegistrar, eppClientConfig } from "../providers/registrar/epp/epp-registrar.js";
-import type { Registrar } from "../providers/registrar/registrar.js";
 import { TestRegistrar } from "../providers/registrar/test-registrar.js";
 import { loadPolicies, loadSeller, type RuntimeConfig } from "./config.js";
 
@@ -45,23 +42,6 @@ export async function createRuntime(config: RuntimeConfig, clock: Clock = system
   // Only the built-in test gateway and registrar exist so far; real adapters plug into the same ports.
   const gateway = new TestGateway({ file: join(config.stateDir, "test-gateway.sqlite") });
   const registrar = new TestRegistrar({ file: join(config.stateDir, "test-registrar.sqlite") });
-  // A registrar whose policy says `adapter: "epp"` is reached over EPP (one client each, opened on
-  // first use); every other one is the built-in test registry.
-  const eppRegistrars = new Map<string, EppRegistrar>();
-  const registrarFor = (name: string): Registrar => {
-    const policy = policies.registrars[name];
-    if (policy?.adapter !== "epp" || !policy.epp) return registrar;
-    let epp = eppRegistrars.get(name);
-    if (!epp) {
-      const frames = logger.child({ registrar: name });
-      const client = new EppClient(
-        eppClientConfig(policy.epp, process.env, (direction, xml) => frames.debug({ direction, xml }, "epp frame")),
-      );
-      epp = new EppRegistrar(client, policy.epp.clientId);
-      eppRegistrars.set(name, epp);
-    }
-    return epp;
-  };
   const sessionSecret = config.sessionSecret ?? randomBytes(32).toString("hex");
   const smtp = createSmtpMailer(config.smtpUrl, config.mailFrom);
   const mailer = smtp ? noticeSecrets(sessionSecret).unsealingMailer(smtp) : null;
@@ -70,7 +50,7 @@ export async function createRuntime(config: RuntimeConfig, clock: Clock = system
     dialect: store.dialect,
     policies,
     gateway,
-    registrarFor: (name) => registrarFor(name),
+    registrarFor: () => registrar,
     seller,
   };
   return {
@@ -87,7 +67,6 @@ export async function createRuntime(config: RuntimeConfig, clock: Clock = system
       await store.close();
       gateway.close();
       registrar.close();
-      for (const epp of eppRegistrars.values()) await epp.close();
     },
   };
 }

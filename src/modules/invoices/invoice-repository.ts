@@ -4,8 +4,7 @@ import type { InvoiceStatus, PeriodInvoiceFacts, VoidabilityFacts } from "../../
 import type { Money } from "../../domain/money.js";
 import { formatInstant, type Instant } from "../../domain/time.js";
 import type { LineWording } from "../../views/wording.js";
-import { taxProfilesOf } from "../customers/billing-address.js";
-import type { Db, FaultPoints, Tx } from "../deps.js";
+import type { Db, Tx } from "../deps.js";
 import { newEvent, recordEvent, recordEvents } from "../events/record-event.js";
 
 /**
