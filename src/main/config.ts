@@ -70,7 +70,53 @@ const envSchema = z.object({
   TENURE_BASE_URL: z.url().optional(),
   TENURE_SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   TENURE_TRUST_PROXY: trustProxySchema,
+  TENURE_GATEWAY: z.enum(["test", "stripe"]).default("test"),
+  TENURE_STRIPE_SECRET_KEY: z
+    .string()
+    .regex(
+      /^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/,
+      "must be a Stripe secret key (sk_test_…, sk_live_… or rk_…)",
+    )
+    .optional(),
+  TENURE_STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9_]+$/, "must be a Stripe webhook signing secret (whsec_…)")
+    .optional(),
+  TENURE_STRIPE_PUBLISHABLE_KEY: z
+    .string()
+    .regex(/^pk_(test|live)_[A-Za-z0-9_]+$/, "must be a Stripe publishable key (pk_test_… or pk_live_…)")
+    .optional(),
+  /** Another address for Stripe's API: the tests' fake Stripe (or stripe-mock). */
+  TENURE_STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
+
+/** Which payment gateway charges the cards, and its settings. */
+export type GatewayConfig =
+  | { kind: "test" }
+  | {
+      kind: "stripe";
+      secretKey: string;
+      webhookSecret: string;
+      publishableKey: string | undefined;
+      apiUrl: string | undefined;
+    };
+
+function gatewayConfig(e: z.infer<typeof envSchema>): GatewayConfig {
+  if (e.TENURE_GATEWAY === "test") return { kind: "test" };
+  const missing = [
+    e.TENURE_STRIPE_SECRET_KEY ? null : "TENURE_STRIPE_SECRET_KEY",
+    e.TENURE_STRIPE_WEBHOOK_SECRET ? null : "TENURE_STRIPE_WEBHOOK_SECRET",
+  ].filter((name) => name !== null);
+  if (missing.length > 0)
+    throw new ConfigError(missing.map((name) => `${name}: required with TENURE_GATEWAY=stripe`).join("\n"));
+  return {
+    kind: "stripe",
+    secretKey: e.TENURE_STRIPE_SECRET_KEY ?? "",
+    webhookSecret: e.TENURE_STRIPE_WEBHOOK_SECRET ?? "",
+    publishableKey: e.TENURE_STRIPE_PUBLISHABLE_KEY,
+    apiUrl: e.TENURE_STRIPE_API_URL,
+  };
+}
 
 export interface RuntimeConfig {
   databaseUrl: string;
@@ -89,6 +135,8 @@ export interface RuntimeConfig {
   sessionSecret: string | undefined;
   /** Whom to believe for X-Forwarded-For and -Proto: nobody, or the proxies at these addresses. */
   trustProxy: false | string[];
+  /** TENURE_GATEWAY: the built-in test gateway (default) or Stripe. */
+  gateway: GatewayConfig;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -110,6 +158,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     baseUrl: e.TENURE_BASE_URL ?? `http://localhost:${e.TENURE_PORT}`,
     sessionSecret: e.TENURE_SESSION_SECRET,
     trustProxy: e.TENURE_TRUST_PROXY,
+    gateway: gatewayConfig(e),
   };
 }
 

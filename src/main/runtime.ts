@@ -12,9 +12,11 @@ import type { Deps } from "../modules/deps.js";
 import { noticeSecrets } from "../modules/notifications/notice-secrets.js";
 import type { Mailer } from "../providers/mailer/mailer.js";
 import { createSmtpMailer } from "../providers/mailer/smtp-mailer.js";
+import type { PaymentGateway } from "../providers/payments/payment-gateway.js";
+import { StripeGateway } from "../providers/payments/stripe-gateway.js";
 import { TestGateway } from "../providers/payments/test-gateway.js";
 import { TestRegistrar } from "../providers/registrar/test-registrar.js";
-import { loadPolicies, loadSeller, type RuntimeConfig } from "./config.js";
+import { type GatewayConfig, loadPolicies, loadSeller, type RuntimeConfig } from "./config.js";
 
 export const systemClock: Clock = { now: () => Date.now() };
 
@@ -32,6 +34,29 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** TENURE_GATEWAY: the built-in test gateway (its ledger in the state directory) or Stripe. */
+function createGateway(
+  gateway: GatewayConfig,
+  store: Store,
+  stateDir: string,
+): PaymentGateway & { close(): void } {
+  if (gateway.kind === "test") return new TestGateway({ file: join(stateDir, "test-gateway.sqlite") });
+  const api = gateway.apiUrl ? new URL(gateway.apiUrl) : null;
+  return new StripeGateway({
+    secretKey: gateway.secretKey,
+    webhookSecret: gateway.webhookSecret,
+    publishableKey: gateway.publishableKey,
+    db: store.db,
+    ...(api
+      ? {
+          host: api.hostname,
+          port: Number(api.port || (api.protocol === "https:" ? 443 : 80)),
+          protocol: api.protocol === "https:" ? "https" : "http",
+        }
+      : {}),
+  });
+}
+
 export async function createRuntime(config: RuntimeConfig, clock: Clock = systemClock): Promise<Runtime> {
   const logger = pino({ name: "tenure", level: process.env.LOG_LEVEL ?? "info" });
   const policies = loadPolicies(config.configFile);
@@ -39,8 +64,7 @@ export async function createRuntime(config: RuntimeConfig, clock: Clock = system
   const { seller } = loadSeller(config.configFile, config.demoData);
   const store = openStore(config.databaseUrl);
   await migrateToLatest(store);
-  // Only the built-in test gateway and registrar exist so far; real adapters plug into the same ports.
-  const gateway = new TestGateway({ file: join(config.stateDir, "test-gateway.sqlite") });
+  const gateway = createGateway(config.gateway, store, config.stateDir);
   const registrar = new TestRegistrar({ file: join(config.stateDir, "test-registrar.sqlite") });
   const sessionSecret = config.sessionSecret ?? randomBytes(32).toString("hex");
   const smtp = createSmtpMailer(config.smtpUrl, config.mailFrom);
