@@ -5,8 +5,10 @@
 import type { Logger } from "pino";
 import type { Clock } from "../domain/clock.js";
 import { purgeExpiredLogins } from "../modules/accounts/purge-expired.js";
+import { purgeIdempotency } from "../modules/api-keys/api-keys.js";
 import type { Deps } from "../modules/deps.js";
 import { deliverPendingNotices } from "../modules/notifications/deliver-notices.js";
+import { deliverWebhooks } from "../modules/webhooks/webhooks.js";
 import type { Mailer } from "../providers/mailer/mailer.js";
 import { runEngine } from "./run-engine.js";
 
@@ -27,6 +29,15 @@ export async function runWorkerOnce(options: Omit<WorkerOptions, "intervalMs" | 
     ? await deliverPendingNotices(options.deps.db, options.mailer, now, { seller: options.deps.seller })
     : null;
   await purgeExpiredLogins(options.deps.db, now);
+  await purgeIdempotency(options.deps.db, now);
+  // Webhooks go out after the commits that recorded their events (the outbox, docs/api.md).
+  const webhooks = await deliverWebhooks(options.deps.db, now);
+  if (webhooks.disabled.length > 0) {
+    options.logger.error(
+      { endpoints: webhooks.disabled },
+      "webhook endpoints failing for 5 days were disabled: see /admin/webhooks",
+    );
+  }
   const log = {
     runId: report.runId,
     steps: report.stepsApplied,

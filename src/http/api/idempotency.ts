@@ -5,12 +5,11 @@
  * concurrent requests with one key, the second finds it and is told the first is still running.
  */
 import { createHash } from "node:crypto";
-import { DAY, type Instant } from "../../domain/time.js";
-import type {} from "../../modules/api-keys/tables.js";
+import type { Instant } from "../../domain/time.js";
+import { IDEMPOTENCY_TTL } from "../../modules/api-keys/api-keys.js";
 import type { Db } from "../../modules/deps.js";
 import { ApiProblem } from "./problem.js";
 
-export const IDEMPOTENCY_TTL = DAY;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 export function requestHash(method: string, path: string, body: string): string {
@@ -91,13 +90,5 @@ export async function storeIdempotentResponse(
     .where("api_key_id", "=", apiKeyId)
     .where("idempotency_key", "=", key)
     .where("status_code", "is", null)
-    .execute();
-}
-
-/** Answers older than a day are deleted (the worker calls this). */
-export async function purgeIdempotency(db: Db, now: Instant): Promise<void> {
-  await db
-    .deleteFrom("api_idempotency")
-    .where("created_at", "<=", now - IDEMPOTENCY_TTL)
     .execute();
 }

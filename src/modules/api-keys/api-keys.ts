@@ -167,3 +167,14 @@ export async function authenticateApiKey(db: Db, key: string, now: Instant): Pro
   }
   return toRecord(row);
 }
+
+/** How long the first answer to an `Idempotency-Key` is kept (at least 24 hours, docs/api.md). */
+export const IDEMPOTENCY_TTL = 24 * 3_600_000;
+
+/** Answers older than IDEMPOTENCY_TTL are deleted (the worker calls this at every run). */
+export async function purgeIdempotency(db: Db, now: Instant): Promise<void> {
+  await db
+    .deleteFrom("api_idempotency")
+    .where("created_at", "<=", now - IDEMPOTENCY_TTL)
+    .execute();
+}
