@@ -102,7 +102,7 @@ export const DEFAULT_RECONCILIATION: ReconciliationPolicy = {
   suspendAfterDaysOverdue: days,
   /** A service still unpaid this long after its due date is terminated. */
   terminateAfterDaysOverdue: days,
-  /** An immediate cancellation is carried out this many hours after the request (seed 000: within 24). */
+  /** An immediate cancellation is carried out this many hours after the request, withdrawable until then (seed 000: within 24). */
   immediateCancellationAfterHours: z.int().min(0).max(24),
   /**
    * The window an immediate cancellation is promised within (seed 000: "within 24 h"): the
@@ -199,7 +199,7 @@ export const DEFAULT_BILLING: BillingPolicy = {
   attempts: 3,
   suspendAfterDaysOverdue: 5,
   terminateAfterDaysOverdue: 30,
-  immediateCancellationAfterHours: 0,
+  immediateCancellationAfterHours: 4,
   immediateCancellationHours: 24,
   pendingChargeAlarmHours: 12,
 };

@@ -6,6 +6,8 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { HOUR } from "../../src/domain/time.js";
+import { runEngine } from "../../src/engine/run-engine.js";
 import {
   clickAndLoad,
   DESKTOP,
@@ -39,6 +41,11 @@ const WORDS = {
     endOfTerm: "À la fin du contrat",
     stopBakery: "Arrêter aussi le renouvellement de demo-bakery.com",
     submit: "Demander l'annulation",
+    reviewEndOfTerm:
+      "Web hosting — Pro reste actif jusqu'au 6 mai 2027, puis s'arrête : il n'est pas renouvelé et aucune facture de renouvellement ne sera émise. Vous pouvez retirer la demande d'ici là.",
+    reviewNoRefund: "Rien n'est remboursé : le service reste actif jusqu'à la fin de la période déjà payée.",
+    reviewBakery: "Le renouvellement de demo-bakery.com s'arrête : il expirera le 14 août 2027.",
+    confirmSubmit: "Confirmer l'annulation",
     formError: "La demande n'a pas été envoyée : vérifiez les champs ci-dessous.",
     reasonError: "Inscrivez brièvement la raison (3 caractères ou plus).",
     myReason: "Je ferme ma boutique en ligne.",
@@ -76,6 +83,11 @@ const WORDS = {
     endOfTerm: "At the end of the contract",
     stopBakery: "Also stop the renewal of demo-bakery.com",
     submit: "Request cancellation",
+    reviewEndOfTerm:
+      "Web hosting — Pro stays active until May 6, 2027, then stops: it is not renewed and no renewal invoice will be issued. You can withdraw the request until then.",
+    reviewNoRefund: "Nothing is refunded: the service runs until the end of the period already paid for.",
+    reviewBakery: "The renewal of demo-bakery.com stops: it will expire on August 14, 2027.",
+    confirmSubmit: "Confirm the cancellation",
     formError: "The request was not sent: check the fields below.",
     reasonError: "Give a short reason (3 characters or more).",
     myReason: "I am closing my online shop.",
@@ -163,6 +175,15 @@ describe("seed 000: cancelling from the client area", () => {
     await page.getByLabel(w.stopBakery).check();
     await shot("6-filled");
     await clickAndLoad(page, cancelCard(page).getByRole("button", { name: w.submit }));
+
+    // 5b. Nothing is recorded yet: what stops and when, what is not refunded, then confirm.
+    await page.waitForURL(`${demo.server.url}/services/demo-hosting/cancel`);
+    const review = (await page.locator("main section.card li").allInnerTexts()).map(squash);
+    expect(review).toContain(w.reviewEndOfTerm);
+    expect(review).toContain(w.reviewNoRefund);
+    expect(review).toContain(w.reviewBakery);
+    await shot("6b-review");
+    await clickAndLoad(page, page.getByRole("button", { name: w.confirmSubmit }));
     await page.waitForURL(`${demo.server.url}${HOSTING_PLAN}`);
 
     // 6. The confirmation says what happens and when; the page shows the pending cancellation.
@@ -219,7 +240,7 @@ describe("seed 000: cancelling from the client area", () => {
     await walkCancellationPath("en");
   });
 
-  it("en: an app cancelled immediately shows as cancelled on the dashboard, its open invoice voided", async () => {
+  it("en: an app cancelled immediately: confirmed first, withdrawable for 4 hours, then cancelled, its open invoice voided", async () => {
     const { context, page } = await newPageIn(demo.browser, DESKTOP);
     await signIn(page, demo.server);
     await useLanguage(page, "en");
@@ -241,19 +262,43 @@ describe("seed 000: cancelling from the client area", () => {
     await page.getByLabel("Immediate").check();
     await screenshot(page, "cancellation-app-1-immediate");
     await clickAndLoad(page, cancelCard(page).getByRole("button", { name: "Request cancellation" }));
+
+    // What stops, when, and what is not refunded, before anything is recorded (issue 12, item 3).
+    await page.waitForURL(`${demo.server.url}/services/demo-antispam/cancel`);
+    expect(await textOf(page.getByRole("heading", { level: 1 }))).toBe("Cancel Anti-spam?");
+    const review = (await page.locator("main section.card li").allInnerTexts()).map(squash);
+    expect(review[0]).toMatch(
+      /^Anti-spam stops on November 22, 2026 at 11:00\sAM, 4 hours after this request: it is not renewed and no renewal invoice will be issued\. Until then you can withdraw the request from the plan page\.$/,
+    );
+    expect(review[1]).toMatch(
+      /^The time already paid for, up to .+, is not refunded automatically: after the cancellation you can file a refund request\.$/,
+    );
+    await screenshot(page, "cancellation-app-1b-review");
+    await clickAndLoad(page, page.getByRole("button", { name: "Confirm the cancellation" }));
     await page.waitForURL(`${demo.server.url}/services/demo-antispam/plan`);
 
     const confirmation = page.locator("section.confirmation");
     expect((await confirmation.locator("li").allInnerTexts()).map(squash)).toEqual([
-      // Policy: an immediate cancellation is carried out at once (0 h of the 24 h allowed).
-      expect.stringMatching(/^Anti-spam was cancelled on November 22, 2026 at 7:00\sAM\.$/),
+      // Policy: carried out 4 hours after the request (billing.immediateCancellationAfterHours).
+      expect.stringMatching(
+        /^Anti-spam will be cancelled by November 22, 2026 at 11:00\sAM \(within 24 hours\)\.$/,
+      ),
       "Invoice #4 was voided.",
     ]);
+    // A real window: pending, with Withdraw, until it is carried out.
+    const pending = await textOf(cancelCard(page));
+    expect(pending).toContain("Cancellation pending");
+    expect(await cancelCard(page).getByRole("button", { name: "Withdraw the cancellation" }).count()).toBe(1);
+    await screenshot(page, "cancellation-app-2-confirmation");
+
+    // Four hours later the engine carries it out.
+    const { clock, deps } = demo.server;
+    clock.set(clock.now() + 4 * HOUR);
+    await runEngine(deps, clock.now());
+    await page.reload();
     expect(await textOf(cancelCard(page))).toBe(
       "Request cancellation This service was cancelled on November 22, 2026. Refunds are requested after the cancellation, by a refund request to our billing team. File a refund request",
     );
-    await screenshot(page, "cancellation-app-2-confirmation");
-
     await followMenu(page, "Dashboard");
     await page.waitForURL(`${demo.server.url}/`);
     expect(await textOf(antispamRow().locator('td[data-label="State"]'))).toBe("Cancelled");

@@ -100,7 +100,9 @@ const RULES: Record<string, Rule> = {
     other: "not-found",
     bodies: (w): Form[] => [
       { reason: "Closing the shop", when: "immediate" },
+      { reason: "Closing the shop", when: "immediate", confirm: "1" },
       { reason: "Closing the shop", when: "end-of-term", stopDomainRenewal: w.alice.domains },
+      { reason: "Closing the shop", when: "end-of-term", stopDomainRenewal: w.alice.domains, confirm: "1" },
     ],
   },
   "POST /services/:id/cancellation/withdraw": { anonymous: "sign-in", other: "not-found" },

@@ -141,8 +141,9 @@ const TARGETS: Record<string, Target> = {
   },
   "POST /account/totp/disable": { fields: ["code"], plausible: () => ({ code: codes }), session: "totp-on" },
   "POST /services/:id/cancel": {
-    fields: ["reason", "when", "stopDomainRenewal"],
+    fields: ["reason", "when", "stopDomainRenewal", "confirm"],
     plausible: ({ w }) => ({
+      confirm: ["1", "0", ""],
       reason: ["Moving elsewhere", "ab"],
       when: ["end-of-term", "immediate", "never"],
       stopDomainRenewal: ["", ...w.alice.domains, ...w.bob.domains, w.missing.service],

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { fromDbBool } from "../../src/db/columns.js";
 import { runEngine } from "../../src/engine/run-engine.js";
 import { importSubscription } from "../../src/modules/services/import-subscription.js";
-import { at, eventTypes } from "../support/engine-fixture.js";
+import { at, eventTypes, snapshot } from "../support/engine-fixture.js";
 import { createHttpFixture, type HttpClient, type HttpFixture } from "../support/http.js";
 import { DIALECTS } from "../support/stores.js";
 
@@ -357,11 +357,24 @@ describe.each(DIALECTS)("POST /services/:id/cancel (%s)", (dialect) => {
     expect((await client.get("/services/h1")).body).toContain('href="/services/h1/plan"');
     expect((await client.get("/services/h1/plan")).body).toContain('name="stopDomainRenewal" value="d1"');
 
-    const response = await client.post("/services/h1/cancel", {
-      reason: "Moving to another host",
-      when: "end-of-term",
-      stopDomainRenewal: "d1",
-    });
+    // Sent, the form first shows what will happen, and records nothing.
+    const form = { reason: "Moving to another host", when: "end-of-term", stopDomainRenewal: "d1" };
+    const before = await snapshot(f.deps);
+    const review = await client.post("/services/h1/cancel", form);
+    expect(review.statusCode).toBe(200);
+    const reviewed = text(review.body);
+    expect(reviewed).toContain(
+      "Hosting h1 stays active until June 1, 2022, then stops: it is not renewed and no renewal invoice will be issued. You can withdraw the request until then.",
+    );
+    expect(reviewed).toContain(
+      "Nothing is refunded: the service runs until the end of the period already paid for.",
+    );
+    expect(reviewed).toContain("The renewal of example.com stops: it will expire on June 10, 2022.");
+    expect(reviewed).toContain('name="confirm" value="1"');
+    expect(reviewed).toContain('name="stopDomainRenewal" value="d1"');
+    expect(await snapshot(f.deps)).toEqual(before);
+
+    const response = await client.post("/services/h1/cancel", { ...form, confirm: "1" });
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe("/services/h1/plan");
 
@@ -430,25 +443,61 @@ describe.each(DIALECTS)("POST /services/:id/cancel (%s)", (dialect) => {
     expect(await serviceStatus(f, "h1")).toBe("active");
   });
 
-  it("303: immediate: cancelled by the engine at the same instant; the page says so and shows no form", async () => {
+  it("200: immediate first says it stops in 4 hours, what is not refunded, and that it can be withdrawn until then", async () => {
     f = await createHttpFixture(dialect, { now: "2022-03-20T12:00:00Z" });
     await seed000(f);
     const client = await signIn(f);
+    const before = await snapshot(f.deps);
     const response = await client.post("/services/h1/cancel", { reason: "Too expensive", when: "immediate" });
+    expect(response.statusCode).toBe(200);
+    const page = text(response.body);
+    expect(page).toContain("Cancel Hosting h1?");
+    expect(page).toContain(
+      "Hosting h1 stops on March 20, 2022 at 4:00 PM, 4 hours after this request: it is not renewed and no renewal invoice will be issued. Until then you can withdraw the request from the plan page.",
+    );
+    expect(page).toContain(
+      "The time already paid for, up to June 1, 2022, is not refunded automatically: after the cancellation you can file a refund request.",
+    );
+    expect(page).toContain("example.com keeps renewing, billed on its own");
+    expect(page).toContain("Confirm the cancellation");
+    expect(await snapshot(f.deps)).toEqual(before);
+    expect(await cancellationRows(f)).toHaveLength(0);
+  });
+
+  it("303: immediate, confirmed: pending for 4 hours and withdrawable; carried out by the engine at its end", async () => {
+    f = await createHttpFixture(dialect, { now: "2022-03-20T12:00:00Z" });
+    await seed000(f);
+    const client = await signIn(f);
+    const response = await client.post("/services/h1/cancel", {
+      reason: "Too expensive",
+      when: "immediate",
+      confirm: "1",
+    });
     expect(response.statusCode).toBe(303);
     await runEngine(f.deps, f.clock.now());
-    expect(await serviceStatus(f, "h1")).toBe("cancelled");
+    expect(await serviceStatus(f, "h1")).toBe("active");
     const rows = await cancellationRows(f);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       mode: "immediate",
-      status: "done",
-      effective_at: at("2022-03-20T12:00:00Z"),
+      status: "pending",
+      effective_at: at("2022-03-20T16:00:00Z"),
     });
+    const pending = text((await client.get("/services/h1/plan")).body);
+    expect(pending).toContain("Hosting h1 will be cancelled by March 20, 2022 at 4:00 PM");
+    expect(pending).toContain(
+      "You asked for an immediate cancellation: it is carried out by March 20, 2022 at 4:00 PM.",
+    );
+    expect(pending).toContain('action="/services/h1/cancellation/withdraw"');
+
+    // At the end of the delay the engine carries it out; nothing is left to withdraw.
+    f.clock.set(at("2022-03-20T16:00:00Z"));
+    await runEngine(f.deps, f.clock.now());
+    expect(await serviceStatus(f, "h1")).toBe("cancelled");
+    expect((await cancellationRows(f))[0]).toMatchObject({ status: "done" });
     // The linked domain was not checked: it still renews.
     expect(await autoRenewOf(f, "d1")).toBe(true);
     const page = text((await client.get("/services/h1/plan")).body);
-    expect(page).toContain("Hosting h1 was cancelled on March 20, 2022");
     expect(page).toContain("This service was cancelled on March 20, 2022.");
     expect(page).toContain('href="/requests/new?kind=refund&service=h1"');
     expect(page).not.toContain('action="/services/h1/cancel"');
@@ -459,6 +508,21 @@ describe.each(DIALECTS)("POST /services/:id/cancel (%s)", (dialect) => {
       "notice.sent",
       "service.cancelled",
     ]);
+  });
+
+  it("303: immediate, withdrawn 2 hours later: the service stays active", async () => {
+    f = await createHttpFixture(dialect, { now: "2022-03-20T12:00:00Z" });
+    await seed000(f);
+    const client = await signIn(f);
+    await client.post("/services/h1/cancel", { reason: "Too expensive", when: "immediate", confirm: "1" });
+    f.clock.set(at("2022-03-20T14:00:00Z"));
+    await runEngine(f.deps, f.clock.now());
+    const withdrawn = await client.post("/services/h1/cancellation/withdraw", {});
+    expect(withdrawn.statusCode).toBe(303);
+    f.clock.set(at("2022-03-21T00:00:00Z"));
+    await runEngine(f.deps, f.clock.now());
+    expect(await serviceStatus(f, "h1")).toBe("active");
+    expect((await cancellationRows(f))[0]).toMatchObject({ status: "withdrawn" });
   });
 
   it("303: an invoice that cannot be voided asks for an invoice-adjustment request, with its link", async () => {
@@ -476,6 +540,7 @@ describe.each(DIALECTS)("POST /services/:id/cancel (%s)", (dialect) => {
     const response = await client.post("/services/h1/cancel", {
       reason: "Closing the shop",
       when: "end-of-term",
+      confirm: "1",
     });
     expect(response.statusCode).toBe(303);
     const page = text((await client.get("/services/h1/plan")).body);
@@ -530,9 +595,16 @@ describe.each(DIALECTS)("POST /services/:id/cancel (%s)", (dialect) => {
     f = await createHttpFixture(dialect);
     await seed000(f);
     const client = await signIn(f);
-    await client.post("/services/h1/cancel", { reason: "Moving away", when: "end-of-term" });
-    const again = await client.post("/services/h1/cancel", { reason: "Moving away", when: "immediate" });
-    expect(again.statusCode).toBe(303);
+    await client.post("/services/h1/cancel", { reason: "Moving away", when: "end-of-term", confirm: "1" });
+    // Refused already at the review, and when confirmed.
+    for (const confirm of [{}, { confirm: "1" }] as Record<string, string>[]) {
+      const again = await client.post("/services/h1/cancel", {
+        reason: "Moving away",
+        when: "immediate",
+        ...confirm,
+      });
+      expect(again.statusCode).toBe(303);
+    }
     expect((await client.get("/services/h1/plan")).body).toContain(
       "A cancellation is already pending for this service.",
     );
@@ -563,6 +635,7 @@ describe.each(DIALECTS)("POST /services/:id/cancel (%s)", (dialect) => {
     const client = await signIn(f);
     const form = { reason: "Not mine", when: "immediate" };
     expect((await client.post("/services/h2/cancel", form)).statusCode).toBe(404);
+    expect((await client.post("/services/h2/cancel", { ...form, confirm: "1" })).statusCode).toBe(404);
     expect((await client.post("/services/d2/cancel", form)).statusCode).toBe(404);
     expect((await client.post("/services/h2/cancel", { reason: "" })).statusCode).toBe(404);
     expect(await cancellationRows(f)).toEqual([]);
@@ -575,7 +648,7 @@ describe.each(DIALECTS)("POST /services/:id/cancel (%s)", (dialect) => {
     const client = await signIn(f);
     const response = await client.post(
       "/services/h1/cancel",
-      { reason: "Moving away", when: "immediate", stopDomainRenewal: "d1" },
+      { reason: "Moving away", when: "immediate", stopDomainRenewal: "d1", confirm: "1" },
       { csrf: false },
     );
     expect(response.statusCode).toBe(403);
@@ -618,7 +691,7 @@ describe.each(DIALECTS)("POST /services/:id/cancellation/withdraw (%s)", (dialec
     f = await createHttpFixture(dialect);
     await seed000(f);
     const other = await signIn(f, "c2");
-    await other.post("/services/h2/cancel", { reason: "Leaving", when: "end-of-term" });
+    await other.post("/services/h2/cancel", { reason: "Leaving", when: "end-of-term", confirm: "1" });
     const client = await signIn(f);
     expect((await client.post("/services/h2/cancellation/withdraw", {})).statusCode).toBe(404);
     expect((await cancellationRows(f))[0]?.status).toBe("pending");
@@ -628,7 +701,7 @@ describe.each(DIALECTS)("POST /services/:id/cancellation/withdraw (%s)", (dialec
     f = await createHttpFixture(dialect);
     await seed000(f);
     const client = await signIn(f);
-    await client.post("/services/h1/cancel", { reason: "Leaving", when: "end-of-term" });
+    await client.post("/services/h1/cancel", { reason: "Leaving", when: "end-of-term", confirm: "1" });
     const response = await client.post("/services/h1/cancellation/withdraw", {}, { csrf: false });
     expect(response.statusCode).toBe(403);
     expect((await cancellationRows(f))[0]?.status).toBe("pending");

@@ -98,19 +98,49 @@ describe.each(DIALECTS)("cancellation (%s)", (dialect) => {
     expect(eventsOf(events, "payment.failed", "site1")).toEqual([]);
   });
 
-  it("2021-09-10 immediate: cancelled at the request instant, the same day", async () => {
+  it("2021-09-10 immediate: carried out 4 hours after the request (billing.immediateCancellationAfterHours), the same day", async () => {
     const { events, statuses } = await story(
       dialect,
       scenario([cancel("2021-09-10T10:00:00Z", "immediate")]),
     );
     expect(eventsOf(events, "service.cancellation_requested", "site1")).toMatchObject([
-      { when: "immediate", effectiveAt: "2021-09-10T10:00:00.000Z" },
+      { when: "immediate", effectiveAt: "2021-09-10T14:00:00.000Z" },
     ]);
     expect(eventsOf(events, "service.cancelled", "site1")).toMatchObject([
-      { at: "2021-09-10T10:00:00.000Z", when: "immediate" },
+      { at: "2021-09-10T14:00:00.000Z", when: "immediate" },
     ]);
     expect(noticesOf(events, "site1")).toEqual(["2021-09-10 cancellation-confirmed"]);
     expect(eventsOf(events, "invoice.issued", "site1")).toEqual([]);
+    expect(statuses.site1).toBe("cancelled");
+  });
+
+  it("2021-09-10 immediate, withdrawn 2 hours later: a real window, the service is never cancelled", async () => {
+    const { events, statuses, refusals } = await story(
+      dialect,
+      scenario([cancel("2021-09-10T10:00:00Z", "immediate"), withdraw("2021-09-10T12:00:00Z")], {
+        until: "2021-12-01T00:00:00Z",
+      }),
+    );
+    expect(refusals).toEqual([]);
+    expect(timelineOf(events, "site1", LIFE)).toEqual([
+      "2021-09-10 service.cancellation_requested",
+      "2021-09-10 service.cancellation_withdrawn",
+    ]);
+    expect(statuses.site1).toBe("active");
+  });
+
+  it("2021-09-10 immediate, withdrawal tried once it is carried out (4 hours later): refused", async () => {
+    const { events, statuses, refusals } = await story(
+      dialect,
+      scenario([cancel("2021-09-10T10:00:00Z", "immediate"), withdraw("2021-09-10T14:00:00Z")], {
+        until: "2021-12-01T00:00:00Z",
+      }),
+    );
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatch(/^2021-09-10T14:00:00\.000Z withdraw-cancellation: /);
+    expect(eventsOf(events, "service.cancelled", "site1")).toMatchObject([
+      { at: "2021-09-10T14:00:00.000Z" },
+    ]);
     expect(statuses.site1).toBe("cancelled");
   });
 
@@ -285,7 +315,7 @@ describe.each(DIALECTS)("cancellation (%s)", (dialect) => {
     expect(paymentsOf(events, "app1")).toEqual(["2022-02-20 900 USD"]);
     expect(datesOf(events, "invoice.issued", "app1")).toEqual(["2022-02-06"]);
     expect(eventsOf(events, "service.cancelled", "app1")).toMatchObject([{ at: "2022-03-20T09:00:00.000Z" }]);
-    expect(eventsOf(events, "service.cancelled", "ssl1")).toMatchObject([{ at: "2022-03-01T10:00:00.000Z" }]);
+    expect(eventsOf(events, "service.cancelled", "ssl1")).toMatchObject([{ at: "2022-03-01T14:00:00.000Z" }]);
     expect(statuses).toMatchObject({ app1: "cancelled", ssl1: "cancelled" });
   });
 

@@ -94,7 +94,8 @@ describe("built-in billing and pricing defaults", () => {
       attempts: 3,
       suspendAfterDaysOverdue: 5,
       terminateAfterDaysOverdue: 30,
-      immediateCancellationAfterHours: 0,
+      // Seed 000's "within 24 h" as a real window: withdrawable for 4 hours, then carried out.
+      immediateCancellationAfterHours: 4,
       immediateCancellationHours: 24,
       pendingChargeAlarmHours: 12,
     });

@@ -179,9 +179,18 @@ describe("cancellation (seed 000)", () => {
     expect(nextSubscriptionStep(sub({ status, renewal: invoice() }), policy)).toBeNull();
   });
 
-  it("an immediate cancellation takes effect at once by default", () => {
+  it("an immediate cancellation takes effect 4 hours after the request by default, inside seed 000's 24 h", () => {
     const now = utc("2022-02-10T15:30:00Z");
-    expect(cancellationEffectiveAt("immediate", now, TERM_END, policy)).toBe(now);
+    expect(iso(cancellationEffectiveAt("immediate", now, TERM_END, policy))).toBe("2022-02-10T19:30:00.000Z");
+  });
+
+  it("an immediate cancellation can be carried out at once (0 hours)", () => {
+    const now = utc("2022-02-10T15:30:00Z");
+    const at = cancellationEffectiveAt("immediate", now, TERM_END, {
+      ...policy,
+      immediateCancellationAfterHours: 0,
+    });
+    expect(at).toBe(now);
   });
 
   it("an immediate cancellation can be carried out up to 24 hours later", () => {

@@ -1,10 +1,15 @@
 /**
  * The services pages of the client area (seed 000): the dashboard, manage a service, plan details,
- * request and withdraw a cancellation. Only from the signed-in customer's session; another
- * customer's service (or a domain id) is a 404.
+ * request (reviewed first, then confirmed) and withdraw a cancellation. Only from the signed-in
+ * customer's session; another customer's service (or a domain id) is a 404.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { domainSchedule } from "../../domain/domain-lifecycle.js";
+import { legacyFreeApplies } from "../../domain/pricing.js";
+import { cancellationEffectiveAt } from "../../domain/subscription-lifecycle.js";
+import { type Deps, registrarPolicy } from "../../modules/deps.js";
+import { domainPricingFactsOf, findDomains } from "../../modules/domains/domain-repository.js";
 import {
   loadDashboard,
   loadServiceDetails,
@@ -21,7 +26,9 @@ import {
   type CancelFormState,
   type CancellationConfirmation,
   EMPTY_FORM,
+  type LegacyDomains,
   planPage,
+  reviewPage,
 } from "../../views/pages/services/plan.js";
 import { customerOf, type HttpOptions, localeOf, messages, redirectWith, sendPage } from "../context.js";
 import { parseForm } from "../forms.js";
@@ -66,10 +73,32 @@ function sentValues(body: unknown): CancelFormState["values"] {
   };
 }
 
+/** The legacy free domains registered with the service, with the day their free renewal happens. */
+async function legacyDomainsOf(deps: Deps, details: ServiceDetails): Promise<LegacyDomains> {
+  const found = await findDomains(
+    deps.db,
+    details.linkedDomains.map((d) => d.serviceId),
+  );
+  const domains = [...found.values()];
+  const pricing = await domainPricingFactsOf(deps.db, domains);
+  const legacy: LegacyDomains = {};
+  for (const domain of domains) {
+    const facts = pricing.get(domain.serviceId);
+    if (!facts || !legacyFreeApplies(facts, deps.policies.pricing)) continue;
+    const schedule = domainSchedule(
+      domain.expiresAt,
+      registrarPolicy(deps, domain.registrar),
+      domain.overrides,
+    );
+    legacy[domain.serviceId] = { renewsAt: schedule.chargeAt };
+  }
+  return legacy;
+}
+
 export function registerServiceRoutes(app: FastifyInstance, options: HttpOptions): void {
   const { deps } = options;
 
-  const renderPlan = (
+  const renderPlan = async (
     request: FastifyRequest,
     reply: FastifyReply,
     details: ServiceDetails,
@@ -77,11 +106,12 @@ export function registerServiceRoutes(app: FastifyInstance, options: HttpOptions
     confirmation: CancellationConfirmation | null = null,
   ) => {
     const timeZone = customerOf(request).timeZone;
+    const legacy = await legacyDomainsOf(deps, details);
     return sendPage(
       request,
       reply,
       (m) => `${m.services.plan.title} · ${details.service.label}`,
-      (ctx) => planPage(ctx, details, { form, confirmation, timeZone }),
+      (ctx) => planPage(ctx, details, { form, confirmation, timeZone, legacy }),
       { status: Object.keys(form.errors).length > 0 ? 400 : 200 },
     );
   };
@@ -128,6 +158,40 @@ export function registerServiceRoutes(app: FastifyInstance, options: HttpOptions
       return renderPlan(request, reply, details, { values: sentValues(request.body), errors: form.errors });
     }
     const serviceId = details.service.serviceId;
+    if ((request.body as Record<string, unknown> | undefined)?.confirm !== "1") {
+      // Nothing is recorded yet: what will happen, and a button to confirm it.
+      const live = details.service.status === "active" || details.service.status === "suspended";
+      const linked = new Set(details.linkedDomains.map((d) => d.serviceId));
+      const stray = form.value.stopDomainRenewal.some((id) => !linked.has(id));
+      if (!live || details.pendingCancellation || stray) {
+        const reason = details.pendingCancellation
+          ? "already-pending"
+          : !live
+            ? "not-active"
+            : "domain-not-linked";
+        return redirectWith(request, reply, serviceUrl(serviceId, "/plan"), {
+          kind: "error",
+          text: m.refusals[reason],
+        });
+      }
+      const review = {
+        values: form.value,
+        effectiveAt: cancellationEffectiveAt(
+          form.value.when,
+          now,
+          details.service.termEndsAt,
+          deps.policies.billing,
+        ),
+        afterHours: deps.policies.billing.immediateCancellationAfterHours,
+        legacy: await legacyDomainsOf(deps, details),
+      };
+      return sendPage(
+        request,
+        reply,
+        (msgs) => msgs.services.plan.review.title(details.service.label),
+        (ctx) => reviewPage(ctx, details, review, customer.timeZone),
+      );
+    }
     const result = await requestCancellation(
       deps,
       {
@@ -151,7 +215,12 @@ export function registerServiceRoutes(app: FastifyInstance, options: HttpOptions
       const domain = details.linkedDomains.find((d) => d.serviceId === domainId);
       const name = domain?.name ?? domainId;
       if (!outcome.ok) {
-        domains.push({ name, outcome: "not-stopped", at: null });
+        // A legacy free domain has no switch: it lapses with the site (seed 004), and says so.
+        domains.push(
+          outcome.reason === "legacy-free-renews-automatically"
+            ? { name, outcome: "legacy", at: domain?.expiresAt ?? null }
+            : { name, outcome: "not-stopped", at: null },
+        );
         continue;
       }
       voided.push(...outcome.voided);

@@ -134,6 +134,30 @@ export const en = {
     confirmDomainStillCharged: (name: string, date: string) =>
       `Auto-renew of ${name} is off, but it was too close to the renewal: the charge of ${date} still happens.`,
     confirmDomainNotStopped: (name: string) => `The renewal of ${name} could not be stopped from here.`,
+    confirmDomainLegacy: (name: string, date: string) =>
+      `${name} renews free only while this site is active on a yearly plan: it will not be renewed, and expires on ${date}.`,
+    legacyNote: (name: string, date: string) =>
+      `${name} is a legacy free domain: it renews free only while this site is active on a yearly plan. If the site is cancelled before its renewal, it will not be renewed and expires on ${date}; you can reactivate it afterwards at the regular price.`,
+    review: {
+      title: (label: string) => `Cancel ${label}?`,
+      immediate: (label: string, dateTime: string, hours: number) =>
+        `${label} stops on ${dateTime}, ${hours === 1 ? "one hour" : `${hours} hours`} after this request: it is not renewed and no renewal invoice will be issued. Until then you can withdraw the request from the plan page.`,
+      endOfTerm: (label: string, date: string) =>
+        `${label} stays active until ${date}, then stops: it is not renewed and no renewal invoice will be issued. You can withdraw the request until then.`,
+      notRefundedImmediate: (date: string) =>
+        `The time already paid for, up to ${date}, is not refunded automatically: after the cancellation you can file a refund request.`,
+      notRefundedEndOfTerm:
+        "Nothing is refunded: the service runs until the end of the period already paid for.",
+      domainStops: (name: string, date: string) => `The renewal of ${name} stops: it will expire on ${date}.`,
+      domainKeeps: (name: string) =>
+        `${name} keeps renewing, billed on its own (turn its auto-renew off in Domains to let it expire).`,
+      legacyLapses: (name: string, date: string) =>
+        `${name} renews free only while this site is active on a yearly plan: it will not be renewed, and expires on ${date}. You can reactivate it afterwards at the regular price.`,
+      legacyRenewsFirst: (name: string, date: string) =>
+        `${name} still renews free on ${date}, while the site is active; its free renewal ends with the site.`,
+      submit: "Confirm the cancellation",
+      keep: "Keep the service",
+    },
     withdrawnDomainsRestored: (names: string) => `The automatic renewal of ${names} is back on.`,
     withdrawn: (label: string) => `The cancellation was withdrawn: ${label} stays active.`,
     withdrawnRenews: (label: string, date: string) =>
@@ -394,6 +418,30 @@ export const frCA: ServicesMessages = {
     confirmDomainStillCharged: (name, date) =>
       `Le renouvellement automatique de ${name} est désactivé, mais trop près du renouvellement : le paiement du ${date} aura quand même lieu.`,
     confirmDomainNotStopped: (name) => `Le renouvellement de ${name} n'a pas pu être arrêté d'ici.`,
+    confirmDomainLegacy: (name, date) =>
+      `${name} n'est renouvelé gratuitement que tant que ce site est actif avec un forfait annuel : il ne sera pas renouvelé et expire le ${date}.`,
+    legacyNote: (name, date) =>
+      `${name} est un domaine hérité gratuit : il n'est renouvelé gratuitement que tant que ce site est actif avec un forfait annuel. Si le site est annulé avant son renouvellement, il ne sera pas renouvelé et expirera le ${date}; vous pourrez le réactiver ensuite au prix courant.`,
+    review: {
+      title: (label) => `Annuler ${label}?`,
+      immediate: (label, dateTime, hours) =>
+        `${label} s'arrête le ${dateTime}, ${hours === 1 ? "une heure" : `${hours} heures`} après cette demande : il n'est pas renouvelé et aucune facture de renouvellement ne sera émise. D'ici là, vous pouvez retirer la demande depuis la page du plan.`,
+      endOfTerm: (label, date) =>
+        `${label} reste actif jusqu'au ${date}, puis s'arrête : il n'est pas renouvelé et aucune facture de renouvellement ne sera émise. Vous pouvez retirer la demande d'ici là.`,
+      notRefundedImmediate: (date) =>
+        `La période déjà payée, jusqu'au ${date}, n'est pas remboursée automatiquement : après l'annulation, vous pouvez faire une demande de remboursement.`,
+      notRefundedEndOfTerm:
+        "Rien n'est remboursé : le service reste actif jusqu'à la fin de la période déjà payée.",
+      domainStops: (name, date) => `Le renouvellement de ${name} s'arrête : il expirera le ${date}.`,
+      domainKeeps: (name) =>
+        `${name} continue de se renouveler, facturé séparément (désactivez son renouvellement automatique dans Domaines pour le laisser expirer).`,
+      legacyLapses: (name, date) =>
+        `${name} n'est renouvelé gratuitement que tant que ce site est actif avec un forfait annuel : il ne sera pas renouvelé et expire le ${date}. Vous pourrez le réactiver ensuite au prix courant.`,
+      legacyRenewsFirst: (name, date) =>
+        `${name} est encore renouvelé gratuitement le ${date}, pendant que le site est actif; son renouvellement gratuit prend fin avec le site.`,
+      submit: "Confirmer l'annulation",
+      keep: "Conserver le service",
+    },
     withdrawnDomainsRestored: (names) => `Le renouvellement automatique de ${names} est rétabli.`,
     withdrawn: (label) => `L'annulation a été retirée : ${label} reste actif.`,
     withdrawnRenews: (label, date) =>

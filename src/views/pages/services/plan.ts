@@ -2,8 +2,9 @@
  * Plan details (seed 000): the plan, its price and term, and the cancellation: the request form
  * (short reason, immediate or at the end of the contract, stop the renewal of the domains
  * registered with the service), or the pending cancellation with its date and a Withdraw button,
- * or the fact that the service is cancelled or terminated. After a request, the confirmation says
- * what will happen and when.
+ * or the fact that the service is cancelled or terminated. Sending the form first shows what will
+ * happen (what stops and when, what is not refunded, each domain's fate) and asks to confirm
+ * (reviewPage); after the request, the confirmation says what was done.
  */
 import { formatMoney, type Money } from "../../../domain/money.js";
 import type { LinkedDomain, ServiceDetails } from "../../../modules/services/list-services.js";
@@ -25,8 +26,19 @@ export interface CancellationConfirmation {
   /** Payments that went through while their invoice was being voided, given back. */
   refunded: { invoice: number; amount: Money }[];
   needsAdjustment: number[];
-  domains: { name: string; outcome: "stopped" | "still-charged" | "not-stopped"; at: number | null }[];
+  domains: {
+    name: string;
+    /** "legacy": a legacy free domain, which cannot be stopped: it lapses with the site (seed 004). */
+    outcome: "stopped" | "still-charged" | "not-stopped" | "legacy";
+    at: number | null;
+  }[];
 }
+
+/**
+ * The legacy free domains registered with the service (seed 004): no auto-renew switch, they renew
+ * free while the site stays active on a yearly plan. By id: when their free renewal would happen.
+ */
+export type LegacyDomains = Record<string, { renewsAt: number }>;
 
 export interface CancelFormState {
   values: { reason: string; when: string; stopDomainRenewal: string[] };
@@ -38,11 +50,11 @@ export const EMPTY_FORM: CancelFormState = {
   errors: {},
 };
 
-/** Domains whose renewal the form can stop: registered with the service, live, auto-renew on. */
-export function stoppableDomains(details: ServiceDetails): LinkedDomain[] {
-  return details.linkedDomains.filter(
-    (d) => d.autoRenew && (d.status === "active" || d.status === "suspended"),
-  );
+const isLive = (d: LinkedDomain) => d.status === "active" || d.status === "suspended";
+
+/** Domains whose renewal the form can stop: registered with the service, live, auto-renew on, not legacy free. */
+export function stoppableDomains(details: ServiceDetails, legacy: LegacyDomains = {}): LinkedDomain[] {
+  return details.linkedDomains.filter((d) => d.autoRenew && isLive(d) && legacy[d.serviceId] === undefined);
 }
 
 function refundNote(ctx: PageContext, serviceId: string): SafeHtml {
@@ -82,7 +94,9 @@ function confirmationBox(
           ? p.confirmDomainStopped(d.name, at)
           : d.outcome === "still-charged"
             ? p.confirmDomainStillCharged(d.name, at)
-            : p.confirmDomainNotStopped(d.name)
+            : d.outcome === "legacy"
+              ? p.confirmDomainLegacy(d.name, at)
+              : p.confirmDomainNotStopped(d.name)
       }</li>`,
     );
   }
@@ -97,11 +111,20 @@ function fieldError(id: string, message: string | undefined): SafeHtml {
   return message ? html`<p class="field-error" id="${id}-error">${message}</p>` : html``;
 }
 
-function cancelForm(ctx: PageContext, details: ServiceDetails, form: CancelFormState, timeZone: string) {
+function cancelForm(
+  ctx: PageContext,
+  details: ServiceDetails,
+  form: CancelFormState,
+  timeZone: string,
+  legacy: LegacyDomains,
+) {
   const p = ctx.m.services.plan;
   const s = details.service;
   const { values, errors } = form;
-  const domains = stoppableDomains(details);
+  const domains = stoppableDomains(details, legacy);
+  const legacyNotes = details.linkedDomains
+    .filter((d) => isLive(d) && legacy[d.serviceId] !== undefined)
+    .map((d) => html`<p class="hint">${p.legacyNote(d.name, day(ctx, d.expiresAt, timeZone))}</p>`);
   const hasErrors = Object.keys(errors).length > 0;
   const invalid = (field: string) =>
     errors[field] ? html`aria-invalid="true" aria-describedby="${field}-error"` : "";
@@ -138,6 +161,7 @@ function cancelForm(ctx: PageContext, details: ServiceDetails, form: CancelFormS
           </fieldset>`
         : ""
     }
+    ${legacyNotes}
     <div class="actions"><button type="submit" class="danger">${p.submit}</button>
       <a href="${serviceUrl(s.serviceId)}">${p.keep}</a></div>
   </form>`;
@@ -148,6 +172,7 @@ function cancellationSection(
   details: ServiceDetails,
   form: CancelFormState,
   timeZone: string,
+  legacy: LegacyDomains,
 ): SafeHtml {
   const p = ctx.m.services.plan;
   const s = details.service;
@@ -184,14 +209,19 @@ function cancellationSection(
   }
   return html`<section class="card" aria-labelledby="cancel-title">
     <h2 id="cancel-title">${p.requestTitle}</h2>
-    ${cancelForm(ctx, details, form, timeZone)}
+    ${cancelForm(ctx, details, form, timeZone, legacy)}
   </section>`;
 }
 
 export function planPage(
   ctx: PageContext,
   details: ServiceDetails,
-  options: { form: CancelFormState; confirmation: CancellationConfirmation | null; timeZone: string },
+  options: {
+    form: CancelFormState;
+    confirmation: CancellationConfirmation | null;
+    timeZone: string;
+    legacy?: LegacyDomains;
+  },
 ): SafeHtml {
   const m = ctx.m.services.manage;
   const p = ctx.m.services.plan;
@@ -214,5 +244,69 @@ export function planPage(
     </dl>
     ${live && !details.pendingCancellation ? html`<p>${p.renewsOn(day(ctx, s.termEndsAt, timeZone))}</p>` : ""}
   </section>
-  ${cancellationSection(ctx, details, options.form, timeZone)}`;
+  ${cancellationSection(ctx, details, options.form, timeZone, options.legacy ?? {})}`;
+}
+
+/** What the request will do, from the form as sent: shown before anything is recorded. */
+export interface CancellationReview {
+  values: { reason: string; when: "immediate" | "end-of-term"; stopDomainRenewal: string[] };
+  effectiveAt: number;
+  /** billing.immediateCancellationAfterHours: how long an immediate request stays withdrawable. */
+  afterHours: number;
+  legacy: LegacyDomains;
+}
+
+/** Cancelling asks first (house rule): what stops and when, what is not refunded, each domain's fate. */
+export function reviewPage(
+  ctx: PageContext,
+  details: ServiceDetails,
+  review: CancellationReview,
+  timeZone: string,
+): SafeHtml {
+  const p = ctx.m.services.plan;
+  const r = p.review;
+  const s = details.service;
+  const { values } = review;
+  const lines: SafeHtml[] = [
+    html`<li>${
+      values.when === "immediate"
+        ? r.immediate(s.label, dateTime(ctx, review.effectiveAt, timeZone), review.afterHours)
+        : r.endOfTerm(s.label, day(ctx, review.effectiveAt, timeZone))
+    }</li>`,
+    html`<li>${values.when === "immediate" ? r.notRefundedImmediate(day(ctx, s.termEndsAt, timeZone)) : r.notRefundedEndOfTerm}</li>`,
+  ];
+  for (const d of details.linkedDomains.filter(isLive)) {
+    const expires = day(ctx, d.expiresAt, timeZone);
+    const legacy = review.legacy[d.serviceId];
+    if (legacy !== undefined) {
+      lines.push(
+        html`<li>${
+          review.effectiveAt <= legacy.renewsAt
+            ? r.legacyLapses(d.name, expires)
+            : r.legacyRenewsFirst(d.name, day(ctx, legacy.renewsAt, timeZone))
+        }</li>`,
+      );
+    } else if (values.stopDomainRenewal.includes(d.serviceId)) {
+      lines.push(html`<li>${r.domainStops(d.name, expires)}</li>`);
+    } else if (d.autoRenew) {
+      lines.push(html`<li>${r.domainKeeps(d.name)}</li>`);
+    }
+  }
+  const hidden = [
+    html`<input type="hidden" name="reason" value="${values.reason}">`,
+    html`<input type="hidden" name="when" value="${values.when}">`,
+    ...values.stopDomainRenewal.map(
+      (id) => html`<input type="hidden" name="stopDomainRenewal" value="${id}">`,
+    ),
+  ];
+  return html`<section class="card warning" aria-labelledby="review-title">
+    <h2 id="review-title">${p.requestTitle}</h2>
+    <ul>${lines}</ul>
+    <dl class="facts"><dt>${p.yourReason}</dt><dd>${values.reason}</dd></dl>
+    <form method="post" action="${serviceUrl(s.serviceId, "/cancel")}" class="actions">
+      ${csrfField(ctx)}${hidden}<input type="hidden" name="confirm" value="1">
+      <button type="submit" class="danger">${r.submit}</button>
+      <a class="button secondary" href="${serviceUrl(s.serviceId, "/plan")}">${r.keep}</a>
+    </form>
+  </section>`;
 }
