@@ -9,6 +9,7 @@ import * as moneyInFlight from "./migrations/0005-money-in-flight.js";
 import * as backOffice from "./migrations/0006-back-office.js";
 import * as adminCustomers from "./migrations/0007-admin-customers.js";
 import * as adminAutomation from "./migrations/0008-admin-automation.js";
+import * as taxesAndNumbering from "./migrations/0009-taxes-and-numbering.js";
 import * as documentsAndNotices from "./migrations/0010-documents-and-notices.js";
 import * as apiAndWebhooks from "./migrations/0015-api-and-webhooks.js";
 
@@ -22,6 +23,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     "0006-back-office": { up: (db: Kysely<unknown>) => backOffice.up(db, dialect) },
     "0007-admin-customers": { up: (db: Kysely<unknown>) => adminCustomers.up(db) },
     "0008-admin-automation": { up: (db: Kysely<unknown>) => adminAutomation.up(db) },
+    "0009-taxes-and-numbering": { up: (db: Kysely<unknown>) => taxesAndNumbering.up(db, dialect) },
     "0010-documents-and-notices": { up: (db: Kysely<unknown>) => documentsAndNotices.up(db, dialect) },
     "0015-api-and-webhooks": { up: (db: Kysely<unknown>) => apiAndWebhooks.up(db, dialect) },
   };

@@ -14,6 +14,14 @@ export interface CustomersTable {
   card_token: string | null;
   card_label: string | null;
   created_at: number;
+  /** The billing address (migration 0009), which decides the tax location; null until given. */
+  billing_country: Generated<string | null>;
+  billing_province: Generated<string | null>;
+  billing_postal_code: Generated<string | null>;
+  billing_business_name: Generated<string | null>;
+  billing_vat_number: Generated<string | null>;
+  tax_exempt: Generated<number>;
+  tax_exempt_reason: Generated<string | null>;
 }
 
 export interface TldPricesTable {
@@ -121,6 +129,32 @@ export interface InvoicesTable {
   /** A void asked for while a charge was in flight: it happens once that charge is settled. */
   void_requested_at: number | null;
   void_reason: string | null;
+  /** Before taxes (migration 0009); `total` = subtotal + tax_total. */
+  subtotal: Generated<number>;
+  tax_total: Generated<number>;
+  /** `reverse-charge` (the EU business customer accounts for the VAT), else null. */
+  tax_note: Generated<string | null>;
+  /** The document number (`INV-000123`), from `document_series`, given when issued. */
+  number: Generated<string | null>;
+}
+
+/** One tax of an invoice (migration 0009): rate in parts per 100,000, base and amount in minor units. */
+export interface InvoiceTaxesTable {
+  id: Generated<number>;
+  invoice_id: number;
+  /** GST | HST | QST | PST | VAT (src/domain/taxes.ts). */
+  code: string;
+  /** Where: CA, CA-QC, FR… */
+  jurisdiction: string;
+  rate: number;
+  base: number;
+  amount: number;
+}
+
+/** The counter of each document series (migration 0009): the next number to give. */
+export interface DocumentSeriesTable {
+  series: string;
+  next_number: number;
 }
 
 export interface InvoiceLinesTable {
@@ -136,6 +170,8 @@ export interface InvoiceLinesTable {
   amount: number;
   period_start_at: number | null;
   period_end_at: number | null;
+  /** JSON `[{code, jurisdiction, rate, base, amount}]`: this line's taxes (migration 0009). */
+  taxes: Generated<string>;
 }
 
 export interface PaymentsTable {
@@ -337,6 +373,12 @@ export interface CreditNotesTable {
   reason: string;
   created_by: string;
   created_at: number;
+  /** `CN-000007` (migration 0009), from `document_series`, given when the note is written. */
+  number: Generated<string | null>;
+  /** The part of `amount` before taxes; null on a note written before migration 0009 (no tax). */
+  subtotal: Generated<number | null>;
+  /** JSON `[{code, jurisdiction, rate, base, amount}]`: the tax given back. */
+  taxes: Generated<string>;
 }
 
 export interface Database {
@@ -356,6 +398,8 @@ export interface Database {
   cancellation_requests: CancellationRequestsTable;
   invoices: InvoicesTable;
   invoice_lines: InvoiceLinesTable;
+  invoice_taxes: InvoiceTaxesTable;
+  document_series: DocumentSeriesTable;
   payments: PaymentsTable;
   refunds: RefundsTable;
   tickets: TicketsTable;

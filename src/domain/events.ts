@@ -46,7 +46,17 @@ type InvoiceRef = { invoice: number; amount: Money };
 
 /** Details carried by each event type, beyond `at`, `type`, `service` and `customer`. */
 export interface EventDetails {
-  "invoice.issued": InvoiceRef & { dueAt: string };
+  /**
+   * `number`: the document number; `amount`: the total charged, `subtotal` before the `taxes`
+   * (rate in parts per 100,000, name in the customer's language); `taxNote`: reverse-charge.
+   */
+  "invoice.issued": InvoiceRef & {
+    dueAt: string;
+    number?: string;
+    subtotal?: Money;
+    taxes?: { name: string; rate: number; jurisdiction: string; amount: Money }[];
+    taxNote?: string;
+  };
   "invoice.voided": InvoiceRef & { reason: string };
   "invoice.paid": InvoiceRef;
   "payment.succeeded": InvoiceRef & { attempt: number };

@@ -3,6 +3,8 @@
  * with its documented default, and an operator overrides any of it in a validated config file.
  */
 import { z } from "zod";
+import { DEFAULT_NUMBERING, type NumberingPolicy, numberingPolicySchema } from "./numbering.js";
+import { mergeTaxPolicy, type TaxPolicy, taxPolicyOverridesSchema } from "./taxes.js";
 import { parseInstant } from "./time.js";
 
 const days = z.int().min(0).max(3650);
@@ -38,15 +40,13 @@ export const registrarPolicySchema = z.strictObject({
   transferLockDays: days,
   /** Years added by one renewal. */
   renewalYears: z.int().min(1).max(10),
-});
-export type RegistrarPolicy = z.infer<typeof registrarPolicySchema>;
   /** The adapter that talks to this registrar: the built-in `test` registry (default) or `epp`. */
   adapter: z.enum(["test", "epp"]).optional(),
   /** How to reach the registry when `adapter` is `epp` (docs/providers.md). */
   epp: z.lazy(() => eppConnectionSchema).optional(),
+});
+export type RegistrarPolicy = z.infer<typeof registrarPolicySchema>;
 
-export const billingPolicySchema = z.strictObject({
-  /** The renewal invoice is issued this long before the due date (end of term). */
 /** An EPP registry connection. The password is never here: `passwordEnv` names the variable holding it. */
 export const eppConnectionSchema = z.strictObject({
   host: z.string().min(1),
@@ -93,6 +93,8 @@ export const DEFAULT_RECONCILIATION: ReconciliationPolicy = {
   recentPaymentDays: 7,
 };
 
+export const billingPolicySchema = z.strictObject({
+  /** The renewal invoice is issued this long before the due date (end of term). */
   invoiceDaysBefore: days,
   /** The card is charged this long before the due date (0: on the due date). */
   chargeDaysBefore: days,
@@ -199,7 +201,7 @@ export const DEFAULT_BILLING: BillingPolicy = {
   attempts: 3,
   suspendAfterDaysOverdue: 5,
   terminateAfterDaysOverdue: 30,
-  immediateCancellationAfterHours: 4,
+  immediateCancellationAfterHours: 0,
   immediateCancellationHours: 24,
   pendingChargeAlarmHours: 12,
 };
@@ -230,22 +232,28 @@ export const policyOverridesSchema = z.strictObject({
   billing: billingPolicySchema.partial().strict().optional(),
   pricing: pricingPolicySchema.partial().strict().optional(),
   automation: automationPolicySchema.partial().strict().optional(),
+  reconciliation: reconciliationPolicySchema.partial().strict().optional(),
+  /** Sales taxes (src/domain/taxes.ts, docs/taxes.md): rates by jurisdiction, merged per key. */
+  taxes: taxPolicyOverridesSchema.optional(),
+  /** Document number prefixes (src/domain/numbering.ts). */
+  numbering: numberingPolicySchema.partial().strict().optional(),
 });
 export type PolicyOverrides = z.infer<typeof policyOverridesSchema>;
-  reconciliation: reconciliationPolicySchema.partial().strict().optional(),
 
 export interface Policies {
   registrars: Record<string, RegistrarPolicy>;
   billing: BillingPolicy;
   pricing: PricingPolicy;
   automation: AutomationPolicy;
+  reconciliation: ReconciliationPolicy;
+  taxes: TaxPolicy;
+  numbering: NumberingPolicy;
 }
 
 export type PolicyResult = { ok: true; policies: Policies } | { ok: false; errors: string[] };
 
 /** Names the offending field the way an operator wrote it: `registrars.tucows.graceDays`. */
 export function describeIssues(error: z.ZodError, prefix = ""): string[] {
-  reconciliation: ReconciliationPolicy;
   return error.issues.map((issue) => {
     const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
     if (issue.code === "unrecognized_keys") {
@@ -351,6 +359,13 @@ function registrarViolations(policy: RegistrarPolicy, where: string): PolicyViol
       true,
     );
   }
+  if (policy.adapter === "epp" && !policy.epp) {
+    add(
+      ["epp"],
+      "the epp adapter needs an epp section (host, clientId, passwordEnv): docs/providers.md",
+      true,
+    );
+  }
   return found;
 }
 
@@ -359,13 +374,6 @@ function billingViolations(policy: BillingPolicy, where: string): PolicyViolatio
   /** Named after the first field, the one to change; on the section when no one field is to blame. */
   const add = (fields: string[], message: string, onSection = false) =>
     found.push({ path: onSection ? where : `${where}.${fields[0]}`, fields, message });
-  if (policy.adapter === "epp" && !policy.epp) {
-    add(
-      ["epp"],
-      "the epp adapter needs an epp section (host, clientId, passwordEnv): docs/providers.md",
-      true,
-    );
-  }
   const term = SHORTEST_MONTHLY_TERM_DAYS;
   // Both leads apply to monthly plans: a lead of a month or more bills the term after next at once.
   for (const field of ["invoiceDaysBefore", "chargeDaysBefore"] as const) {
@@ -459,6 +467,9 @@ export function resolvePolicies(overrides: unknown, prefix = ""): PolicyResult {
     billing: { ...DEFAULT_BILLING, ...parsed.data.billing },
     pricing: structuredClone({ ...DEFAULT_PRICING, ...parsed.data.pricing }),
     automation: { ...DEFAULT_AUTOMATION, ...parsed.data.automation },
+    reconciliation: { ...DEFAULT_RECONCILIATION, ...parsed.data.reconciliation },
+    taxes: mergeTaxPolicy(parsed.data.taxes),
+    numbering: { ...DEFAULT_NUMBERING, ...parsed.data.numbering },
   };
   // Judged as a whole too, every section at once so that one message lists everything to fix; a
   // registrar already refused field by field is not judged again.
@@ -467,7 +478,6 @@ export function resolvePolicies(overrides: unknown, prefix = ""): PolicyResult {
   errors.push(...policyViolations(judged, prefix).map(formatViolation));
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, policies };
-    reconciliation: { ...DEFAULT_RECONCILIATION, ...parsed.data.reconciliation },
 }
 
 export function defaultPolicies(): Policies {

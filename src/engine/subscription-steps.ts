@@ -6,7 +6,7 @@ import { recordEvent } from "../modules/events/record-event.js";
 import {
   countPeriodInvoicesOf,
   findInvoice,
-  issueInvoices,
+  issueInvoicesTaxed,
   type NewInvoice,
 } from "../modules/invoices/invoice-repository.js";
 import { voidOpenInvoices } from "../modules/invoices/void-open-invoices.js";
@@ -150,14 +150,14 @@ export async function issueRenewalInvoices(deps: Deps, subs: SubscriptionRecord[
         },
       ],
     }));
-    const ids = await issueInvoices(tx, invoices);
+    const written = await issueInvoicesTaxed(tx, invoices, deps);
     await queueNotices(
       tx,
       now,
       subs.flatMap((sub, i) => {
-        const invoiceId = ids[i];
+        const invoiceId = written[i]?.id;
         const invoice = invoices[i];
-        if (invoiceId === null || invoiceId === undefined || !invoice) return [];
+        if (invoiceId === undefined || !invoice) return [];
         return [
           {
             customerId: sub.customerId,
@@ -167,7 +167,7 @@ export async function issueRenewalInvoices(deps: Deps, subs: SubscriptionRecord[
             marker: invoice.issueKey,
             data: {
               invoiceNumber: invoiceId,
-              amount: { amount: sub.price, currency: sub.currency },
+              amount: written[i]?.total ?? { amount: sub.price, currency: sub.currency },
               dueAt: sub.termEndsAt,
             },
           },

@@ -431,6 +431,7 @@ describe("tenure backup and restore (SQLite)", () => {
       { name: "0006-back-office" },
       { name: "0007-admin-customers" },
       { name: "0008-admin-automation" },
+      { name: "0009-taxes-and-numbering" },
       { name: "0010-documents-and-notices" },
     ]);
   });

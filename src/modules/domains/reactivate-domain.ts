@@ -111,17 +111,21 @@ export async function reactivateDomain(
               ...period,
             });
           }
-          const id = await issueInvoice(tx, {
-            customerId: domain.customerId,
-            issueKey: `${purpose}:${domain.serviceId}:${formatInstant(domain.expiresAt)}:${issued + 1}`,
-            serviceId: domain.serviceId,
-            purpose,
-            periodStartAt: domain.expiresAt,
-            currency: quote.price.currency,
-            issuedAt: now,
-            dueAt: now,
-            lines,
-          });
+          const id = await issueInvoice(
+            tx,
+            {
+              customerId: domain.customerId,
+              issueKey: `${purpose}:${domain.serviceId}:${formatInstant(domain.expiresAt)}:${issued + 1}`,
+              serviceId: domain.serviceId,
+              purpose,
+              periodStartAt: domain.expiresAt,
+              currency: quote.price.currency,
+              issuedAt: now,
+              dueAt: now,
+              lines,
+            },
+            deps,
+          );
           if (id === null) throw new AppError("CONFLICT", "A reactivation is already in progress.");
           await staff?.audit(tx, { invoice: id });
           return id;

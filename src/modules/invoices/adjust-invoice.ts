@@ -14,10 +14,11 @@ import {
 } from "../../domain/invoice-adjustment.js";
 import type { InvoiceStatus } from "../../domain/invoice-rules.js";
 import type { Money } from "../../domain/money.js";
+import { type ApplicableTax, computeTaxes, type TaxCode, type TaxPolicy } from "../../domain/taxes.js";
 import type { Instant } from "../../domain/time.js";
 import { type Db, type Deps, inTransaction, type Tx } from "../deps.js";
 import { lockInvoices } from "../payments/charge-invoice.js";
-import { recordCreditNote } from "../payments/credit-notes.js";
+import { type CreditNoteTax, recordCreditNote } from "../payments/credit-notes.js";
 import { actorMark, recordAudit, type StaffActor } from "../staff/audit-log.js";
 import { voidInvoice } from "./invoice-repository.js";
 
@@ -159,16 +160,17 @@ export async function adjustInvoice(
         .where("invoice_id", "=", invoice.id)
         .execute();
     }
+    const retaxed = await retaxInvoice(tx, invoice.id, deps.policies.taxes.rounding);
     const updated = await tx
       .updateTable("invoices")
-      .set({ total: decision.newTotal })
+      .set({ total: retaxed.total, subtotal: retaxed.subtotal, tax_total: retaxed.taxTotal })
       .where("id", "=", invoice.id)
       .where("status", "=", "open")
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0)
       throw new Error(`invoice ${invoice.id} changed under the adjustment`);
     const currency = invoice.total.currency;
-    const lowered = decision.oldTotal - decision.newTotal;
+    const lowered = invoice.total.amount - retaxed.total;
     const credited = lowered > 0 ? { amount: lowered, currency } : null;
     if (credited) {
       await recordCreditNote(
@@ -181,8 +183,10 @@ export async function adjustInvoice(
           amount: credited,
           reason: input.reason,
           createdBy: actorMark(actor),
+          taxes: retaxed.given,
         },
         now,
+        deps.policies.numbering,
       );
     }
     await audit(
@@ -196,9 +200,64 @@ export async function adjustInvoice(
       ok: true,
       kind: change.kind === "remove-line" ? "line-removed" : "line-changed",
       invoiceId: invoice.id,
-      total: { amount: decision.newTotal, currency },
-      previousTotal: { amount: decision.oldTotal, currency },
+      total: { amount: retaxed.total, currency },
+      previousTotal: invoice.total,
       credited,
     };
   });
+}
+
+/**
+ * After a line was removed or changed: the invoice's taxes computed again on its lines, at the
+ * rates it was issued with (an adjustment never moves an invoice to another rate or jurisdiction),
+ * written back per line and per tax; returns the new totals and the taxes the change gave back.
+ */
+async function retaxInvoice(tx: Tx, invoiceId: number, rounding: TaxPolicy["rounding"]) {
+  const before = await tx
+    .selectFrom("invoice_taxes")
+    .select(["id", "code", "jurisdiction", "rate", "base", "amount"])
+    .where("invoice_id", "=", invoiceId)
+    .orderBy("id")
+    .execute();
+  const lines = await tx
+    .selectFrom("invoice_lines")
+    .select(["id", "amount"])
+    .where("invoice_id", "=", invoiceId)
+    .orderBy("id")
+    .execute();
+  const applicable: ApplicableTax[] = before.map((t) => ({
+    code: t.code as TaxCode,
+    rate: Number(t.rate),
+    jurisdiction: t.jurisdiction,
+  }));
+  const taxed = computeTaxes(
+    lines.map((l) => Number(l.amount)),
+    applicable,
+    rounding,
+  );
+  if (before.length > 0) {
+    for (const [i, line] of lines.entries()) {
+      await tx
+        .updateTable("invoice_lines")
+        .set({ taxes: JSON.stringify(taxed.lines[i]?.taxes ?? []) })
+        .where("id", "=", line.id)
+        .execute();
+    }
+    for (const [i, row] of before.entries()) {
+      const now = taxed.taxes[i];
+      await tx
+        .updateTable("invoice_taxes")
+        .set({ base: now?.base ?? 0, amount: now?.amount ?? 0 })
+        .where("id", "=", row.id)
+        .execute();
+    }
+  }
+  const given: CreditNoteTax[] = before.map((row, i) => ({
+    code: row.code,
+    jurisdiction: row.jurisdiction,
+    rate: Number(row.rate),
+    base: Number(row.base) - (taxed.taxes[i]?.base ?? 0),
+    amount: Number(row.amount) - (taxed.taxes[i]?.amount ?? 0),
+  }));
+  return { ...taxed, given };
 }

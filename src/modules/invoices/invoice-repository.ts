@@ -1,11 +1,17 @@
 /** Invoices and their lines: issue, read as lifecycle facts, void. */
+import { sql } from "kysely";
 import { chunks, KEYS_PER_STATEMENT, readInChunks } from "../../db/chunks.js";
 import type { InvoiceStatus, PeriodInvoiceFacts, VoidabilityFacts } from "../../domain/invoice-rules.js";
 import type { Money } from "../../domain/money.js";
+import { DEFAULT_NUMBERING } from "../../domain/numbering.js";
+import type { Policies } from "../../domain/policies.js";
+import { computeTaxes, DEFAULT_TAXES, decideTaxes, type TaxedInvoice, taxName } from "../../domain/taxes.js";
 import { formatInstant, type Instant } from "../../domain/time.js";
 import type { LineWording } from "../../views/wording.js";
-import type { Db, Tx } from "../deps.js";
+import { taxProfilesOf } from "../customers/billing-address.js";
+import type { Db, FaultPoints, Tx } from "../deps.js";
 import { newEvent, recordEvent, recordEvents } from "../events/record-event.js";
+import { takeDocumentNumbers } from "./document-numbers.js";
 
 /**
  * What names an invoice in keys that leave the database (gateway idempotency keys, notice keys):
@@ -43,31 +49,96 @@ export interface NewInvoice {
   lines: NewInvoiceLine[];
 }
 
-/** Issues an invoice and records `invoice.issued`; returns its number, or null if the key was used. */
-export async function issueInvoice(tx: Tx, invoice: NewInvoice): Promise<number | null> {
-  const [id] = await issueInvoices(tx, [invoice]);
+/**
+ * What issuing needs beyond the transaction: the tax and numbering policies, the seller (where it
+ * collects taxes) and the fault points. Without it (tests writing invoices by hand), no tax and
+ * the default number prefix.
+ */
+export interface IssuingContext {
+  policies: Pick<Policies, "taxes" | "numbering">;
+  /** Where the seller collects taxes (the configuration's `seller`); none: no tax. */
+  seller?: { country: string; province?: string | undefined } | undefined;
+  faults?: FaultPoints | undefined;
+}
+
+/** Issues an invoice and records `invoice.issued`; returns its id, or null if the key was used. */
+export async function issueInvoice(
+  tx: Tx,
+  invoice: NewInvoice,
+  context?: IssuingContext,
+): Promise<number | null> {
+  const [id] = await issueInvoices(tx, [invoice], context);
   return id ?? null;
 }
 
-/** Many invoices at once (an engine batch), with multi-row inserts; per invoice, its number or null. */
-export async function issueInvoices(tx: Tx, invoices: NewInvoice[]): Promise<(number | null)[]> {
-  const totals = invoices.map((invoice) => invoice.lines.reduce((sum, line) => sum + line.amount, 0));
+/** Many invoices at once (an engine batch), with multi-row inserts; per invoice, its id or null. */
+export async function issueInvoices(
+  tx: Tx,
+  invoices: NewInvoice[],
+  context?: IssuingContext,
+): Promise<(number | null)[]> {
+  return (await issueInvoicesTaxed(tx, invoices, context)).map((issued) => issued?.id ?? null);
+}
+
+export interface IssuedInvoice {
+  id: number;
+  /** The document number (`INV-000123`). */
+  number: string;
+  /** What is charged: the subtotal and its taxes. */
+  total: Money;
+  subtotal: Money;
+}
+
+/**
+ * Issues invoices with their taxes (computed for each customer's billing address at the issue
+ * instant, docs/taxes.md) and their numbers, taken in this transaction; per invoice, what was
+ * issued, or null when its key was already used.
+ */
+export async function issueInvoicesTaxed(
+  tx: Tx,
+  invoices: NewInvoice[],
+  context?: IssuingContext,
+): Promise<(IssuedInvoice | null)[]> {
+  const taxPolicy = context?.policies.taxes ?? DEFAULT_TAXES;
+  const seller = context?.seller ?? null;
+  const profiles = seller
+    ? await taxProfilesOf(
+        tx,
+        invoices.map((invoice) => invoice.customerId),
+      )
+    : new Map<string, { locale: string; address: null }>();
+  const taxed: { invoice: NewInvoice; taxes: TaxedInvoice; note: string | null; locale: string }[] =
+    invoices.map((invoice) => {
+      const profile = profiles.get(invoice.customerId);
+      const decision = decideTaxes(taxPolicy, seller, profile?.address ?? null, invoice.issuedAt);
+      return {
+        invoice,
+        taxes: computeTaxes(
+          invoice.lines.map((line) => line.amount),
+          decision.taxes,
+          taxPolicy.rounding,
+        ),
+        note: decision.note,
+        locale: profile?.locale ?? "en",
+      };
+    });
+  const totals = taxed.map((t) => t.taxes.total);
   const idByKey = new Map<string, number>();
-  for (const chunk of chunks(
-    invoices.map((invoice, i) => ({ invoice, total: totals[i] ?? 0 })),
-    300,
-  )) {
+  for (const chunk of chunks(taxed, 300)) {
     const rows = await tx
       .insertInto("invoices")
       .values(
-        chunk.map(({ invoice, total }) => ({
+        chunk.map(({ invoice, taxes, note }) => ({
           customer_id: invoice.customerId,
           issue_key: invoice.issueKey,
           service_id: invoice.serviceId,
           purpose: invoice.purpose,
           period_start_at: invoice.periodStartAt,
           currency: invoice.currency,
-          total,
+          total: taxes.total,
+          subtotal: taxes.subtotal,
+          tax_total: taxes.taxTotal,
+          tax_note: note,
           amount_paid: 0,
           status: "open",
           issued_at: invoice.issuedAt,
@@ -86,10 +157,32 @@ export async function issueInvoices(tx: Tx, invoices: NewInvoice[]): Promise<(nu
     idByKey.delete(invoice.issueKey); // a key repeated in one batch issues one invoice
     return id;
   });
-  const lines = invoices.flatMap((invoice, i) => {
+  // Numbers only for the invoices this transaction wrote, in order: a used key takes none.
+  const written = ids.flatMap((id) => (id === null ? [] : [id]));
+  const numbers = await takeDocumentNumbers(
+    tx,
+    "invoice",
+    written.length,
+    context?.policies.numbering ?? DEFAULT_NUMBERING,
+  );
+  const numberOf = new Map(written.map((id, i) => [id, numbers[i] ?? ""]));
+  for (const batch of chunks(written, 200)) {
+    await tx
+      .updateTable("invoices")
+      .set({
+        number: sql<string>`case ${sql.ref("id")} ${sql.join(
+          batch.map((id) => sql`when ${id} then ${numberOf.get(id) ?? ""}`),
+          sql` `,
+        )} end`,
+      })
+      .where("id", "in", batch)
+      .execute();
+  }
+  context?.faults?.reach("invoice:numbered");
+  const lines = taxed.flatMap(({ invoice, taxes }, i) => {
     const id = ids[i];
     if (id === null || id === undefined) return [];
-    return invoice.lines.map((line) => ({
+    return invoice.lines.map((line, j) => ({
       invoice_id: id,
       service_id: line.serviceId,
       description: line.description,
@@ -98,14 +191,30 @@ export async function issueInvoices(tx: Tx, invoices: NewInvoice[]): Promise<(nu
       amount: line.amount,
       period_start_at: line.periodStartAt,
       period_end_at: line.periodEndAt,
+      taxes: JSON.stringify(taxes.lines[j]?.taxes ?? []),
     }));
   });
   for (const chunk of chunks(lines, 500)) await tx.insertInto("invoice_lines").values(chunk).execute();
+  const taxRows = taxed.flatMap(({ taxes }, i) => {
+    const id = ids[i];
+    if (id === null || id === undefined) return [];
+    return taxes.taxes.map((tax) => ({
+      invoice_id: id,
+      code: tax.code,
+      jurisdiction: tax.jurisdiction,
+      rate: tax.rate,
+      base: tax.base,
+      amount: tax.amount,
+    }));
+  });
+  for (const chunk of chunks(taxRows, 500)) await tx.insertInto("invoice_taxes").values(chunk).execute();
   await recordEvents(
     tx,
     invoices.flatMap((invoice, i) => {
       const id = ids[i];
       if (id === null || id === undefined) return [];
+      const { taxes, note, locale } = taxed[i]!;
+      const money = (amount: number) => ({ amount, currency: invoice.currency });
       return [
         newEvent(
           "invoice.issued",
@@ -113,14 +222,32 @@ export async function issueInvoices(tx: Tx, invoices: NewInvoice[]): Promise<(nu
           { customer: invoice.customerId, service: invoice.serviceId },
           {
             invoice: id,
-            amount: { amount: totals[i] ?? 0, currency: invoice.currency },
+            number: numberOf.get(id) ?? "",
+            amount: money(totals[i] ?? 0),
+            subtotal: money(taxes.subtotal),
+            taxes: taxes.taxes.map((tax) => ({
+              name: taxName(tax.code, locale),
+              rate: tax.rate,
+              jurisdiction: tax.jurisdiction,
+              amount: money(tax.amount),
+            })),
+            ...(note ? { taxNote: note } : {}),
             dueAt: formatInstant(invoice.dueAt),
           },
         ),
       ];
     }),
   );
-  return ids;
+  return ids.map((id, i) => {
+    if (id === null) return null;
+    const currency = invoices[i]?.currency ?? "";
+    return {
+      id,
+      number: numberOf.get(id) ?? "",
+      total: { amount: totals[i] ?? 0, currency },
+      subtotal: { amount: taxed[i]?.taxes.subtotal ?? 0, currency },
+    };
+  });
 }
 
 /** How many invoices were issued for this purpose and period: the suffix of the next issue key. */

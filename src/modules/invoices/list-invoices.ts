@@ -7,16 +7,22 @@ import { AppError } from "../../domain/app-error.js";
 import type { InvoiceStatus } from "../../domain/invoice-rules.js";
 import type { Money } from "../../domain/money.js";
 import type { Instant } from "../../domain/time.js";
+import type { Locale } from "../../views/notices/notice-types.js";
+import { describeStoredLine } from "../../views/wording.js";
 import type { Db } from "../deps.js";
 
 export interface InvoiceSummary {
   id: number;
+  /** The document number (`INV-000123`); the id for a row written without one. Ids stay in URLs. */
+  number: string;
   status: InvoiceStatus;
   issuedAt: Instant;
   dueAt: Instant;
   paidAt: Instant | null;
   voidedAt: Instant | null;
   total: Money;
+  /** Before taxes; the total when the invoice has none. */
+  subtotal: Money;
   paid: Money;
   /** What is still owed (zero once paid or voided). */
   balance: Money;
@@ -28,6 +34,18 @@ export interface InvoiceLineView {
   description: string;
   periodStartAt: Instant | null;
   periodEndAt: Instant | null;
+  amount: Money;
+  /** The line's taxes (its share, under per-invoice rounding). */
+  taxes: InvoiceTaxView[];
+}
+
+/** One tax: its code (GST, HST, QST, PST, VAT; `taxName` words it per language), rate, base, amount. */
+export interface InvoiceTaxView {
+  code: string;
+  jurisdiction: string;
+  /** Parts per 100,000 (9975 = 9.975 %; `formatRate`). */
+  rate: number;
+  base: Money;
   amount: Money;
 }
 
@@ -55,6 +73,10 @@ export interface PaymentAttemptView {
 export interface InvoiceDetail extends InvoiceSummary {
   customerId: string;
   lines: InvoiceLineView[];
+  /** Per tax, in the order issued; empty when none applied. */
+  taxes: InvoiceTaxView[];
+  /** `reverse-charge`: the invoice says "Reverse charge" / "Autoliquidation" (EU business customer). */
+  taxNote: string | null;
   attempts: PaymentAttemptView[];
 }
 
@@ -69,6 +91,8 @@ type InvoiceRow = {
   total: number;
   amount_paid: number;
   currency: string;
+  number: string | null;
+  subtotal: number;
 };
 
 function summaryOf(row: InvoiceRow, lineDescriptions: string[]): InvoiceSummary {
@@ -76,12 +100,14 @@ function summaryOf(row: InvoiceRow, lineDescriptions: string[]): InvoiceSummary 
   const owed = status === "open" ? Math.max(0, row.total - row.amount_paid) : 0;
   return {
     id: row.id,
+    number: row.number ?? String(row.id),
     status,
     issuedAt: Number(row.issued_at),
     dueAt: Number(row.due_at),
     paidAt: row.paid_at === null ? null : Number(row.paid_at),
     voidedAt: row.voided_at === null ? null : Number(row.voided_at),
     total: { amount: Number(row.total), currency: row.currency },
+    subtotal: { amount: Number(row.subtotal), currency: row.currency },
     paid: { amount: Number(row.amount_paid), currency: row.currency },
     balance: { amount: owed, currency: row.currency },
     lineDescriptions,
@@ -99,28 +125,31 @@ const INVOICE_COLUMNS = [
   "total",
   "amount_paid",
   "currency",
+  "number",
+  "subtotal",
 ] as const;
 
-async function descriptionsOf(db: Db, invoiceIds: number[]): Promise<Map<number, string[]>> {
+/** Lines are worded in `locale` (src/views/wording.ts); without one, as stored (English). */
+async function descriptionsOf(db: Db, invoiceIds: number[], locale?: Locale): Promise<Map<number, string[]>> {
   const byInvoice = new Map<number, string[]>();
   if (invoiceIds.length === 0) return byInvoice;
   const lines = await db
     .selectFrom("invoice_lines")
-    .select(["invoice_id", "description"])
+    .select(["invoice_id", "description", "kind", "params"])
     .where("invoice_id", "in", invoiceIds)
     .orderBy("invoice_id")
     .orderBy("id")
     .execute();
   for (const line of lines) {
     const list = byInvoice.get(line.invoice_id) ?? [];
-    list.push(line.description);
+    list.push(locale ? describeStoredLine(line, locale) : line.description);
     byInvoice.set(line.invoice_id, list);
   }
   return byInvoice;
 }
 
 /** The customer's invoices, newest first. */
-export async function listInvoices(db: Db, customerId: string): Promise<InvoiceSummary[]> {
+export async function listInvoices(db: Db, customerId: string, locale?: Locale): Promise<InvoiceSummary[]> {
   const rows = await db
     .selectFrom("invoices")
     .select(INVOICE_COLUMNS)
@@ -131,6 +160,7 @@ export async function listInvoices(db: Db, customerId: string): Promise<InvoiceS
   const descriptions = await descriptionsOf(
     db,
     rows.map((row) => row.id),
+    locale,
   );
   return rows.map((row) => summaryOf(row, descriptions.get(row.id) ?? []));
 }
@@ -140,6 +170,7 @@ export async function listPastDueInvoices(
   db: Db,
   customerId: string,
   now: Instant,
+  locale?: Locale,
 ): Promise<InvoiceSummary[]> {
   const rows = await db
     .selectFrom("invoices")
@@ -153,6 +184,7 @@ export async function listPastDueInvoices(
   const descriptions = await descriptionsOf(
     db,
     rows.map((row) => row.id),
+    locale,
   );
   return rows.map((row) => summaryOf(row, descriptions.get(row.id) ?? []));
 }
@@ -162,6 +194,7 @@ export async function getInvoiceDetail(
   db: Db,
   customerId: string,
   invoiceId: number,
+  locale?: Locale,
 ): Promise<InvoiceDetail> {
   const row = await db
     .selectFrom("invoices")
@@ -172,7 +205,7 @@ export async function getInvoiceDetail(
   if (!row) throw new AppError("NOT_FOUND", "Invoice not found.", `invoice ${invoiceId} of ${customerId}`);
   const lines = await db
     .selectFrom("invoice_lines")
-    .select(["description", "period_start_at", "period_end_at", "amount"])
+    .select(["description", "kind", "params", "period_start_at", "period_end_at", "amount", "taxes"])
     .where("invoice_id", "=", invoiceId)
     .orderBy("id")
     .execute();
@@ -199,15 +232,33 @@ export async function getInvoiceDetail(
   return {
     ...summaryOf(
       row,
-      lines.map((line) => line.description),
+      lines.map((line) => (locale ? describeStoredLine(line, locale) : line.description)),
     ),
     customerId: row.customer_id,
     lines: lines.map((line) => ({
-      description: line.description,
+      description: locale ? describeStoredLine(line, locale) : line.description,
       periodStartAt: line.period_start_at === null ? null : Number(line.period_start_at),
       periodEndAt: line.period_end_at === null ? null : Number(line.period_end_at),
       amount: { amount: Number(line.amount), currency: row.currency },
+      taxes: taxViews(line.taxes, row.currency),
     })),
+    taxes: (
+      await db
+        .selectFrom("invoice_taxes")
+        .select(["code", "jurisdiction", "rate", "base", "amount"])
+        .where("invoice_id", "=", invoiceId)
+        .orderBy("id")
+        .execute()
+    ).map((tax) => ({
+      code: tax.code,
+      jurisdiction: tax.jurisdiction,
+      rate: Number(tax.rate),
+      base: { amount: Number(tax.base), currency: row.currency },
+      amount: { amount: Number(tax.amount), currency: row.currency },
+    })),
+    taxNote:
+      (await db.selectFrom("invoices").select("tax_note").where("id", "=", invoiceId).executeTakeFirst())
+        ?.tax_note ?? null,
     attempts: payments.map((payment) => ({
       attempt: Number(payment.attempt),
       at: Number(payment.created_at),
@@ -222,4 +273,21 @@ function attemptResultOf(status: string, refunds: number): PaymentAttemptResult 
   if (status === "succeeded" || status === "failed" || status === "cancelled") return status;
   if (status === "unapplied") return refunds > 0 ? "refunded" : "refunding";
   return "pending";
+}
+
+function taxViews(json: string | null, currency: string): InvoiceTaxView[] {
+  let parsed: { code: string; jurisdiction: string; rate: number; base: number; amount: number }[] = [];
+  try {
+    parsed = JSON.parse(json ?? "[]");
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  return parsed.map((tax) => ({
+    code: tax.code,
+    jurisdiction: tax.jurisdiction,
+    rate: Number(tax.rate),
+    base: { amount: Number(tax.base), currency },
+    amount: { amount: Number(tax.amount), currency },
+  }));
 }

@@ -185,6 +185,7 @@ export async function completeRefunds(deps: Deps, refundIds: number[], now: Inst
             createdBy: refund.requestedBy,
           },
           now,
+          deps.policies.numbering,
         );
         events.push(
           newEvent(
