@@ -201,7 +201,7 @@ export const DEFAULT_BILLING: BillingPolicy = {
   attempts: 3,
   suspendAfterDaysOverdue: 5,
   terminateAfterDaysOverdue: 30,
-  immediateCancellationAfterHours: 0,
+  immediateCancellationAfterHours: 4,
   immediateCancellationHours: 24,
   pendingChargeAlarmHours: 12,
 };
