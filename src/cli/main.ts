@@ -14,6 +14,7 @@ import {
 } from "../main/demo-data.js";
 import { createRuntime, type Runtime } from "../main/runtime.js";
 import { startWebServer } from "../main/web-server.js";
+import { apiKeyCommand, checkApiKeyCall } from "./api-key-command.js";
 import { backupCommand, restoreCommand } from "./backup-command.js";
 import { type CommandIo, InputError, processIo, UsageError } from "./command-io.js";
 import { simulateCommand } from "./simulate-command.js";
@@ -36,6 +37,9 @@ Commands:
   staff add EMAIL --role admin|billing|support [--name NAME]
                          create a back-office staff member; prints a one-time password (JSON)
   staff list | staff disable EMAIL
+  api-key create --name NAME --scopes read,billing,domains,services [--customer ID]
+                         create a JSON API key; prints it once (JSON with key, docs/api.md)
+  api-key list | api-key revoke ID
   restore FILE [--force] replace the SQLite database with a backup and migrate it (Tenure stopped;
                          the gateway and registrar ledgers are not restored: docs/operations.md)
 
@@ -110,6 +114,8 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
         force: { type: "boolean", default: false },
         role: { type: "string" },
         name: { type: "string" },
+        scopes: { type: "string" },
+        customer: { type: "string" },
       },
     });
     const [command, ...rest] = positionals;
@@ -132,6 +138,17 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
         checkStaffCall(rest, staffArgs);
         return await withRuntime((runtime) =>
           staffCommand(runtime.deps, rest, staffArgs, runtime.clock.now(), io),
+        );
+      }
+      case "api-key": {
+        const keyArgs = {
+          ...(values.name !== undefined ? { name: values.name } : {}),
+          ...(values.scopes !== undefined ? { scopes: values.scopes } : {}),
+          ...(values.customer !== undefined ? { customer: values.customer } : {}),
+        };
+        checkApiKeyCall(rest, keyArgs);
+        return await withRuntime((runtime) =>
+          apiKeyCommand(runtime.deps, rest, keyArgs, runtime.clock.now(), io),
         );
       }
       case "migrate":
