@@ -407,4 +407,30 @@ export interface Database {
   events: EventsTable;
   engine_runs: EngineRunsTable;
   engine_failures: EngineFailuresTable;
+  drift: DriftTable;
+}
+
+/** A difference reconciliation found between Tenure and the registry or the gateway (migration 0014). */
+export interface DriftTable {
+  id: Generated<number>;
+  /** `domain` (the registry) or `payment` (the gateway). */
+  kind: string;
+  /** The domain name or the payment's idempotency key. */
+  subject: string;
+  field: string;
+  ours: string;
+  theirs: string;
+  /** Why it was flagged or accepted: expiry-earlier, before-registration, jump-too-far, not-ours, … */
+  rule: string;
+  registrar: string | null;
+  service_id: string | null;
+  customer_id: string | null;
+  payment_id: number | null;
+  /** `open`, `accepted` or `rejected`. */
+  status: Generated<string>;
+  detected_at: number;
+  decided_at: number | null;
+  /** `staff:<email>`, or `automatic` for an expiry moved by exactly the renewals Tenure paid for. */
+  decided_by: string | null;
+  decision_reason: Generated<string>;
 }

@@ -38,6 +38,9 @@ export const EVENT_TYPES = [
   "domain.deleted",
   "ticket.opened",
   "ticket.closed",
+  "reconciliation.drift_found",
+  "reconciliation.drift_accepted",
+  "reconciliation.drift_rejected",
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -109,6 +112,11 @@ export interface EventDetails {
   "domain.deleted": { name: string; by?: string };
   "ticket.opened": { ticket: number; kind: string };
   "ticket.closed": { ticket: number };
+  /** Reconciliation (staff only: recorded without customer or service, never on a timeline). */
+  "reconciliation.drift_found": { drift: number; kind: string; subject: string; field: string; rule: string };
+  /** `by`: `staff:<email>`, or `automatic` (an expiry moved by exactly the renewals Tenure paid for). */
+  "reconciliation.drift_accepted": { drift: number; kind: string; subject: string; by: string; reason: string };
+  "reconciliation.drift_rejected": { drift: number; kind: string; subject: string; by: string; reason: string };
 }
 
 export type TenureEvent<T extends EventType = EventType> = {

@@ -15,6 +15,9 @@ import { createSmtpMailer } from "../providers/mailer/smtp-mailer.js";
 import type { PaymentGateway } from "../providers/payments/payment-gateway.js";
 import { StripeGateway } from "../providers/payments/stripe-gateway.js";
 import { TestGateway } from "../providers/payments/test-gateway.js";
+import { EppClient } from "../providers/registrar/epp/client.js";
+import { EppRegistrar, eppClientConfig } from "../providers/registrar/epp/epp-registrar.js";
+import type { Registrar } from "../providers/registrar/registrar.js";
 import { TestRegistrar } from "../providers/registrar/test-registrar.js";
 import { type GatewayConfig, loadPolicies, loadSeller, type RuntimeConfig } from "./config.js";
 
@@ -66,6 +69,25 @@ export async function createRuntime(config: RuntimeConfig, clock: Clock = system
   await migrateToLatest(store);
   const gateway = createGateway(config.gateway, store, config.stateDir);
   const registrar = new TestRegistrar({ file: join(config.stateDir, "test-registrar.sqlite") });
+  // A registrar whose policy says `adapter: "epp"` is reached over EPP (one client each, opened on
+  // first use); every other one is the built-in test registry.
+  const eppRegistrars = new Map<string, EppRegistrar>();
+  const registrarFor = (name: string): Registrar => {
+    const policy = policies.registrars[name];
+    if (policy?.adapter !== "epp" || !policy.epp) return registrar;
+    let epp = eppRegistrars.get(name);
+    if (!epp) {
+      const frames = logger.child({ registrar: name });
+      const client = new EppClient(
+        eppClientConfig(policy.epp, process.env, (direction, xml) =>
+          frames.debug({ direction, xml }, "epp frame"),
+        ),
+      );
+      epp = new EppRegistrar(client, policy.epp.clientId);
+      eppRegistrars.set(name, epp);
+    }
+    return epp;
+  };
   const sessionSecret = config.sessionSecret ?? randomBytes(32).toString("hex");
   const smtp = createSmtpMailer(config.smtpUrl, config.mailFrom);
   const mailer = smtp ? noticeSecrets(sessionSecret).unsealingMailer(smtp) : null;
@@ -74,7 +96,7 @@ export async function createRuntime(config: RuntimeConfig, clock: Clock = system
     dialect: store.dialect,
     policies,
     gateway,
-    registrarFor: () => registrar,
+    registrarFor: (name) => registrarFor(name),
     seller,
   };
   return {
@@ -91,6 +113,7 @@ export async function createRuntime(config: RuntimeConfig, clock: Clock = system
       await store.close();
       gateway.close();
       registrar.close();
+      for (const epp of eppRegistrars.values()) await epp.close();
     },
   };
 }

@@ -114,6 +114,10 @@ const PAST: { [T in EventType]: (w: Words, d: Details) => string } = {
   "ticket.opened": (w, d) =>
     w.t.past.ticketOpened(lookup(w.t.ticketKinds, d.kind) ?? w.t.ticketFallback, w.number(d.ticket)),
   "ticket.closed": (w, d) => w.t.past.ticketClosed(w.number(d.ticket)),
+  // Staff-only (the drift list): recorded without a customer or service, so never on a timeline.
+  "reconciliation.drift_found": () => "",
+  "reconciliation.drift_accepted": () => "",
+  "reconciliation.drift_rejected": () => "",
 };
 
 type PlannedKind = PlannedEntry["kind"];

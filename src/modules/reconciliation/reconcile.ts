@@ -1,0 +1,364 @@
+/**
+ * The reconciliation job: Tenure's domains against their registry (domain:info in batches, rate
+ * limited per registrar), the registry's poll queue (transfers out, registry deletions), and
+ * payments against the gateway (every pending one and those settled recently). A difference is
+ * never written blindly (rules.ts): it becomes a drift row for staff, except an expiry moved
+ * forward by exactly the renewals Tenure paid for, accepted on its own. Each decision is an event
+ * and an audit entry. Run by the worker on the policy's schedule and by `tenure reconcile`.
+ */
+import { DAY, formatInstant, HOUR, type Instant } from "../../domain/time.js";
+import { EppRegistrar, type PollMessage } from "../../providers/registrar/epp/epp-registrar.js";
+import type { RegistrarDomainInfo } from "../../providers/registrar/registrar.js";
+import { type Deps, inTransaction, registrarPolicy, type Tx } from "../deps.js";
+import { recordEvent } from "../events/record-event.js";
+import { recordAudit, type StaffActor } from "../staff/audit-log.js";
+import { insertDrift, type NewDrift } from "./drift-repository.js";
+import { judgeDomain, judgePayment } from "./rules.js";
+
+/** Who the audit log names for the job's own decisions. */
+export const RECONCILIATION_ACTOR: StaffActor = {
+  id: "system:reconciliation",
+  email: "reconciliation",
+  // The audit log keeps the role as text; the job acts with no staff role of its own.
+  role: "admin",
+  address: "",
+};
+
+export interface ReconciliationReport {
+  domainsChecked: number;
+  paymentsChecked: number;
+  flagged: number;
+  accepted: number;
+  pollMessages: number;
+  transferredOut: string[];
+  errors: string[];
+}
+
+export interface ReconcileOptions {
+  /** Waits between batches to keep under a registrar's rate (real time; tests pass a no-op). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const LIVE_DOMAIN = ["active", "suspended", "expired", "redemption"];
+
+interface DomainToCheck {
+  serviceId: string;
+  customerId: string;
+  name: string;
+  registrar: string;
+  expiresAt: number;
+  registeredAt: number;
+}
+
+export async function runReconciliation(
+  deps: Deps,
+  now: Instant,
+  options: ReconcileOptions = {},
+): Promise<ReconciliationReport> {
+  const report: ReconciliationReport = {
+    domainsChecked: 0,
+    paymentsChecked: 0,
+    flagged: 0,
+    accepted: 0,
+    pollMessages: 0,
+    transferredOut: [],
+    errors: [],
+  };
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  // The poll queue first: a name transferred away is no longer compared as if it were ours.
+  const registrars = await deps.db
+    .selectFrom("domains")
+    .select("registrar")
+    .distinct()
+    .orderBy("registrar")
+    .execute();
+  for (const { registrar: registrarName } of registrars) {
+    const registrar = deps.registrarFor(registrarName);
+    if (!(registrar instanceof EppRegistrar)) continue;
+    try {
+      report.pollMessages += await registrar.drainPoll((message) =>
+        applyPoll(deps, registrarName, message, now, report),
+      );
+    } catch (error) {
+      report.errors.push(`${registrarName} poll: ${(error as Error).message}`);
+    }
+  }
+  const domains = (
+    await deps.db
+      .selectFrom("domains")
+      .innerJoin("services", "services.id", "domains.service_id")
+      .select([
+        "domains.service_id",
+        "services.customer_id",
+        "domains.name",
+        "domains.registrar",
+        "domains.expires_at",
+        "domains.registered_at",
+      ])
+      .where("services.status", "in", LIVE_DOMAIN)
+      .orderBy("domains.registrar")
+      .orderBy("domains.name")
+      .execute()
+  ).map(
+    (row): DomainToCheck => ({
+      serviceId: row.service_id,
+      customerId: row.customer_id,
+      name: row.name,
+      registrar: row.registrar,
+      expiresAt: Number(row.expires_at),
+      registeredAt: Number(row.registered_at),
+    }),
+  );
+  const byRegistrar = new Map<string, DomainToCheck[]>();
+  for (const domain of domains)
+    byRegistrar.set(domain.registrar, [...(byRegistrar.get(domain.registrar) ?? []), domain]);
+
+  for (const [registrarName, list] of byRegistrar) {
+    const registrar = deps.registrarFor(registrarName);
+    const policy = registrarPolicy(deps, registrarName);
+    const batchSize = deps.policies.reconciliation.batchSize;
+    const perSecond = policy.adapter === "epp" ? (policy.epp?.infoPerSecond ?? 5) : Number.POSITIVE_INFINITY;
+    for (let at = 0; at < list.length; at += batchSize) {
+      const batch = list.slice(at, at + batchSize);
+      if (at > 0 && Number.isFinite(perSecond)) await sleep(Math.ceil((batch.length / perSecond) * 1000));
+      const seen = await Promise.all(
+        batch.map(async (domain) => {
+          try {
+            return await registrar.info(domain.name);
+          } catch (error) {
+            report.errors.push(`${domain.name}: ${(error as Error).message}`);
+            return undefined;
+          }
+        }),
+      );
+      for (const [i, domain] of batch.entries()) {
+        const info = seen[i];
+        if (info === undefined) continue;
+        report.domainsChecked++;
+        await compareDomain(deps, domain, info, policy.renewalYears, now, report);
+      }
+    }
+  }
+  await comparePayments(deps, now, report);
+  return report;
+}
+
+async function paidRenewalsFrom(deps: Deps, serviceId: string, expiresAt: number): Promise<number> {
+  const row = await deps.db
+    .selectFrom("invoices")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("service_id", "=", serviceId)
+    .where("purpose", "=", "renewal")
+    .where("status", "=", "paid")
+    .where("period_start_at", ">=", expiresAt)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+async function compareDomain(
+  deps: Deps,
+  domain: DomainToCheck,
+  info: RegistrarDomainInfo | null,
+  renewalYears: number,
+  now: Instant,
+  report: ReconciliationReport,
+): Promise<void> {
+  const paidRenewals = await paidRenewalsFrom(deps, domain.serviceId, domain.expiresAt);
+  const verdict = judgeDomain({
+    ours: { expiresAt: domain.expiresAt, registeredAt: domain.registeredAt },
+    theirs: info ? { expiresAt: info.expiresAt, ours: info.ours !== false } : null,
+    renewalYears,
+    paidRenewals,
+  });
+  if (verdict.verdict === "same") return;
+  const theirs =
+    info === null ? "absent" : info.ours === false ? "another registrar" : formatInstant(info.expiresAt);
+  const drift: NewDrift = {
+    kind: "domain",
+    subject: domain.name,
+    field: info === null || info.ours === false ? "sponsor" : "expires_at",
+    ours: formatInstant(domain.expiresAt),
+    theirs,
+    rule: verdict.rule,
+    registrar: domain.registrar,
+    serviceId: domain.serviceId,
+    customerId: domain.customerId,
+  };
+  await inTransaction(deps, "reconciliation:domain", async (tx) => {
+    if (verdict.verdict === "accept" && info) {
+      const moved = await tx
+        .updateTable("domains")
+        .set({ expires_at: info.expiresAt })
+        .where("service_id", "=", domain.serviceId)
+        .where("expires_at", "=", domain.expiresAt)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) === 0) return;
+      const reason = `expiry moved by exactly the ${paidRenewals} renewal(s) Tenure was paid for`;
+      const id = await insertDrift(tx, drift, now, { status: "accepted", by: "automatic", reason });
+      if (id === null) return;
+      await decided(tx, id, drift, "accepted", "automatic", reason, now, RECONCILIATION_ACTOR);
+      report.accepted++;
+      return;
+    }
+    const id = await insertDrift(tx, drift, now);
+    if (id === null) return;
+    await recordEvent(
+      tx,
+      "reconciliation.drift_found",
+      now,
+      { customer: domain.customerId },
+      {
+        drift: id,
+        kind: "domain",
+        subject: domain.name,
+        field: drift.field,
+        rule: drift.rule,
+      },
+    );
+    report.flagged++;
+  });
+}
+
+/** Records a decision: the event and the audit entry, in the decision's transaction. */
+export async function decided(
+  tx: Tx,
+  id: number,
+  drift: { kind: string; subject: string; ours: string; theirs: string; customerId?: string | null },
+  status: "accepted" | "rejected",
+  by: string,
+  reason: string,
+  now: Instant,
+  actor: StaffActor,
+): Promise<void> {
+  const details = { drift: id, kind: drift.kind, subject: drift.subject, by, reason };
+  const refs = { customer: drift.customerId ?? "" };
+  if (status === "accepted") await recordEvent(tx, "reconciliation.drift_accepted", now, refs, details);
+  else await recordEvent(tx, "reconciliation.drift_rejected", now, refs, details);
+  await recordAudit(tx, actor, now, {
+    action: status === "accepted" ? "drift.accept" : "drift.reject",
+    objectType: "drift",
+    objectId: String(id),
+    customerId: drift.customerId ?? null,
+    reason,
+    before: { status: "open", ours: drift.ours, theirs: drift.theirs },
+    after: { status },
+  });
+}
+
+async function applyPoll(
+  deps: Deps,
+  registrar: string,
+  message: PollMessage,
+  now: Instant,
+  report: ReconciliationReport,
+): Promise<void> {
+  if (message.kind === "other") return;
+  const domain = await deps.db
+    .selectFrom("domains")
+    .innerJoin("services", "services.id", "domains.service_id")
+    .select(["domains.service_id", "services.customer_id", "services.status", "domains.expires_at"])
+    .where("domains.name", "=", message.name)
+    .where("domains.registrar", "=", registrar)
+    .executeTakeFirst();
+  if (!domain) return;
+  const refs = { customer: domain.customer_id, service: domain.service_id };
+  if (message.kind === "transfer") {
+    const completed = message.status === "clientApproved" || message.status === "serverApproved";
+    const policy = registrarPolicy(deps, registrar);
+    if (!completed || message.gaining === policy.epp?.clientId) return;
+    await inTransaction(deps, "reconciliation:transferred-out", async (tx) => {
+      const moved = await tx
+        .updateTable("services")
+        .set({ status: "transferred-out" })
+        .where("id", "=", domain.service_id)
+        .where("status", "in", LIVE_DOMAIN)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) === 0) return;
+      await recordEvent(tx, "domain.transferred_out", now, refs, { name: message.name });
+      report.transferredOut.push(message.name);
+    });
+    return;
+  }
+  // A deletion the registry made by itself: staff decide what Tenure does about it.
+  await inTransaction(deps, "reconciliation:registry-deleted", async (tx) => {
+    const drift: NewDrift = {
+      kind: "domain",
+      subject: message.name,
+      field: "sponsor",
+      ours: formatInstant(Number(domain.expires_at)),
+      theirs: "deleted by the registry",
+      rule: "deleted-by-registry",
+      registrar,
+      serviceId: domain.service_id,
+      customerId: domain.customer_id,
+    };
+    const id = await insertDrift(tx, drift, now);
+    if (id === null) return;
+    await recordEvent(
+      tx,
+      "reconciliation.drift_found",
+      now,
+      { customer: domain.customer_id },
+      {
+        drift: id,
+        kind: "domain",
+        subject: message.name,
+        field: drift.field,
+        rule: drift.rule,
+      },
+    );
+    report.flagged++;
+  });
+}
+
+async function comparePayments(deps: Deps, now: Instant, report: ReconciliationReport): Promise<void> {
+  const since = now - deps.policies.reconciliation.recentPaymentDays * DAY;
+  const alarmAfter = deps.policies.billing.pendingChargeAlarmHours * HOUR;
+  const payments = await deps.db
+    .selectFrom("payments")
+    .select(["id", "customer_id", "idempotency_key", "status", "created_at"])
+    .where((eb) => eb.or([eb("status", "=", "pending"), eb("created_at", ">=", since)]))
+    .orderBy("id")
+    .execute();
+  for (const payment of payments) {
+    let outcome: Awaited<ReturnType<Deps["gateway"]["lookup"]>>;
+    try {
+      outcome = await deps.gateway.lookup(payment.idempotency_key);
+    } catch (error) {
+      report.errors.push(`${payment.idempotency_key}: ${(error as Error).message}`);
+      continue;
+    }
+    report.paymentsChecked++;
+    const theirs = outcome?.status ?? null;
+    const rule = judgePayment(payment.status, theirs, now - Number(payment.created_at) >= alarmAfter);
+    if (!rule) continue;
+    await inTransaction(deps, "reconciliation:payment", async (tx) => {
+      const drift: NewDrift = {
+        kind: "payment",
+        subject: payment.idempotency_key,
+        field: "status",
+        ours: payment.status,
+        theirs: theirs ?? "absent",
+        rule,
+        customerId: payment.customer_id,
+        paymentId: Number(payment.id),
+      };
+      const id = await insertDrift(tx, drift, now);
+      if (id === null) return;
+      await recordEvent(
+        tx,
+        "reconciliation.drift_found",
+        now,
+        { customer: payment.customer_id },
+        {
+          drift: id,
+          kind: "payment",
+          subject: payment.idempotency_key,
+          field: "status",
+          rule,
+        },
+      );
+      report.flagged++;
+    });
+  }
+}

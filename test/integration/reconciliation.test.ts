@@ -1,0 +1,300 @@
+/**
+ * Reconciliation on both databases: registry differences are never written blindly (drift rows
+ * for staff), an expiry moved by exactly the renewals Tenure paid for is accepted on its own,
+ * staff decisions are events and audit entries, payments are compared with the gateway, and the
+ * EPP poll queue turns a transfer out into `domain.transferred_out`.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { addDays, addYears } from "../../src/domain/time.js";
+import { runEngine } from "../../src/engine/run-engine.js";
+import { decideDrift } from "../../src/modules/reconciliation/decide-drift.js";
+import { listDrift } from "../../src/modules/reconciliation/drift-repository.js";
+import { runReconciliation } from "../../src/modules/reconciliation/reconcile.js";
+import type { StaffActor } from "../../src/modules/staff/audit-log.js";
+import { DEFAULT_EXT_URIS, DEFAULT_OBJ_URIS, EppClient } from "../../src/providers/registrar/epp/client.js";
+import { EppRegistrar } from "../../src/providers/registrar/epp/epp-registrar.js";
+import type { Registrar } from "../../src/providers/registrar/registrar.js";
+import { at, createFixture, type Fixture } from "../support/engine-fixture.js";
+import { EppTestRegistry, makeCertificates } from "../support/epp-registry.js";
+import { DIALECTS } from "../support/stores.js";
+
+const noWait = async () => undefined;
+const support: StaffActor = { id: "s1", email: "sam@host.test", role: "support", address: "127.0.0.1" };
+const billing: StaffActor = { id: "s2", email: "bea@host.test", role: "billing", address: "127.0.0.1" };
+
+async function expiryOf(f: Fixture, service: string): Promise<number> {
+  const row = await f.deps.db
+    .selectFrom("domains")
+    .select("expires_at")
+    .where("service_id", "=", service)
+    .executeTakeFirstOrThrow();
+  return Number(row.expires_at);
+}
+
+async function events(f: Fixture, type: string) {
+  return f.deps.db.selectFrom("events").selectAll().where("type", "=", type).execute();
+}
+
+describe.each(DIALECTS)("reconciliation (%s)", (dialect) => {
+  let f: Fixture;
+  beforeEach(async () => {
+    f = await createFixture(dialect);
+    await f.addCustomer("c1", "ok");
+  });
+  afterEach(async () => {
+    await f.dispose();
+  });
+
+  it("finds nothing when the registry agrees, and writes nothing", async () => {
+    await f.addDomain("d1", "c1", "same.example", "2021-04-15T14:00:00Z");
+    const report = await runReconciliation(f.deps, at("2021-06-01T00:00:00Z"), { sleep: noWait });
+    expect(report).toMatchObject({ domainsChecked: 1, flagged: 0, accepted: 0, errors: [] });
+    expect(await listDrift(f.deps.db, {})).toEqual([]);
+  });
+
+  it("flags an earlier expiry, a date before registration, a jump too far, an unpaid move and a name not at the registry", async () => {
+    const cases: [string, (expiresAt: number) => number | null, string][] = [
+      ["earlier.example", (e) => addDays(e, -1), "expiry-earlier"],
+      ["epoch.example", () => at("1969-12-31T00:00:00Z"), "before-registration"],
+      ["jump.example", (e) => addYears(e, 3), "jump-too-far"],
+      ["unpaid.example", (e) => addYears(e, 1), "unpaid-renewal"],
+      ["gone.example", () => null, "not-at-registry"],
+    ];
+    for (const [i, [name, theirs]] of cases.entries()) {
+      await f.addDomain(`d${i}`, "c1", name, "2021-04-15T14:00:00Z");
+      const ours = await expiryOf(f, `d${i}`);
+      const moved = theirs(ours);
+      if (moved === null) await f.registrar.delete(name);
+      else f.registrar.register(name, moved);
+    }
+    const before = await Promise.all(cases.map((_, i) => expiryOf(f, `d${i}`)));
+    const report = await runReconciliation(f.deps, at("2021-06-01T00:00:00Z"), { sleep: noWait });
+    expect(report.flagged).toBe(5);
+    const drift = await listDrift(f.deps.db, { status: "open" });
+    expect(Object.fromEntries(drift.map((d) => [d.subject, d.rule]))).toEqual(
+      Object.fromEntries(cases.map(([name, , rule]) => [name, rule])),
+    );
+    // Nothing was written into Tenure's records.
+    expect(await Promise.all(cases.map((_, i) => expiryOf(f, `d${i}`)))).toEqual(before);
+    expect(await events(f, "reconciliation.drift_found")).toHaveLength(5);
+    // The same difference is not flagged twice.
+    const again = await runReconciliation(f.deps, at("2021-06-02T00:00:00Z"), { sleep: noWait });
+    expect(again.flagged).toBe(0);
+  });
+
+  it("accepts on its own an expiry moved by exactly the renewal Tenure was paid for (answer lost)", async () => {
+    await f.addDomain("d1", "c1", "paid.example", "2021-04-15T14:00:00Z");
+    const ours = await expiryOf(f, "d1");
+    // The registry applies the renewal but its answer never reaches Tenure.
+    const lost: Registrar = {
+      renew: async (name, expiry, years) => {
+        await f.registrar.renew(name, expiry, years);
+        throw new Error("connection lost");
+      },
+      info: (n) => f.registrar.info(n),
+      hold: (n) => f.registrar.hold(n),
+      unhold: (n) => f.registrar.unhold(n),
+      delete: (n) => f.registrar.delete(n),
+      transferCode: (n) => f.registrar.transferCode(n),
+    };
+    f.useRegistrar(lost);
+    await runEngine(f.deps, at("2022-03-31T14:00:00Z"));
+    expect(await expiryOf(f, "d1")).toBe(ours);
+    f.useRegistrar(f.registrar);
+    const report = await runReconciliation(f.deps, at("2022-03-31T15:00:00Z"), { sleep: noWait });
+    expect(report).toMatchObject({ accepted: 1, flagged: 0 });
+    expect(await expiryOf(f, "d1")).toBe(addYears(ours, 1));
+    const [row] = await listDrift(f.deps.db, {});
+    expect(row).toMatchObject({ status: "accepted", decidedBy: "automatic", rule: "paid-renewals" });
+    expect(await events(f, "reconciliation.drift_accepted")).toHaveLength(1);
+    const audit = await f.deps.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("action", "=", "drift.accept")
+      .execute();
+    expect(audit).toHaveLength(1);
+    // The registry renewed once; nothing renews again.
+    expect(f.registrar.renewals).toHaveLength(1);
+  });
+
+  it("staff accept or reject with a reason, by role, audited; an accepted expiry is written guarded", async () => {
+    await f.addDomain("d1", "c1", "earlier.example", "2021-04-15T14:00:00Z");
+    await f.addDomain("d2", "c1", "later.example", "2021-04-15T14:00:00Z");
+    const ours = await expiryOf(f, "d1");
+    f.registrar.register("earlier.example", addDays(ours, -2));
+    f.registrar.register("later.example", addYears(ours, 1));
+    await runReconciliation(f.deps, at("2021-06-01T00:00:00Z"), { sleep: noWait });
+    const rows = await listDrift(f.deps.db, { status: "open" });
+    const earlier = rows.find((r) => r.subject === "earlier.example");
+    const later = rows.find((r) => r.subject === "later.example");
+    if (!earlier || !later) throw new Error("drift expected");
+    const now = at("2021-06-02T00:00:00Z");
+    expect(
+      await decideDrift(f.deps, billing, { id: earlier.id, decision: "reject", reason: "no" }, now),
+    ).toEqual({
+      ok: false,
+      reason: "forbidden",
+    });
+    expect(
+      await decideDrift(f.deps, support, { id: earlier.id, decision: "reject", reason: "  " }, now),
+    ).toEqual({
+      ok: false,
+      reason: "reason-required",
+    });
+    expect(
+      await decideDrift(
+        f.deps,
+        support,
+        { id: earlier.id, decision: "reject", reason: "registry sync glitch" },
+        now,
+      ),
+    ).toEqual({ ok: true, status: "rejected" });
+    expect(await expiryOf(f, "d1")).toBe(ours);
+    expect(
+      await decideDrift(
+        f.deps,
+        support,
+        { id: earlier.id, decision: "accept", reason: "changed my mind" },
+        now,
+      ),
+    ).toEqual({ ok: false, reason: "already-decided" });
+    expect(
+      await decideDrift(
+        f.deps,
+        support,
+        { id: later.id, decision: "accept", reason: "renewed at the registry by hand" },
+        now,
+      ),
+    ).toEqual({ ok: true, status: "accepted" });
+    expect(await expiryOf(f, "d2")).toBe(addYears(ours, 1));
+    const audit = await f.deps.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("object_type", "=", "drift")
+      .execute();
+    expect(audit.map((a) => [a.action, a.staff_email, a.reason])).toEqual([
+      ["drift.reject", "sam@host.test", "registry sync glitch"],
+      ["drift.accept", "sam@host.test", "renewed at the registry by hand"],
+    ]);
+    expect(await events(f, "reconciliation.drift_rejected")).toHaveLength(1);
+    expect(await events(f, "reconciliation.drift_accepted")).toHaveLength(1);
+  });
+
+  it("compares payments with the gateway: a payment recorded succeeded that the gateway never took is flagged for money roles", async () => {
+    await f.addDomain("d1", "c1", "pay.example", "2021-04-15T14:00:00Z");
+    await runEngine(f.deps, at("2022-03-31T14:00:00Z"));
+    const payment = await f.deps.db.selectFrom("payments").selectAll().executeTakeFirstOrThrow();
+    expect(payment.status).toBe("succeeded");
+    await f.deps.db
+      .updateTable("payments")
+      .set({ idempotency_key: "charge:forged:1" })
+      .where("id", "=", payment.id)
+      .execute();
+    const report = await runReconciliation(f.deps, at("2022-04-01T00:00:00Z"), { sleep: noWait });
+    expect(report.paymentsChecked).toBe(1);
+    const [drift] = await listDrift(f.deps.db, { kinds: ["payment"] });
+    expect(drift).toMatchObject({
+      subject: "charge:forged:1",
+      rule: "succeeded-not-at-gateway",
+      ours: "succeeded",
+      theirs: "absent",
+    });
+    expect(
+      await decideDrift(
+        f.deps,
+        support,
+        { id: drift?.id ?? 0, decision: "accept", reason: "x" },
+        at("2022-04-02"),
+      ),
+    ).toEqual({
+      ok: false,
+      reason: "forbidden",
+    });
+    expect(
+      await decideDrift(
+        f.deps,
+        billing,
+        { id: drift?.id ?? 0, decision: "accept", reason: "refunded by hand" },
+        at("2022-04-02"),
+      ),
+    ).toEqual({ ok: true, status: "accepted" });
+  });
+
+  it("over EPP: a transfer out seen through poll becomes domain.transferred_out, once; info is read in batches", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tenure-recon-"));
+    const tls = await makeCertificates();
+    const clock = { now: at("2022-01-10T00:00:00Z") };
+    const registry = new EppTestRegistry({
+      file: join(dir, "registry.sqlite"),
+      tls,
+      clients: { tenure: "Tenure-pw-1", otherreg: "Other-pw-1" },
+      now: () => clock.now,
+    });
+    await registry.start();
+    const client = (id: string, password: string) =>
+      new EppClient({
+        endpoint: {
+          host: "127.0.0.1",
+          port: registry.port,
+          ca: tls.serverCert,
+          cert: tls.clientCert,
+          key: tls.clientKey,
+          connectTimeoutMs: 5000,
+          commandTimeoutMs: 5000,
+        },
+        clientId: id,
+        password,
+        objURIs: DEFAULT_OBJ_URIS,
+        extURIs: DEFAULT_EXT_URIS,
+        poolSize: 2,
+        keepAliveMs: 0,
+        validateResponses: true,
+      });
+    const ours = new EppRegistrar(client("tenure", "Tenure-pw-1"), "tenure");
+    const theirs = new EppRegistrar(client("otherreg", "Other-pw-1"), "otherreg");
+    try {
+      for (const i of [1, 2, 3]) {
+        await f.addDomain(`e${i}`, "c1", `epp${i}.example`, "2021-04-15T14:00:00Z");
+        registry.register(`epp${i}.example`, await expiryOf(f, `e${i}`), {
+          createdAt: at("2021-04-15T14:00:00Z"),
+          authInfo: `Auth-${i}-xyz`,
+        });
+      }
+      f.useRegistrar(ours);
+      await theirs.transferIn("epp2.example", "Auth-2-xyz");
+      clock.now = addDays(clock.now, 5);
+      registry.advance();
+      const f2 = {
+        ...f.deps,
+        policies: { ...f.deps.policies, reconciliation: { ...f.deps.policies.reconciliation, batchSize: 2 } },
+      };
+      const waits: number[] = [];
+      const report = await runReconciliation(f2, clock.now, { sleep: async (ms) => void waits.push(ms) });
+      expect(report.transferredOut).toEqual(["epp2.example"]);
+      expect(report.pollMessages).toBe(2);
+      expect(report.errors).toEqual([]);
+      const status = await f.deps.db
+        .selectFrom("services")
+        .select("status")
+        .where("id", "=", "e2")
+        .executeTakeFirstOrThrow();
+      expect(status.status).toBe("transferred-out");
+      expect(await events(f, "domain.transferred_out")).toHaveLength(1);
+      expect(report.domainsChecked).toBe(2);
+      expect(report.flagged).toBe(0);
+      expect(waits).toHaveLength(0);
+      const again = await runReconciliation(f2, clock.now, { sleep: noWait });
+      expect(again.pollMessages).toBe(0);
+      expect(await events(f, "domain.transferred_out")).toHaveLength(1);
+      expect(registry.invalidFrames).toEqual([]);
+    } finally {
+      await ours.close();
+      await theirs.close();
+      await registry.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
