@@ -333,9 +333,11 @@ describe.each(DIALECTS)("POST /invoices/:id/pay (%s)", (dialect) => {
     await client.get(`/invoices/${id}`);
     const response = await client.post(`/invoices/${id}/pay`, {});
     expect(response.statusCode).toBe(303);
-    expect((await client.get(`/invoices/${id}`)).body).toContain(
-      "This invoice is no longer open (already paid or void): nothing was charged.",
-    );
+    // Paid by the engine's charge: the page says so, with the amount, instead of "nothing was charged".
+    const page = (await client.get(`/invoices/${id}`)).body;
+    expect(page).toContain(`Invoice #${id} is paid: `);
+    expect(page).toContain("was charged once (by the first click). Nothing more was charged.");
+    expect(page).not.toContain("no longer open");
     expect(f.gateway.allCharges()).toHaveLength(1);
     expect(await paymentsOf(f, id)).toHaveLength(1);
   });
@@ -357,6 +359,30 @@ describe.each(DIALECTS)("POST /invoices/:id/pay (%s)", (dialect) => {
       ]);
       expect((await invoiceRow(f, id)).status).toBe("paid");
       expect(await eventCount(f, "payment.succeeded", "h-c1")).toBe(1);
+    });
+
+    it("three concurrent clicks in French: one charge, and no click says that nothing was charged", async () => {
+      const id = await withRenewalInvoice(f, "c1", "ok", { locale: "fr-CA" });
+      const tabs = await Promise.all([1, 2, 3].map(() => signedIn(f, "c1")));
+      await Promise.all(tabs.map((tab) => tab.get(`/invoices/${id}`)));
+      const responses = await Promise.all(tabs.map((tab) => tab.post(`/invoices/${id}/pay`, {})));
+      expect(responses.map((r) => r.statusCode)).toEqual([303, 303, 303]);
+      expect(f.gateway.successfulCharges()).toHaveLength(1);
+      expect((await invoiceRow(f, id)).status).toBe("paid");
+      const flashes = await Promise.all(
+        tabs.map(
+          async (tab) =>
+            /<div class="flash[^"]*"[^>]*>([\s\S]*?)<\/div>/.exec(
+              (await tab.get(`/invoices/${id}`)).body,
+            )?.[1] ?? "",
+        ),
+      );
+      for (const flash of flashes.map((text) => text.replaceAll("&#39;", "'"))) {
+        expect(flash).not.toContain("aucun montant n'a été prélevé");
+        expect(flash).toMatch(
+          /Payé — merci\.|La facture nº\s\d+ est payée\s: 192,00\s\$(\sUS)? a été prélevé une seule fois/,
+        );
+      }
     });
 
     it("the first submit dies after the bank took the money: the second settles that charge, not a new one", async () => {

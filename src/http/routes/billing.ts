@@ -7,11 +7,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { AppError } from "../../domain/app-error.js";
 import { setCard } from "../../modules/customers/customer-repository.js";
+import { findInvoice } from "../../modules/invoices/invoice-repository.js";
 import { getInvoiceDetail, listInvoices, listPastDueInvoices } from "../../modules/invoices/list-invoices.js";
 import { payInvoice } from "../../modules/invoices/pay-invoice.js";
 import { renderInvoicePdf } from "../../modules/invoices/render-invoice-pdf.js";
 import { creditNotesOf } from "../../modules/payments/credit-notes.js";
 import { TEST_CARDS, TestGateway } from "../../providers/payments/test-gateway.js";
+import { formattersFor } from "../../views/format.js";
 import { html } from "../../views/html.js";
 import { invoiceDetailPage, invoiceListPage } from "../../views/pages/billing/invoices.js";
 import {
@@ -19,7 +21,7 @@ import {
   pastDueNote,
   paymentMethodPage,
 } from "../../views/pages/billing/payment-method.js";
-import { customerOf, type HttpOptions, messages, redirectWith, sendPage } from "../context.js";
+import { customerOf, type HttpOptions, localeOf, messages, redirectWith, sendPage } from "../context.js";
 import { parseForm } from "../forms.js";
 
 /** An invoice number in the path; anything else is a page that does not exist. */
@@ -69,12 +71,29 @@ export function registerBillingRoutes(app: FastifyInstance, options: HttpOptions
     const b = messages(request).billing;
     const back = `/invoices/${id}`;
     const result = await payInvoice(options.deps, { invoiceId: id, customerId: customer.id }, now);
-    if (!result.ok) return redirectWith(request, reply, back, { kind: "info", text: b.notOpen });
-    const outcome = result.outcome;
-    if (result.isAwaitingBank)
+    const outcome = result.ok ? result.outcome : null;
+    if (result.ok && result.isAwaitingBank)
       return redirectWith(request, reply, back, { kind: "info", text: b.awaitingBank });
-    if (outcome === null)
-      return redirectWith(request, reply, back, { kind: "info", text: b.alreadyProcessing });
+    if (outcome === null) {
+      // Another click (or the engine) got there first: say what it did, read back from the invoice.
+      const invoice = await findInvoice(options.deps.db, id);
+      if (invoice?.status === "paid") {
+        const amount = formattersFor(localeOf(request), customer.timeZone).money({
+          amount: invoice.amountPaid,
+          currency: invoice.total.currency,
+        });
+        return redirectWith(request, reply, back, {
+          kind: "success",
+          text: b.alreadyPaid(b.invoiceNumber(id), amount),
+        });
+      }
+      if (invoice?.status === "void")
+        return redirectWith(request, reply, back, { kind: "info", text: b.nowVoid });
+      return redirectWith(request, reply, back, {
+        kind: "info",
+        text: result.ok ? b.alreadyProcessing : b.notOpen,
+      });
+    }
     if (outcome.status === "succeeded")
       return redirectWith(request, reply, back, { kind: "success", text: b.paidThanks });
     const reason = b.result[outcome.code] ?? b.result.error ?? outcome.code;

@@ -75,6 +75,9 @@ export const en = {
   declined: (reason: string) => `The payment did not go through: ${reason}. Nothing was charged.`,
   updateCard: "Update your payment method",
   notOpen: "This invoice is no longer open (already paid or void): nothing was charged.",
+  alreadyPaid: (invoice: string, amount: string) =>
+    `Invoice ${invoice} is paid: ${amount} was charged once (by the first click). Nothing more was charged.`,
+  nowVoid: "This invoice was voided: nothing was charged.",
   awaitingBank:
     "Your bank has not confirmed this payment yet. We will ask it again automatically and show the result here; nothing more will be charged.",
   alreadyProcessing:
@@ -199,6 +202,9 @@ export const frCA: BillingMessages = {
   declined: (reason: string) => `Le paiement n'a pas été accepté : ${reason}. Aucun montant n'a été prélevé.`,
   updateCard: "Mettre à jour votre mode de paiement",
   notOpen: "Cette facture n'est plus ouverte (déjà payée ou annulée) : aucun montant n'a été prélevé.",
+  alreadyPaid: (invoice: string, amount: string) =>
+    `La facture ${invoice} est payée : ${amount} a été prélevé une seule fois (au premier clic). Aucun autre montant n'a été prélevé.`,
+  nowVoid: "Cette facture a été annulée : aucun montant n'a été prélevé.",
   awaitingBank:
     "Votre banque n'a pas encore confirmé ce paiement. Nous lui redemanderons automatiquement et afficherons le résultat ici; aucun autre montant ne sera prélevé.",
   alreadyProcessing:
