@@ -103,3 +103,24 @@ export function describeStoredLine(
     return row.description;
   }
 }
+
+const TAX_NAMES: Record<string, { en: string; fr: string }> = {
+  GST: { en: "GST", fr: "TPS" },
+  HST: { en: "HST", fr: "TVH" },
+  QST: { en: "QST", fr: "TVQ" },
+  PST: { en: "PST", fr: "TVP" },
+  VAT: { en: "VAT", fr: "TVA" },
+};
+
+/** A tax as an invoice's total rows name it: "TPS 5 %", "TVQ 9,975 %", "QST 9.975%". */
+export function taxLabel(code: string, rate: number, locale: Locale): string {
+  const names = TAX_NAMES[code];
+  const name = names ? (locale === "fr-CA" ? names.fr : names.en) : code;
+  const whole = Math.floor(rate / 1000);
+  const fraction = String(rate % 1000)
+    .padStart(3, "0")
+    .replace(/0+$/, "");
+  const sep = locale === "fr-CA" ? "," : ".";
+  const percent = `${whole}${fraction ? `${sep}${fraction}` : ""}`;
+  return locale === "fr-CA" ? `${name} ${percent}\u00a0%` : `${name} ${percent}%`;
+}

@@ -1,16 +1,19 @@
 /**
- * An invoice as a PDF (pdfkit, pure JavaScript): title, number, dates, customer, lines, total,
- * paid, balance and status, in the customer's language. Pure: a plain view object and the
+ * An invoice as a PDF (pdfkit, pure JavaScript): the seller (legal name, address, tax numbers,
+ * support e-mail), title, number, dates, customer, lines, subtotal and each tax when there are
+ * any, total, paid, balance and status, in the customer's language. Pure: a plain view object and the
  * messages in, the file's bytes out (the creation date is given, so the same input gives the
  * same file).
  */
 import PDFDocument from "pdfkit";
 import type { InvoiceStatus } from "../../domain/invoice-rules.js";
 import { formatMoney, type Money } from "../../domain/money.js";
+import type { Seller } from "../../domain/seller.js";
 import type { Instant } from "../../domain/time.js";
-import { formatLongDate } from "../../views/format.js";
+import { formatLongDate, frenchTypography } from "../../views/format.js";
 import type { BillingMessages } from "../../views/i18n/billing.js";
 import type { Locale } from "../../views/notices/notice-types.js";
+import { taxLabel } from "../../views/wording.js";
 
 export interface InvoicePdfView {
   id: number;
@@ -19,7 +22,11 @@ export interface InvoicePdfView {
   dueAt: Instant;
   paidAt: Instant | null;
   customer: { name: string; email: string };
+  /** Worded in the document's language (src/views/wording.ts). */
   lines: { description: string; periodStartAt: Instant | null; periodEndAt: Instant | null; amount: Money }[];
+  /** Before taxes, and each tax (code, rate in parts per 100,000); absent or empty: no tax rows. */
+  subtotal?: Money;
+  taxes?: { code: string; rate: number; amount: Money }[];
   total: Money;
   paid: Money;
   balance: Money;
@@ -29,8 +36,10 @@ export interface InvoicePdfOptions {
   locale: Locale;
   timeZone: string;
   m: BillingMessages;
-  /** Who issues the invoice (the client area's name), printed at the top. */
+  /** Who issues the invoice (the client area's name), printed at the top without a seller. */
   issuer: string;
+  /** The seller's identity, printed at the top: legal name, address, tax numbers, support e-mail. */
+  seller?: Seller;
   /** The file's creation date (the request's "now"). */
   createdAt: Instant;
 }
@@ -72,12 +81,27 @@ export function renderInvoicePdf(invoice: InvoicePdfView, options: InvoicePdfOpt
   const right = doc.page.width - doc.page.margins.right;
   const width = right - left;
 
-  doc.font("Helvetica").fontSize(10).fillColor("#5b6475").text(printable(options.issuer), left, 54);
+  const typeset = (text: string) => printable(locale === "fr-CA" ? frenchTypography(text) : text);
+  if (options.seller) {
+    const seller = options.seller;
+    doc.font("Helvetica-Bold").fontSize(11).fillColor("#1d2330").text(typeset(seller.legalName), left, 54);
+    doc.font("Helvetica").fontSize(9).fillColor("#5b6475");
+    for (const line of [
+      ...seller.address,
+      ...seller.taxNumbers.map((tax) => `${tax.name} ${tax.number}`),
+      seller.supportEmail,
+    ])
+      doc.text(typeset(line), { width: width / 2 });
+    doc.moveDown(0.8);
+  } else {
+    doc.font("Helvetica").fontSize(10).fillColor("#5b6475").text(printable(options.issuer), left, 54);
+    doc.y = 74;
+  }
   doc
     .font("Helvetica-Bold")
     .fontSize(22)
     .fillColor("#1d2330")
-    .text(printable(`${p.title} ${m.invoiceNumber(invoice.id)}`), left, 74);
+    .text(printable(`${p.title} ${m.invoiceNumber(invoice.id)}`), left, doc.y);
   doc.moveDown(0.8);
 
   const facts: [string, string][] = [
@@ -142,7 +166,15 @@ export function renderInvoicePdf(invoice: InvoicePdfView, options: InvoicePdfOpt
   doc.moveTo(left, doc.y).lineTo(right, doc.y).strokeColor("#dde1e8").stroke();
   doc.y += 10;
 
+  const taxes = (invoice.taxes ?? []).map((tax) => ({
+    label: taxLabel(tax.code, tax.rate, locale),
+    amount: tax.amount,
+  }));
   const totals: [string, string, boolean][] = [
+    ...(taxes.length > 0 && invoice.subtotal
+      ? [[p.subtotal, amount(invoice.subtotal), false] as [string, string, boolean]]
+      : []),
+    ...taxes.map((tax) => [tax.label, amount(tax.amount), false] as [string, string, boolean]),
     [p.total, amount(invoice.total), false],
     [p.paid, amount(invoice.paid), false],
     [p.balance, amount(invoice.balance), true],
