@@ -91,6 +91,52 @@ describe("tenure simulate", () => {
     });
   });
 
+  it("bills a Quebec customer's yearly hosting of a Quebec seller with TPS and TVQ: 192.00 $ → 220.75 $ charged", async () => {
+    const { code, out } = await tenure(["simulate", "examples/quebec-taxes.json"]);
+    expect(code).toBe(0);
+    const events = lines(out).filter((e) => e.type !== "notice.sent");
+    const issued = events.find((e) => e.type === "invoice.issued");
+    expect(issued).toMatchObject({
+      at: "2026-01-01T14:00:00.000Z",
+      number: "INV-000001",
+      subtotal: { amount: 19200, currency: "CAD" },
+      taxes: [
+        { name: "TPS", rate: 5000, jurisdiction: "CA", amount: { amount: 960, currency: "CAD" } },
+        { name: "TVQ", rate: 9975, jurisdiction: "CA-QC", amount: { amount: 1915, currency: "CAD" } },
+      ],
+      amount: { amount: 22075, currency: "CAD" },
+    });
+    const charged = events.filter((e) => e.type === "payment.succeeded");
+    expect(charged).toHaveLength(1);
+    expect(charged[0]).toMatchObject({
+      at: "2026-01-15T14:00:00.000Z",
+      amount: { amount: 22075, currency: "CAD" },
+    });
+    const table = await tenure(["simulate", "examples/quebec-taxes.json", "--format", "table"]);
+    expect(table.out).toMatch(/invoice\.issued\s+site1\s+.*taxes=TPS 5%:9\.60,TVQ 9\.975%:19\.15/);
+  });
+
+  it("refuses a billing address whose VAT number is not of its country, naming the field", async () => {
+    const file = await scenarioFile({
+      start: "2025-01-15T00:00:00Z",
+      until: "2025-03-15T00:00:00Z",
+      seller: { country: "FR" },
+      customers: [
+        {
+          id: "c1",
+          locale: "en",
+          currency: "EUR",
+          card: "ok",
+          billingAddress: { country: "DE", postalCode: "10115", vatNumber: "FR40303265045" },
+        },
+      ],
+      services: [],
+    });
+    const { code, err } = await tenure(["simulate", file]);
+    expect(code).toBe(2);
+    expect(err).toContain("customers[0].billingAddress.vatNumber: not a DE VAT number");
+  });
+
   it("prints a readable table with --format table", async () => {
     const { code, out } = await tenure(["simulate", "examples/seed-004-timeline.json", "--format", "table"]);
     expect(code).toBe(0);

@@ -1,5 +1,6 @@
 /** The two output formats of `tenure simulate`: one JSON object per line, or a readable table. */
 
+import { formatRate } from "../../domain/taxes.js";
 import { formatInstant } from "../../domain/time.js";
 import type { StoredEvent } from "../../modules/events/record-event.js";
 
@@ -22,6 +23,15 @@ function summarize(details: Record<string, unknown>): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(details)) {
     if (key === "name" || key === "to" || key === "locale") continue;
+    if (key === "taxes" && Array.isArray(value)) {
+      // `taxes=TPS 5%:9.60,TVQ 9.975%:19.15` (rates are parts per 100,000).
+      const taxes = value as { name: string; rate: number; amount: { amount: number } }[];
+      if (taxes.length > 0)
+        parts.push(
+          `taxes=${taxes.map((t) => `${t.name} ${formatRate(t.rate)}:${(t.amount.amount / 100).toFixed(2)}`).join(",")}`,
+        );
+      continue;
+    }
     if (value && typeof value === "object" && "amount" in value && "currency" in value) {
       const m = value as { amount: number; currency: string };
       parts.push(`${key}=${(m.amount / 100).toFixed(2)} ${m.currency}`);

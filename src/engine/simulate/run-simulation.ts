@@ -8,7 +8,9 @@ import { openStore, type Store } from "../../db/database.js";
 import { migrateToLatest } from "../../db/migrate.js";
 import { AppError } from "../../domain/app-error.js";
 import { resolvePolicies } from "../../domain/policies.js";
+import type { Seller } from "../../domain/seller.js";
 import { formatInstant, type Instant } from "../../domain/time.js";
+import { setBillingAddress, setTaxExemption } from "../../modules/customers/billing-address.js";
 import { createCustomer, setCard } from "../../modules/customers/customer-repository.js";
 import type { Deps } from "../../modules/deps.js";
 import { importDomain } from "../../modules/domains/import-domain.js";
@@ -78,6 +80,7 @@ export async function runSimulation(
       policies: policies.policies,
       gateway,
       registrarFor: () => registrar,
+      ...(scenario.seller ? { seller: simulatedSeller(scenario.seller) } : {}),
     };
     await loadScenario(deps, scenario, registrar);
     const refusals: string[] = [];
@@ -105,6 +108,19 @@ export async function runSimulation(
   } finally {
     if (!options.store) await store.close();
   }
+}
+
+/** A scenario's seller: its tax location, and placeholders for what a simulation never prints. */
+export function simulatedSeller(seller: NonNullable<Scenario["seller"]>): Seller {
+  return {
+    legalName: seller.legalName ?? "Simulated seller",
+    address: seller.address ?? ["(simulation)"],
+    country: seller.country,
+    ...(seller.province ? { province: seller.province } : {}),
+    taxNumbers: seller.taxNumbers ?? [],
+    supportEmail: seller.supportEmail ?? "billing@example.test",
+    ...(seller.name ? { name: seller.name } : {}),
+  };
 }
 
 /** Called after each engine run: the events so far are counted by their ids (cheap at any size). */
@@ -159,6 +175,16 @@ export async function loadScenario(deps: Deps, scenario: Scenario, registrar: Te
       scenario.start,
     );
     await setCard(deps, c.id, c.card);
+    if (c.billingAddress) {
+      await setBillingAddress(deps, c.id, c.billingAddress, scenario.start);
+      if (c.billingAddress.taxExempt)
+        await setTaxExemption(
+          deps,
+          c.id,
+          { exempt: true, reason: c.billingAddress.taxExemptReason },
+          scenario.start,
+        );
+    }
     currencies.set(c.id, c.currency);
   }
   for (const [tld, prices] of Object.entries(scenario.tldPrices)) {

@@ -3,7 +3,9 @@
  * date or a reference to an unknown customer or service is refused with the field's path.
  */
 import { z } from "zod";
+import { sellerSchema } from "../../domain/seller.js";
 import { PLANS } from "../../domain/subscription-lifecycle.js";
+import { billingAddressSchema } from "../../domain/taxes.js";
 import { addYears, isValidTimeZone, parseInstant } from "../../domain/time.js";
 import { TEST_CARDS } from "../../providers/payments/test-gateway.js";
 import { LOCALES } from "../../views/notices/notice-types.js";
@@ -62,7 +64,15 @@ const customer = z.strictObject({
         `unknown time zone ${JSON.stringify(issue.input)}: expected an IANA zone such as America/Toronto or UTC`,
     })
     .optional(),
+  /** Where the customer is for taxes (docs/taxes.md); without one, not taxed by default. */
+  billingAddress: billingAddressSchema.optional(),
 });
+
+/**
+ * Who sells (docs/taxes.md): where it collects taxes. Only `country` is required; the rest of the
+ * seller identity is optional here (a simulation prints no invoice).
+ */
+const seller = sellerSchema.partial().required({ country: true });
 
 const subscription = z.strictObject({
   id,
@@ -122,6 +132,8 @@ export const scenarioSchema = z
     start: instant,
     until: instant,
     policies: z.unknown().optional(),
+    /** The seller whose tax registrations apply; without one, no tax is charged. */
+    seller: seller.optional(),
     /** Public renewal prices by TLD and currency, e.g. { "life": { "USD": 3500 } }. */
     tldPrices: z.record(z.string().min(1), z.record(currency, amount)).default({}),
     customers: z
