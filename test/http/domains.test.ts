@@ -8,6 +8,7 @@ import { fromDbBool } from "../../src/db/columns.js";
 import { runEngine } from "../../src/engine/run-engine.js";
 import { setCard } from "../../src/modules/customers/customer-repository.js";
 import { importDomain } from "../../src/modules/domains/import-domain.js";
+import { requestCancellation } from "../../src/modules/services/request-cancellation.js";
 import { at, eventTypes, snapshot } from "../support/engine-fixture.js";
 import { createHttpFixture, type HttpClient, type HttpFixture } from "../support/http.js";
 import { DIALECTS } from "../support/stores.js";
@@ -168,6 +169,67 @@ describe.each(DIALECTS)("GET /domains (%s)", (dialect) => {
     const row = rowOf((await (await signIn(f)).get("/domains")).body, "unverified.com");
     expect(row).toContain("Suspended: verify the contact e-mail");
     expect(row).toContain("Next payment on March 31, 2022");
+  });
+
+  it("200: an unverified new domain shows its verification deadline before it is suspended (list and page)", async () => {
+    f = await createHttpFixture(dialect, { now: "2021-04-20T12:00:00Z" });
+    await f.addLogin("c1");
+    const { expiresAt } = await importDomain(f.deps, {
+      id: "unverified",
+      customerId: "c1",
+      name: "unverified.com",
+      registrar: "squarespace-domains",
+      registeredAt: at(SEED_004),
+      years: 1,
+      autoRenew: true,
+      emailVerified: false,
+      siteServiceId: null,
+      offer: null,
+      recordedPrice: { amount: 2000, currency: "USD" },
+    });
+    f.registrar.register("unverified.com", expiresAt);
+    await runEngine(f.deps, at("2021-04-20T12:00:00Z"));
+    const client = await signIn(f);
+    // Seed 004: registered April 15, suspended on April 30 unless the owner verifies by e-mail.
+    const deadline = "Verify the contact e-mail by April 30, 2021, or the domain is suspended";
+    expect(rowOf((await client.get("/domains")).body, "unverified.com")).toContain(deadline);
+    expect((await client.get("/domains/unverified")).body).toContain(deadline);
+    // Verified, the deadline is gone.
+    await f.deps.db
+      .updateTable("domains")
+      .set({ email_verified: 1 })
+      .where("service_id", "=", "unverified")
+      .execute();
+    expect((await client.get("/domains")).body).not.toContain("Verify the contact e-mail by");
+  });
+
+  it("200: a legacy free domain charges nothing on its timeline, and says it lapses when its site is cancelled first", async () => {
+    f = await createHttpFixture(dialect, { now: "2022-03-01T12:00:00Z" });
+    await f.addLogin("c1");
+    await addLegacyFreeDomain(f, "c1");
+    const client = await signIn(f);
+    const before = (await client.get("/domains/legacy")).body;
+    expect(before).toContain("Renews free on June 1, 2022");
+    expect(before).not.toMatch(/payment of \$0\.00/i);
+    expect(before).not.toContain("with the card");
+
+    await requestCancellation(
+      f.deps,
+      {
+        serviceId: "site1",
+        requestedBy: "customer:c1",
+        request: { when: "immediate", reason: "Closing the site" },
+      },
+      f.clock.now(),
+    );
+    const row = rowOf((await client.get("/domains")).body, "legacy-site.com");
+    expect(row).toContain("Free renewal ends with your site on March 1, 2022: will expire on June 1, 2022");
+    expect(row).not.toContain("Renews free on");
+    const page = (await client.get("/domains/legacy")).body;
+    expect(page).toContain("Free renewal ends with your site on March 1, 2022");
+    // The timeline no longer announces a renewal: the domain expires, then is released.
+    expect(page).not.toContain("Renews, until");
+    expect(page).toContain("Expires");
   });
 
   it("303: an anonymous visitor is sent to sign in", async () => {

@@ -38,6 +38,8 @@ import {
 export type DomainState =
   | { kind: "renews"; paymentAt: Instant }
   | { kind: "renews-free"; renewsAt: Instant }
+  /** A legacy free domain whose site's cancellation takes effect before its renewal: it lapses (seed 004). */
+  | { kind: "legacy-ends"; siteEndsAt: Instant; expiresAt: Instant }
   | { kind: "past-due"; invoice: number; nextAttemptAt: Instant | null; expiresAt: Instant }
   | { kind: "payment-pending" }
   | { kind: "renewal-paid" }
@@ -59,6 +61,8 @@ export interface DomainView {
   state: DomainState;
   /** Why an active domain is suspended, shown before its renewal state. */
   suspension: "unverified" | "other" | null;
+  /** A new registration whose contact e-mail is not verified yet: suspended at this instant unless it is. */
+  verifyBy: Instant | null;
   /** Reactivate (grace) or restore (redemption) now, with the full price. */
   reactivation: { window: "reactivate" | "restore"; price: Money; until: Instant } | null;
   transferAllowedFrom: Instant;
@@ -73,6 +77,20 @@ interface Preloaded {
   facts: DomainFacts | null;
   factsError: unknown;
   site: { id: string; label: string } | null;
+  /** When the site's pending cancellation takes effect, if one is pending. */
+  siteEndsAt: Instant | null;
+}
+
+/** When each of these sites' pending cancellation takes effect. */
+export async function siteCancellationsOf(db: Db, siteIds: string[]): Promise<Map<string, Instant>> {
+  if (siteIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("cancellation_requests")
+    .select(["service_id", "effective_at"])
+    .where("status", "=", "pending")
+    .where("service_id", "in", siteIds)
+    .execute();
+  return new Map(rows.map((row) => [row.service_id, Number(row.effective_at)]));
 }
 
 async function preload(deps: Deps, domains: DomainRecord[]): Promise<Map<string, Preloaded>> {
@@ -84,6 +102,7 @@ async function preload(deps: Deps, domains: DomainRecord[]): Promise<Map<string,
       ? []
       : await deps.db.selectFrom("services").select(["id", "label"]).where("id", "in", siteIds).execute();
   const siteById = new Map(sites.map((site) => [site.id, site]));
+  const siteEnds = await siteCancellationsOf(deps.db, siteIds);
   const result = new Map<string, Preloaded>();
   for (const domain of domains) {
     const prices = pricing.get(domain.serviceId);
@@ -95,6 +114,7 @@ async function preload(deps: Deps, domains: DomainRecord[]): Promise<Map<string,
       facts: facts.get(domain.serviceId) ?? null,
       factsError: isConflict ? undefined : error,
       site: domain.siteServiceId ? (siteById.get(domain.siteServiceId) ?? null) : null,
+      siteEndsAt: domain.siteServiceId ? (siteEnds.get(domain.siteServiceId) ?? null) : null,
     });
   }
   return result;
@@ -115,11 +135,16 @@ function renewalState(
   policy: RegistrarPolicy,
   legacyFree: boolean,
   now: Instant,
+  siteEndsAt: Instant | null = null,
 ): DomainState {
   const s = domainSchedule(domain.expiresAt, policy, domain.overrides);
   if (facts.pendingPaymentSince !== null) return { kind: "payment-pending" };
   if (facts.renewal?.status === "paid") return { kind: "renewal-paid" };
   if (legacyFree) {
+    // The site's cancellation takes effect before the renewal: the free renewal lapses with it.
+    if (siteEndsAt !== null && siteEndsAt <= s.chargeAt) {
+      return { kind: "legacy-ends", siteEndsAt, expiresAt: s.expiresAt };
+    }
     return domain.autoRenew
       ? { kind: "renews-free", renewsAt: s.expiresAt }
       : { kind: "will-expire", expiresAt: s.expiresAt };
@@ -152,7 +177,10 @@ function viewOf(deps: Deps, domain: DomainRecord, loaded: Preloaded, now: Instan
   if (isLive) {
     if (loaded.factsError !== undefined) throw loaded.factsError;
     const facts = loaded.facts;
-    state = facts === null ? { kind: "no-price" } : renewalState(domain, facts, policy, legacyFree, now);
+    state =
+      facts === null
+        ? { kind: "no-price" }
+        : renewalState(domain, facts, policy, legacyFree, now, loaded.siteEndsAt);
   } else if (window === "reactivate") {
     state = { kind: "grace", until: schedule.graceEndsAt };
   } else if (window === "restore") {
@@ -180,6 +208,10 @@ function viewOf(deps: Deps, domain: DomainRecord, loaded: Preloaded, now: Instan
     canSwitch: isLive && !legacyFree,
     state,
     suspension: domain.status === "suspended" ? (domain.emailVerified ? "other" : "unverified") : null,
+    verifyBy:
+      domain.status === "active" && !domain.emailVerified && policy.verificationDays > 0
+        ? addDays(domain.registeredAt, policy.verificationDays)
+        : null,
     reactivation,
     transferAllowedFrom: transferAllowedFrom(
       domain.lockStartAt,

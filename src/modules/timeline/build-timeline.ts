@@ -11,6 +11,7 @@ import { subscriptionSchedule, termEnd } from "../../domain/subscription-lifecyc
 import { addYears, type Instant } from "../../domain/time.js";
 import { type Deps, registrarPolicy } from "../deps.js";
 import { findDomain, loadDomainFacts } from "../domains/domain-repository.js";
+import { siteCancellationsOf } from "../domains/list-domains.js";
 import { listEvents } from "../events/record-event.js";
 import {
   findPendingCancellation,
@@ -66,9 +67,19 @@ export async function buildTimeline(deps: Deps, serviceId: string, now: Instant)
     if (domain.status === "active" || domain.status === "suspended") {
       const renews = isRenewalPlanned(facts, policy);
       const r = facts.renewal;
-      if (renews && r === null) {
+      // A legacy free domain (price 0): nothing is charged; it lapses if its site ends first (seed 004).
+      const isFree = facts.quote.price.amount === 0;
+      const siteEndsAt = domain.siteServiceId
+        ? ((await siteCancellationsOf(deps.db, [domain.siteServiceId])).get(domain.siteServiceId) ?? null)
+        : null;
+      const lapses = isFree && siteEndsAt !== null && siteEndsAt <= s.chargeAt;
+      if (renews && r === null && lapses) {
+        next.push({ at: s.expiresAt, kind: "expires" });
+        next.push({ at: s.releaseAt, kind: "released" });
+      } else if (renews && r === null) {
         if (now < s.renewalNoticeAt) next.push({ at: s.renewalNoticeAt, kind: "renewal-notice" });
-        next.push({ at: Math.max(now, s.chargeAt), kind: "charge", amount: facts.quote.price, cardLabel });
+        if (!isFree)
+          next.push({ at: Math.max(now, s.chargeAt), kind: "charge", amount: facts.quote.price, cardLabel });
         next.push({ at: s.expiresAt, kind: "renews", until: addYears(s.expiresAt, policy.renewalYears) });
       } else if (renews && r?.status === "open" && r.lastAttemptAt !== null) {
         const at = nextRetryAt(r.attempts, r.lastAttemptAt, policy, s.expiresAt);

@@ -30,6 +30,9 @@ export const en = {
   state: {
     renews: (date: string) => `Next payment on ${date}`,
     renewsFree: (date: string) => `Renews free on ${date}`,
+    legacyEnds: (siteEnds: string, expires: string) =>
+      `Free renewal ends with your site on ${siteEnds}: will expire on ${expires}`,
+    verifyBy: (date: string) => `Verify the contact e-mail by ${date}, or the domain is suspended`,
     pastDue: (date: string) => `Past due — next attempt on ${date}`,
     pastDueLast: (date: string) => `Past due — no attempt left; expires on ${date}`,
     paymentPending: "Payment being confirmed",
@@ -195,6 +198,10 @@ export const frCA: DomainsMessages = {
   state: {
     renews: (date: string) => `Prochain paiement le ${date}`,
     renewsFree: (date: string) => `Renouvelé gratuitement le ${date}`,
+    legacyEnds: (siteEnds: string, expires: string) =>
+      `Le renouvellement gratuit prend fin avec votre site le ${siteEnds} : expirera le ${expires}`,
+    verifyBy: (date: string) =>
+      `Vérifiez le courriel du contact d'ici le ${date}, sinon le domaine sera suspendu`,
     pastDue: (date: string) => `Paiement en souffrance — prochaine tentative le ${date}`,
     pastDueLast: (date: string) => `Paiement en souffrance — plus aucune tentative; expire le ${date}`,
     paymentPending: "Paiement en cours de confirmation",

@@ -28,6 +28,8 @@ export function stateText(ctx: PageContext, state: DomainState, f: Fmt): string 
       return m.renews(f.date(state.paymentAt));
     case "renews-free":
       return m.renewsFree(f.date(state.renewsAt));
+    case "legacy-ends":
+      return m.legacyEnds(f.date(state.siteEndsAt), f.date(state.expiresAt));
     case "past-due":
       return state.nextAttemptAt !== null
         ? m.pastDue(f.date(state.nextAttemptAt))
@@ -54,6 +56,7 @@ export function stateText(ctx: PageContext, state: DomainState, f: Fmt): string 
 const STATE_BADGE: Record<DomainState["kind"], string> = {
   renews: "active",
   "renews-free": "active",
+  "legacy-ends": "pending",
   "past-due": "open",
   "payment-pending": "pending",
   "renewal-paid": "paid",
@@ -72,11 +75,15 @@ export function statusCell(ctx: PageContext, view: DomainView, f: Fmt): SafeHtml
     view.suspension === null
       ? ""
       : html`<span class="badge badge-suspended">${view.suspension === "unverified" ? m.suspendedUnverified : m.suspended}</span><br>`;
+  const verify =
+    view.verifyBy === null
+      ? ""
+      : html`<span class="badge badge-pending">${m.verifyBy(f.date(view.verifyBy))}</span><br>`;
   const invoice =
     view.state.kind === "past-due"
       ? html` <a href="/invoices/${view.state.invoice}">${ctx.m.domains.payInvoice(view.state.invoice)}</a>`
       : "";
-  return html`${suspended}<span class="badge badge-${STATE_BADGE[view.state.kind]}">${stateText(ctx, view.state, f)}</span>${invoice}`;
+  return html`${suspended}${verify}<span class="badge badge-${STATE_BADGE[view.state.kind]}">${stateText(ctx, view.state, f)}</span>${invoice}`;
 }
 
 export function priceText(ctx: PageContext, view: DomainView, f: Fmt): string {
