@@ -14,6 +14,7 @@ import {
 } from "../main/demo-data.js";
 import { createRuntime, type Runtime } from "../main/runtime.js";
 import { startWebServer } from "../main/web-server.js";
+import { runReconciliation } from "../modules/reconciliation/reconcile.js";
 import { apiKeyCommand, checkApiKeyCall } from "./api-key-command.js";
 import { backupCommand, restoreCommand } from "./backup-command.js";
 import { type CommandIo, InputError, processIo, UsageError } from "./command-io.js";
@@ -28,6 +29,9 @@ Commands:
   serve                  serve the client area only (stateless: run as many as you like)
   worker                 run the engine every TENURE_WORKER_INTERVAL_SECONDS (default 60)
   run [--at INSTANT]     run the engine once, at INSTANT (ISO-8601, default now), and print the report
+  reconcile [--at INSTANT]
+                         compare domains with their registry and payments with the gateway once;
+                         differences go to the back office drift list (docs/providers.md)
   migrate                apply database migrations
   simulate FILE [--format jsonl|table]
                          replay a scenario with a virtual clock and print every event
@@ -151,6 +155,14 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
           apiKeyCommand(runtime.deps, rest, keyArgs, runtime.clock.now(), io),
         );
       }
+      case "reconcile":
+        return await withRuntime(async (runtime) => {
+          const at = values.at === undefined ? runtime.clock.now() : parseInstant(values.at);
+          if (at === null) throw new UsageError(`--at: expected an ISO-8601 instant (got "${values.at}")`);
+          const report = await runReconciliation(runtime.deps, at);
+          io.out(`${JSON.stringify(report)}\n`);
+          return report.errors.length > 0 ? 1 : 0;
+        });
       case "migrate":
         return await withRuntime(async () => {
           io.out("Database is up to date.\n");

@@ -8,6 +8,7 @@ import { purgeExpiredLogins } from "../modules/accounts/purge-expired.js";
 import { purgeIdempotency } from "../modules/api-keys/api-keys.js";
 import type { Deps } from "../modules/deps.js";
 import { deliverPendingNotices } from "../modules/notifications/deliver-notices.js";
+import { runReconciliation } from "../modules/reconciliation/reconcile.js";
 import { deliverWebhooks } from "../modules/webhooks/webhooks.js";
 import type { Mailer } from "../providers/mailer/mailer.js";
 import { runEngine } from "./run-engine.js";
@@ -69,12 +70,25 @@ export async function runWorkerOnce(options: Omit<WorkerOptions, "intervalMs" | 
 }
 
 export async function runWorker(options: WorkerOptions): Promise<void> {
+  let reconciledAt: number | null = null;
   while (!options.signal.aborted) {
     try {
       await runWorkerOnce(options);
     } catch (error) {
       // The run itself failed (database down…): say so and try again at the next tick.
       options.logger.error({ err: error }, "engine run failed");
+    }
+    // Reconciliation on the policy's schedule (reconciliation.everyMinutes; 0: only `tenure reconcile`).
+    const every = options.deps.policies.reconciliation.everyMinutes * 60_000;
+    const now = options.clock.now();
+    if (every > 0 && (reconciledAt === null || now - reconciledAt >= every)) {
+      reconciledAt = now;
+      try {
+        const report = await runReconciliation(options.deps, now);
+        options.logger.info({ ...report }, "reconciliation run");
+      } catch (error) {
+        options.logger.error({ err: error }, "reconciliation failed");
+      }
     }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, options.intervalMs);
