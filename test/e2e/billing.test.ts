@@ -40,7 +40,7 @@ describe("billing: invoices, paying, the PDF and the card on file", () => {
     expect(numbers.map((n) => n.trim())).toEqual(["#4", "#3", "#2", "#1"]);
     const two = invoiceRow(page, "Details of invoice #2");
     expect(await textOf(two.cell("Due"))).toBe("November 15, 2026 Past due");
-    expect(await textOf(two.cell("For"))).toBe("demo-pastdue.net — renewal 1 y");
+    expect(await textOf(two.cell("For"))).toBe("demo-pastdue.net — renewal, 1 year");
     expect(await textOf(two.cell("Total"))).toBe("$22.00");
     expect(await textOf(two.cell("Status"))).toBe("Open");
     expect(await textOf(invoiceRow(page, "Details of invoice #1").cell("Status"))).toBe("Paid");
