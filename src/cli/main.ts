@@ -18,6 +18,7 @@ import { runReconciliation } from "../modules/reconciliation/reconcile.js";
 import { apiKeyCommand, checkApiKeyCall } from "./api-key-command.js";
 import { backupCommand, restoreCommand } from "./backup-command.js";
 import { type CommandIo, InputError, processIo, UsageError } from "./command-io.js";
+import { checkNumberingCall, checkReportCall, numberingCommand, reportCommand } from "./report-command.js";
 import { simulateCommand } from "./simulate-command.js";
 import { checkStaffCall, staffCommand } from "./staff-command.js";
 
@@ -44,6 +45,11 @@ Commands:
   api-key create --name NAME --scopes read,billing,domains,services [--customer ID]
                          create a JSON API key; prints it once (JSON with key, docs/api.md)
   api-key list | api-key revoke ID
+  report taxes|revenue --from YYYY-MM-DD --to YYYY-MM-DD
+                         CSV for the accountant: tax collected per tax and month, revenue per
+                         product (paid invoices less credit notes, docs/taxes.md)
+  numbering show | numbering bump --series invoice|credit-note --to N
+                         the document counters; move one forward after restoring an older backup
   restore FILE [--force] replace the SQLite database with a backup and migrate it (Tenure stopped;
                          the gateway and registrar ledgers are not restored: docs/operations.md)
 
@@ -120,6 +126,9 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
         name: { type: "string" },
         scopes: { type: "string" },
         customer: { type: "string" },
+        from: { type: "string" },
+        to: { type: "string" },
+        series: { type: "string" },
       },
     });
     const [command, ...rest] = positionals;
@@ -154,6 +163,14 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
         return await withRuntime((runtime) =>
           apiKeyCommand(runtime.deps, rest, keyArgs, runtime.clock.now(), io),
         );
+      }
+      case "report": {
+        const call = checkReportCall(rest, values.from, values.to);
+        return await withRuntime((runtime) => reportCommand(runtime.deps, call, io));
+      }
+      case "numbering": {
+        const call = checkNumberingCall(rest, values.series, values.to);
+        return await withRuntime((runtime) => numberingCommand(runtime.deps, call, io));
       }
       case "reconcile":
         return await withRuntime(async (runtime) => {
