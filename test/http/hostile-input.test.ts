@@ -265,6 +265,17 @@ const TARGETS: Record<string, Target> = {
         (p) => `${p}/payment-link`,
       ),
   },
+  "POST /admin/drift/:id/:decision": {
+    ...staff,
+    fields: ["reason", "confirm"],
+    plausible: () => ({ reason: reasons, confirm: yes }),
+    paths: () => [
+      "/admin/drift/1/accept",
+      "/admin/drift/999999/reject",
+      "/admin/drift/x/accept",
+      "/admin/drift/1/delete",
+    ],
+  },
   "POST /admin/cancellations/:id/carry-out": {
     ...staff,
     fields: ["reason", "confirm"],

@@ -11,6 +11,7 @@ import { registerCancellationRoutes } from "./cancellations.js";
 import { registerCustomerRoutes } from "./customers.js";
 import { registerAdminDomainRoutes } from "./domains.js";
 import { registerOverviewRoutes } from "./overview.js";
+import { registerDriftRoutes } from "./drift.js";
 import { registerPolicyRoutes } from "./policies.js";
 import { registerPreviewRoutes } from "./preview.js";
 import { registerRequestRoutes } from "./requests.js";
@@ -28,4 +29,5 @@ export function registerBackOffice(app: FastifyInstance, options: HttpOptions): 
   registerAdminDomainRoutes(app, options);
   registerAuditRoutes(app, options);
   registerStaffRoutes(app, options);
+  registerDriftRoutes(app, options);
 }

@@ -21,6 +21,7 @@ const SECTIONS: Section[] = [
   { href: "/admin/automation", label: (c) => c.m.admin.nav.automation, roles: ROLES.anyStaff },
   { href: "/admin/preview", label: (c) => c.m.admin.nav.preview, roles: ROLES.anyStaff },
   { href: "/admin/policies", label: (c) => c.m.admin.nav.policies, roles: ROLES.anyStaff },
+  { href: "/admin/drift", label: (c) => c.m.adminDrift.title, roles: ROLES.anyStaff },
   { href: "/admin/audit", label: (c) => c.m.admin.nav.audit, roles: ROLES.anyStaff },
   { href: "/admin/staff", label: (c) => c.m.admin.nav.staff, roles: ROLES.adminOnly },
   { href: "/admin/account", label: (c) => c.m.admin.nav.account, roles: ROLES.anyStaff },

@@ -10,6 +10,7 @@ import * as adminAutomation from "./admin-automation.js";
 import * as adminCancellations from "./admin-cancellations.js";
 import * as adminCustomers from "./admin-customers.js";
 import * as adminDomains from "./admin-domains.js";
+import * as adminDrift from "./admin-drift.js";
 import * as adminOverview from "./admin-overview.js";
 import * as adminPolicies from "./admin-policies.js";
 import * as adminPreview from "./admin-preview.js";
@@ -34,6 +35,7 @@ const en = {
   adminCustomers: adminCustomers.en,
   adminCancellations: adminCancellations.en,
   adminRequests: adminRequests.en,
+  adminDrift: adminDrift.en,
   adminAutomation: adminAutomation.en,
   adminPreview: adminPreview.en,
   adminPolicies: adminPolicies.en,
@@ -60,6 +62,7 @@ const catalogs: Record<Locale, Messages> = {
     adminCancellations: adminCancellations.frCA,
     adminRequests: adminRequests.frCA,
     adminAutomation: adminAutomation.frCA,
+    adminDrift: adminDrift.frCA,
     adminPreview: adminPreview.frCA,
     adminPolicies: adminPolicies.frCA,
     adminDomains: adminDomains.frCA,

@@ -249,6 +249,18 @@ const RULES: Record<string, Rule> = {
   "GET /admin/policies": { access: ANY },
 
   // The audit log.
+  // Reconciliation drift: every role sees its kinds (care: domains, money: payments); decisions
+  // on a row of another kind are not found.
+  "GET /admin/drift": { access: ANY },
+  "GET /admin/drift/:id/:decision": {
+    access: ANY,
+    paths: () => ["/admin/drift/999999/accept", "/admin/drift/1/reject"],
+  },
+  "POST /admin/drift/:id/:decision": {
+    access: ANY,
+    paths: () => ["/admin/drift/999999/reject"],
+    bodies: () => [{ reason: "access matrix" }],
+  },
   "GET /admin/audit": { access: ANY, paths: () => ["/admin/audit", "/admin/audit?q=alice"] },
   "GET /admin/audit.csv": { access: ADMIN },
 };
