@@ -3,7 +3,8 @@
  * in a real database; `tenure run` processes are SIGKILLed at random moments and restarted, killed
  * right after each SQL statement of one service's renewal, and run four at a time with one of them
  * killed. The test gateway and registrar keep their own ledgers in SQLite files, like a bank and a
- * registry outside Tenure. Afterwards one reconciliation checks every effect happened exactly once.
+ * registry outside Tenure; each test runs again with the fake Stripe (test/support/fake-stripe.ts)
+ * in place of the test gateway, the workers charging it through the Stripe adapter over HTTP. Afterwards one reconciliation checks every effect happened exactly once.
  * TENURE_CRASH_LARGE=1 runs the large sizes (thousands of services, over a thousand kills);
  * TENURE_CRASH_SEED replays a failing seed.
  */
@@ -56,7 +57,11 @@ async function expectExactlyOnce(finalAt: Instant, seed: number | null = null) {
   expect(problems, seed === null ? "" : `replay with TENURE_CRASH_SEED=${seed}`).toEqual([]);
 }
 
-describe.each(DIALECTS)("worker processes killed with SIGKILL (%s)", (dialect) => {
+/** Every test on each database, with each gateway: the built-in test gateway and the fake Stripe. */
+const GATEWAYS = ["test", "stripe"] as const;
+const CASES = DIALECTS.flatMap((dialect) => GATEWAYS.map((gateway) => [dialect, gateway] as const));
+
+describe.each(CASES)("worker processes killed with SIGKILL (%s, %s gateway)", (dialect, gateway) => {
   it(
     `killed at random ${SIZES.kills} times over peak days and restarted: every charge, renewal and notice exactly once`,
     async () => {
@@ -69,6 +74,7 @@ describe.each(DIALECTS)("worker processes killed with SIGKILL (%s)", (dialect) =
           hosting: SIZES.hosting,
           domains: SIZES.domains,
           peakAt: PEAK,
+          gateway,
         });
         const report = await runWithRandomKills(book, {
           seed,
@@ -105,6 +111,7 @@ describe.each(DIALECTS)("worker processes killed with SIGKILL (%s)", (dialect) =
         card: "ok",
         billing: { invoiceDaysBefore: 0 },
         settleBeforePeak: true,
+        gateway,
       } as const;
       const { statements, gatewayAnsweredAfter } = await countStatements(dialect, {
         ...targeted,
@@ -117,6 +124,7 @@ describe.each(DIALECTS)("worker processes killed with SIGKILL (%s)", (dialect) =
           TENURE_DATABASE_URL: book.databaseUrl,
           TENURE_STATE_DIR: book.stateDir,
           TENURE_CONFIG: book.configFile,
+          ...book.gatewayEnv,
         }),
       );
       const killedAt: number[] = [];
@@ -148,7 +156,7 @@ describe.each(DIALECTS)("worker processes killed with SIGKILL (%s)", (dialect) =
   );
 
   it("negative control: with a broken key scheme, a kill between the charge and its record is caught as a double charge", async () => {
-    const oneService = { hosting: 1, domains: 0, peakAt: PEAK, card: "ok" } as const;
+    const oneService = { hosting: 1, domains: 0, peakAt: PEAK, card: "ok", gateway } as const;
     const { gatewayAnsweredAfter } = await countStatements(dialect, oneService, { brokenKeys: true });
     if (gatewayAnsweredAfter === null) throw new Error("the probe run never charged");
     book = await createPeakDayBook(dialect, oneService);
@@ -165,9 +173,9 @@ describe.each(DIALECTS)("worker processes killed with SIGKILL (%s)", (dialect) =
   }, 60_000);
 });
 
-describe.each(DIALECTS.filter((d) => d === "postgres"))(
-  "four workers at once on %s, one killed",
-  (dialect) => {
+describe.each(CASES.filter(([d]) => d === "postgres"))(
+  "four workers at once on %s (%s gateway), one killed",
+  (dialect, gateway) => {
     it(
       "four `tenure run` processes share the peak day through leases; one is SIGKILLed mid-batch; all exactly once",
       async () => {
@@ -175,6 +183,7 @@ describe.each(DIALECTS.filter((d) => d === "postgres"))(
           hosting: SIZES.concurrentHosting,
           domains: 4,
           peakAt: PEAK,
+          gateway,
         });
         const report = await runConcurrentWithOneKill(book, {
           seed: SEED,

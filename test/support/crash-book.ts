@@ -18,8 +18,11 @@ import { createCustomer, setCard } from "../../src/modules/customers/customer-re
 import type { Deps } from "../../src/modules/deps.js";
 import { importDomain } from "../../src/modules/domains/import-domain.js";
 import { importSubscription } from "../../src/modules/services/import-subscription.js";
+import type { PaymentGateway } from "../../src/providers/payments/payment-gateway.js";
+import { StripeGateway } from "../../src/providers/payments/stripe-gateway.js";
 import { TestGateway } from "../../src/providers/payments/test-gateway.js";
 import { TestRegistrar } from "../../src/providers/registrar/test-registrar.js";
+import { type FakeStripe, startFakeStripe } from "./fake-stripe.js";
 import { POSTGRES_URL, type TestDialect } from "./stores.js";
 
 export const REPO = new URL("../..", import.meta.url).pathname;
@@ -69,6 +72,31 @@ function prepareWorkerScript(): Promise<string> {
 export type Card = "ok" | "declined" | "fails-1-then-ok";
 const CARDS: Card[] = ["ok", "ok", "ok", "declined", "fails-1-then-ok"];
 
+/**
+ * Which gateway the book's processes charge: the built-in test gateway (its ledger a SQLite file
+ * in the state directory) or Stripe, here the in-repo fake Stripe on loopback (fake-stripe.ts).
+ */
+export type BookGateway = { kind: "test" } | { kind: "stripe"; fake: FakeStripe };
+
+/** The same cards in Stripe's test tokens (the fake's own for fails-once-then-ok). */
+const STRIPE_CARDS: Record<Card, string> = {
+  ok: "pm_card_visa",
+  declined: "pm_card_chargeDeclined",
+  "fails-1-then-ok": "pm_card_tenureFailsOnceThenOk",
+};
+
+/** What a book's worker processes need in their environment to reach the book's gateway. */
+function gatewayEnv(gateway: BookGateway): Record<string, string> {
+  if (gateway.kind === "test") return { TENURE_GATEWAY: "test" };
+  const { fake } = gateway;
+  return {
+    TENURE_GATEWAY: "stripe",
+    TENURE_STRIPE_SECRET_KEY: fake.secretKey,
+    TENURE_STRIPE_WEBHOOK_SECRET: fake.webhookSecret,
+    TENURE_STRIPE_API_URL: `${fake.protocol}://${fake.host}:${fake.port}`,
+  };
+}
+
 export interface BookService {
   id: string;
   kind: "hosting" | "domain";
@@ -87,6 +115,9 @@ export interface PeakDayBook {
   workerScript: string;
   /** The policy file (TENURE_CONFIG) every process of this book reads. */
   configFile: string;
+  /** The gateway the book's processes charge, and the environment that points them at it. */
+  gateway: BookGateway;
+  gatewayEnv: Record<string, string>;
   services: BookService[];
   store: Store;
   dispose(): Promise<void>;
@@ -107,6 +138,8 @@ export interface BookOptions {
    * (imported services are due at once): then a run at a service's instant sees that service alone.
    */
   settleBeforePeak?: boolean;
+  /** The test gateway unless told otherwise; `stripe`: a fake Stripe of the book's own. */
+  gateway?: BookGateway["kind"];
 }
 
 async function openBookStore(dialect: TestDialect, dir: string) {
@@ -145,7 +178,19 @@ export async function createPeakDayBook(dialect: TestDialect, options: BookOptio
   const stateDir = join(dir, "state");
   const { databaseUrl, store, drop } = await openBookStore(dialect, dir);
   await migrateToLatest(store);
-  const gateway = new TestGateway({ file: join(stateDir, "test-gateway.sqlite") });
+  // A fresh fake Stripe account per book: customer ids and charge keys repeat from book to book.
+  const bookGateway: BookGateway =
+    options.gateway === "stripe" ? { kind: "stripe", fake: await startFakeStripe() } : { kind: "test" };
+  const gateway: PaymentGateway & { close(): void } =
+    bookGateway.kind === "test"
+      ? new TestGateway({ file: join(stateDir, "test-gateway.sqlite") })
+      : new StripeGateway({
+          secretKey: bookGateway.fake.secretKey,
+          db: store.db,
+          host: bookGateway.fake.host,
+          port: bookGateway.fake.port,
+          protocol: bookGateway.fake.protocol,
+        });
   const registrar = new TestRegistrar({ file: join(stateDir, "test-registrar.sqlite") });
   const configFile = join(dir, "policies.json");
   await writeFile(configFile, JSON.stringify({ billing: options.billing ?? {} }));
@@ -177,7 +222,7 @@ export async function createPeakDayBook(dialect: TestDialect, options: BookOptio
       },
       addYears(options.peakAt, -2),
     );
-    await setCard(deps, customer, card);
+    await setCard(deps, customer, bookGateway.kind === "test" ? card : STRIPE_CARDS[card]);
     const dueAt = addMinutes(options.peakAt, i * (options.spreadMinutes ?? 0));
     const id = `svc-${String(i).padStart(5, "0")}`;
     if (i < options.hosting) {
@@ -221,9 +266,12 @@ export async function createPeakDayBook(dialect: TestDialect, options: BookOptio
     stateDir,
     workerScript,
     configFile,
+    gateway: bookGateway,
+    gatewayEnv: gatewayEnv(bookGateway),
     services,
     store,
     async dispose() {
+      if (bookGateway.kind === "stripe") await bookGateway.fake.close();
       await store.close();
       await drop();
       await rm(dir, { recursive: true, force: true });

@@ -5,9 +5,42 @@
  */
 import { join } from "node:path";
 import type { Instant } from "../../src/domain/time.js";
+import type { ChargeOutcome } from "../../src/providers/payments/payment-gateway.js";
 import { TestGateway } from "../../src/providers/payments/test-gateway.js";
 import { TestRegistrar } from "../../src/providers/registrar/test-registrar.js";
 import type { BookService, PeakDayBook } from "./crash-book.js";
+
+interface LedgerCharge {
+  idempotencyKey: string;
+  amount: number;
+  description: string;
+  outcome: ChargeOutcome;
+}
+
+/** Every charge the book's gateway recorded: the test gateway's ledger file, or the fake Stripe's PaymentIntents. */
+function chargesOf(book: PeakDayBook): LedgerCharge[] {
+  if (book.gateway.kind === "stripe") {
+    return book.gateway.fake.paymentIntents().map((intent) => {
+      const metadata = intent.metadata as Record<string, string>;
+      const error = intent.last_payment_error as { message?: string } | null;
+      return {
+        idempotencyKey: metadata.tenure_key ?? "",
+        amount: Number(intent.amount),
+        description: String(intent.description ?? ""),
+        outcome:
+          intent.status === "succeeded"
+            ? { status: "succeeded", reference: String(intent.id) }
+            : { status: "failed", code: "declined", message: error?.message ?? "" },
+      };
+    });
+  }
+  const gateway = new TestGateway({ file: join(book.stateDir, "test-gateway.sqlite") });
+  try {
+    return gateway.allCharges();
+  } finally {
+    gateway.close();
+  }
+}
 
 function countBy<T>(items: T[], key: (item: T) => string | null): Map<string, number> {
   const counts = new Map<string, number>();
@@ -29,15 +62,13 @@ export async function findExactlyOnceProblems(
 ): Promise<string[]> {
   const expectPaid = options.expectPaid ?? isPayable;
   const problems: string[] = [];
-  const gateway = new TestGateway({ file: join(book.stateDir, "test-gateway.sqlite") });
   const registrar = new TestRegistrar({ file: join(book.stateDir, "test-registrar.sqlite") });
-  const ledger = gateway.allCharges();
+  const ledger = chargesOf(book);
   const renewals = registrar.renewals;
   const registryExpiry = new Map<string, number>();
   for (const s of book.services) {
     if (s.domain) registryExpiry.set(s.domain, (await registrar.info(s.domain))?.expiresAt ?? -1);
   }
-  gateway.close();
   registrar.close();
 
   const db = book.store.db;

@@ -72,6 +72,7 @@ export function startWorker(book: PeakDayBook, flags: WorkerFlags = {}): Spawned
       TENURE_DATABASE_URL: book.databaseUrl,
       TENURE_STATE_DIR: book.stateDir,
       TENURE_CONFIG: book.configFile,
+      ...book.gatewayEnv,
       TENURE_SMTP_URL: "",
       LOG_LEVEL: "warn",
     },

@@ -61,6 +61,12 @@ export const STRIPE_TEST_CARDS: Record<
     brand: "visa",
     decline: { code: "card_declined", decline_code: "do_not_honor", advice_code: "do_not_try_again" },
   },
+  /** Not one of Stripe's tokens: the first charge on the card is declined, the next ones succeed. */
+  pm_card_tenureFailsOnceThenOk: {
+    last4: "0341",
+    brand: "visa",
+    decline: { code: "card_declined", decline_code: "generic_decline" },
+  },
   pm_card_authenticationRequired: {
     last4: "3184",
     brand: "visa",
@@ -136,6 +142,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   );
   const idempotency = new Map<string, Stored>();
   const seen = new Map<string, number>();
+  const chargesByMethod = new Map<string, number>();
   const customers = new Map<string, Json>();
   const intents = new Map<string, Json>();
   const refunds = new Map<string, Json>();
@@ -303,7 +310,10 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       const card = STRIPE_TEST_CARDS[method.token];
       if (dropFromNextCharge) dropping = true;
       const id = nextId("pi");
-      const decline = card?.decline ?? null;
+      const charges = (chargesByMethod.get(String(method.id)) ?? 0) + 1;
+      chargesByMethod.set(String(method.id), charges);
+      const isFailingOnce = method.token === "pm_card_tenureFailsOnceThenOk";
+      const decline = isFailingOnce && charges > 1 ? null : (card?.decline ?? null);
       const intent: Json = {
         id,
         object: "payment_intent",
