@@ -5,6 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import type { HttpOptions } from "../context.js";
 import { registerAdminAuthRoutes } from "./admin-auth.js";
+import { registerApiKeyRoutes } from "./api-keys.js";
 import { registerAuditRoutes } from "./audit.js";
 import { registerAutomationRoutes } from "./automation.js";
 import { registerCancellationRoutes } from "./cancellations.js";
@@ -16,6 +17,7 @@ import { registerPolicyRoutes } from "./policies.js";
 import { registerPreviewRoutes } from "./preview.js";
 import { registerRequestRoutes } from "./requests.js";
 import { registerStaffRoutes } from "./staff.js";
+import { registerWebhookRoutes } from "./webhooks.js";
 
 export function registerBackOffice(app: FastifyInstance, options: HttpOptions): void {
   registerAdminAuthRoutes(app, options);
@@ -29,5 +31,7 @@ export function registerBackOffice(app: FastifyInstance, options: HttpOptions): 
   registerAdminDomainRoutes(app, options);
   registerAuditRoutes(app, options);
   registerStaffRoutes(app, options);
+  registerApiKeyRoutes(app, options);
+  registerWebhookRoutes(app, options);
   registerDriftRoutes(app, options);
 }

@@ -7,7 +7,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "../../domain/app-error.js";
 import type { Instant } from "../../domain/time.js";
-import type { Db } from "../deps.js";
+import type { Db, Tx } from "../deps.js";
 import type {} from "./tables.js";
 
 export const API_SCOPES = ["read", "billing", "domains", "services"] as const;
@@ -82,7 +82,7 @@ const COLUMNS = [
 
 /** Creates a key; the returned `key` is the only time it exists in clear. */
 export async function createApiKey(
-  db: Db,
+  db: Db | Tx,
   input: NewApiKey & { createdBy: string },
   now: Instant,
 ): Promise<{ key: string; record: ApiKeyRecord }> {
@@ -140,7 +140,7 @@ export async function findApiKey(db: Db, id: string): Promise<ApiKeyRecord | nul
 }
 
 /** Revokes a key at once; true when it was live. */
-export async function revokeApiKey(db: Db, id: string, now: Instant): Promise<boolean> {
+export async function revokeApiKey(db: Db | Tx, id: string, now: Instant): Promise<boolean> {
   const result = await db
     .updateTable("api_keys")
     .set({ revoked_at: now })

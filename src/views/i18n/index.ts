@@ -5,6 +5,7 @@
 import { withFrenchTypography } from "../format.js";
 import type { Locale } from "../notices/notice-types.js";
 import * as admin from "./admin.js";
+import * as adminApi from "./admin-api.js";
 import * as adminAudit from "./admin-audit.js";
 import * as adminAutomation from "./admin-automation.js";
 import * as adminCancellations from "./admin-cancellations.js";
@@ -42,6 +43,7 @@ const en = {
   adminDomains: adminDomains.en,
   adminAudit: adminAudit.en,
   adminStaff: adminStaff.en,
+  adminApi: adminApi.en,
 };
 
 export type Messages = typeof en;
@@ -68,6 +70,7 @@ const catalogs: Record<Locale, Messages> = {
     adminDomains: adminDomains.frCA,
     adminAudit: adminAudit.frCA,
     adminStaff: adminStaff.frCA,
+    adminApi: adminApi.frCA,
   }),
 };
 

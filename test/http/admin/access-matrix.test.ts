@@ -263,6 +263,21 @@ const RULES: Record<string, Rule> = {
   },
   "GET /admin/audit": { access: ANY, paths: () => ["/admin/audit", "/admin/audit?q=alice"] },
   "GET /admin/audit.csv": { access: ADMIN },
+
+  // The JSON API's keys and the webhooks (docs/api.md).
+  "GET /admin/api-keys": { access: ADMIN },
+  "POST /admin/api-keys": { access: ADMIN, bodies: () => [{ name: "Matrix key", scopes: "read" }] },
+  "POST /admin/api-keys/revoke": { access: ADMIN, bodies: () => [{ id: "key_missing" }] },
+  "GET /admin/webhooks": { access: ADMIN },
+  "POST /admin/webhooks": { access: ADMIN, bodies: () => [{ url: "http://127.0.0.1:9/matrix" }] },
+  "GET /admin/webhooks/:id": { access: ADMIN, paths: () => ["/admin/webhooks/we_missing"] },
+  "POST /admin/webhooks/:id/replay": {
+    access: ADMIN,
+    paths: () => ["/admin/webhooks/we_missing/replay"],
+    bodies: () => [{ delivery: "1" }],
+  },
+  "POST /admin/webhooks/:id/enable": { access: ADMIN, paths: () => ["/admin/webhooks/we_missing/enable"] },
+  "POST /admin/webhooks/:id/disable": { access: ADMIN, paths: () => ["/admin/webhooks/we_missing/disable"] },
 };
 
 async function listRoutes(): Promise<RecordedRoute[]> {
@@ -469,7 +484,7 @@ describe.each(DIALECTS)("back-office access matrix (%s)", (dialect) => {
     const pages = ALL_ROUTES.filter(
       (r) => !isBackOffice(r) && r.method === "GET" && !r.url.includes(":") && !r.url.includes("*"),
     ).map((r) => r.url);
-    const behindSignIn = pages.filter((p) => !/^\/(login|password|health)/.test(p));
+    const behindSignIn = pages.filter((p) => !/^\/(login|password|health|api\/)/.test(p));
     expect(behindSignIn.length).toBeGreaterThan(5);
     for (const role of STAFF_ROLES) {
       for (const path of behindSignIn) {
@@ -478,5 +493,9 @@ describe.each(DIALECTS)("back-office access matrix (%s)", (dialect) => {
         expect(answer.headers.location, `${role} ${path}`).toMatch(/^\/login\?next=/);
       }
     }
+    // The JSON API reads no session: a staff member's cookie is not an API key.
+    const api = pages.filter((p) => p.startsWith("/api/v1/") && p !== "/api/v1/openapi.json");
+    expect(api.length).toBeGreaterThan(5);
+    for (const path of api) expect((await staff.admin.get(path)).statusCode, path).toBe(401);
   });
 });
