@@ -1,11 +1,12 @@
 /**
  * Demo data for `npm start` on an empty database: one customer with a hosting plan, an SSL
- * certificate, two apps and three domains in different states (active with auto-renew, past due
- * after failed charges, expired in grace), built by replaying their history through the engine.
+ * certificate, two apps and six domains in different states (active with auto-renew, past due
+ * after failed charges, expired in grace, a legacy free one, a new one whose contact e-mail is not
+ * verified yet, one at Tucows), built by replaying their history through the engine.
  */
 
 import { randomBytes } from "node:crypto";
-import { DAY, formatInstant, HOUR, type Instant } from "../domain/time.js";
+import { addYears, DAY, formatInstant, HOUR, type Instant } from "../domain/time.js";
 import { advanceTo } from "../engine/advance.js";
 import { runEngine } from "../engine/run-engine.js";
 import { createAccount, setPassword } from "../modules/accounts/account-repository.js";
@@ -159,11 +160,74 @@ export async function seedDemoData(deps: Deps, registrar: TestRegistrar, now: In
   await advanceTo(deps, now - 8 * DAY, now - DAY);
   await setCard(deps, customerId, "ok");
   await advanceTo(deps, now - DAY, now);
+  // Added once the history is replayed, and none is billed before `now`: the demo customer's
+  // invoice numbers stay those the client area's tests read.
+  await addNewcomerDomains(deps, registrar, now);
   // The second customer's history is replayed after the first's, so the first one's invoice
   // numbers are those of a book with one customer (the client area's own tests read them).
   await addBackOfficeCustomer(deps, now);
   await advanceTo(deps, now - 100 * DAY, now);
   await seedBackOfficeWork(deps, registrar, now);
+}
+
+/**
+ * The screens a newcomer would otherwise never see (issue 12): a legacy free domain (seed 004:
+ * registered before 2015-03-05, free while its site stays yearly, no auto-renew switch), a new
+ * registration whose contact e-mail is not verified yet (its deadline shown), and a domain at
+ * Tucows (its own grace period). Their renewals all fall more than two months after `now`.
+ */
+async function addNewcomerDomains(deps: Deps, registrar: TestRegistrar, now: Instant): Promise<void> {
+  const legacyRegisteredAt: Instant = Date.UTC(2014, 5, 1, 14); // 2014-06-01 14:00 UTC
+  let legacyYears = 1;
+  while (addYears(legacyRegisteredAt, legacyYears) < now + 60 * DAY) legacyYears += 1;
+  const domains = [
+    {
+      id: "demo-legacy",
+      name: "demo-heritage.com",
+      registrar: "squarespace-domains",
+      registeredAt: legacyRegisteredAt,
+      years: legacyYears,
+      emailVerified: true,
+      offer: "legacy-free" as const,
+      price: 0,
+    },
+    {
+      id: "demo-new",
+      name: "demo-nouveau.com",
+      registrar: "squarespace-domains",
+      registeredAt: now - 5 * DAY,
+      years: 1,
+      emailVerified: false,
+      offer: null,
+      price: 2000,
+    },
+    {
+      id: "demo-tucows",
+      name: "demo-atelier.net",
+      registrar: "tucows",
+      registeredAt: now - 200 * DAY,
+      years: 1,
+      emailVerified: true,
+      offer: null,
+      price: 2200,
+    },
+  ];
+  for (const d of domains) {
+    const { expiresAt } = await importDomain(deps, {
+      id: d.id,
+      customerId: DEMO_CUSTOMER.id,
+      name: d.name,
+      registrar: d.registrar,
+      registeredAt: d.registeredAt,
+      years: d.years,
+      autoRenew: true,
+      emailVerified: d.emailVerified,
+      siteServiceId: "demo-hosting",
+      offer: d.offer,
+      recordedPrice: { amount: d.price, currency: "USD" },
+    });
+    registrar.register(d.name, expiresAt);
+  }
 }
 
 /** A second demo customer, in French and billed in CAD, whose account keeps the staff busy. */

@@ -31,14 +31,14 @@ function domainRow(page: Page, name: string) {
 describe("seed 004: the domains page and its auto-renew switch", () => {
   const demo = useDemo();
 
-  it("en: lists the three domains with their renewal date, price, switch and status sentence", async () => {
+  it("en: lists the six domains with their renewal date, price, switch and status sentence", async () => {
     const { context, page } = await newPageIn(demo.browser, DESKTOP);
     await signIn(page, demo.server);
     await useLanguage(page, "en");
     await followMenu(page, "Domains");
     await page.waitForURL(`${demo.server.url}/domains`);
     expect(await textOf(page.getByRole("heading", { level: 1 }))).toBe("Domains");
-    expect(await page.locator("tbody tr").count()).toBe(3);
+    expect(await page.locator("tbody tr").count()).toBe(6);
 
     const bakery = domainRow(page, "demo-bakery.com");
     expect(await textOf(bakery.cell("Renewal date"))).toBe("August 14, 2027");
@@ -120,6 +120,31 @@ describe("seed 004: the domains page and its auto-renew switch", () => {
     expect(await flashText(page)).toBe("Auto-renew is on for demo-bakery.com.");
     expect(await bakery.cell("Auto-renew").getByRole("button").getAttribute("aria-pressed")).toBe("true");
     expect(await textOf(bakery.cell("Status"))).toBe("Next payment on July 30, 2027");
+    await context.close();
+  });
+
+  it("en: the screens a newcomer would otherwise miss: a legacy free domain, an unverified new one, one at Tucows", async () => {
+    const { context, page } = await newPageIn(demo.browser, PHONE);
+    await signIn(page, demo.server);
+    await useLanguage(page, "en");
+    await page.goto(`${demo.server.url}/domains`);
+    const legacy = domainRow(page, "demo-heritage.com");
+    expect(await textOf(legacy.cell("Renewal price"))).toBe("Free (legacy offer)");
+    expect(await textOf(legacy.cell("Auto-renew"))).toBe(
+      "Renews free while your site stays on a yearly plan",
+    );
+    expect(await textOf(legacy.cell("Status"))).toBe("Renews free on June 1, 2027");
+    const fresh = domainRow(page, "demo-nouveau.com");
+    expect(await textOf(fresh.cell("Status"))).toBe(
+      "Verify the contact e-mail by December 2, 2026, or the domain is suspended Next payment on November 2, 2027",
+    );
+    await screenshot(page, "domains-8-newcomer-rows-en-phone");
+    await clickAndLoad(
+      page,
+      domainRow(page, "demo-atelier.net").row.getByRole("link", { name: "demo-atelier.net", exact: true }),
+    );
+    expect((await mainText(page)).toLowerCase()).toContain("tucows");
+    await screenshot(page, "domains-9-tucows-en-phone");
     await context.close();
   });
 
