@@ -10,6 +10,8 @@ import { setCard } from "../../src/modules/customers/customer-repository.js";
 import { findOpenInvoiceOf, payInvoice } from "../../src/modules/invoices/pay-invoice.js";
 import { chargeKey } from "../../src/modules/payments/charge-invoice.js";
 import { mapDecline, StripeGateway } from "../../src/providers/payments/stripe-gateway.js";
+import { en as billingEn, frCA as billingFr } from "../../src/views/i18n/billing.js";
+import { renderNotice } from "../../src/views/notices/render-notice.js";
 import { at } from "../support/engine-fixture.js";
 import { type FakeStripe, startFakeStripe } from "../support/fake-stripe.js";
 import { createHttpFixture, type HttpFixture } from "../support/http.js";
@@ -54,6 +56,29 @@ describe("decline mapping", () => {
     [{ code: "authentication_required", decline_code: "authentication_required" }, "authentication-required"],
   ] as const)("%o is %s", (reason, code) => {
     expect(mapDecline(reason)).toBe(code);
+  });
+});
+
+describe("what the customer is told about the new failure codes", () => {
+  it.each([
+    ["card-unusable", /refused the card for good/, /refusé la carte définitivement/],
+    ["authentication-required", /confirm the payment yourself/, /confirmiez vous-même le paiement/],
+  ] as const)("%s, in both languages, on the invoice page and in the notice", (reason, english, french) => {
+    expect(billingEn.result[reason]).toBeTruthy();
+    expect(billingFr.result[reason]).toBeTruthy();
+    expect(billingEn.result[reason]).not.toBe(billingEn.result.error);
+    const data = {
+      customerName: "Marie",
+      timeZone: "America/Toronto",
+      subject: "exemple.com",
+      invoiceNumber: 12,
+      amount: { amount: 2000, currency: "CAD" },
+      attempt: 1,
+      reason,
+      nextAttemptAt: null,
+    };
+    expect(renderNotice("payment-failed", "en", data).text).toMatch(english);
+    expect(renderNotice("payment-failed", "fr-CA", data).text).toMatch(french);
   });
 });
 

@@ -22,7 +22,14 @@ export interface NoticeMessages {
 }
 
 /** Charge failure codes (payment-gateway.ts); anything else is shown as a generic failure. */
-type FailureReason = "declined" | "insufficient-funds" | "expired" | "no-card-on-file" | "other";
+type FailureReason =
+  | "declined"
+  | "insufficient-funds"
+  | "expired"
+  | "no-card-on-file"
+  | "card-unusable"
+  | "authentication-required"
+  | "other";
 
 function failureReason(reason: string): FailureReason {
   switch (reason) {
@@ -30,6 +37,8 @@ function failureReason(reason: string): FailureReason {
     case "insufficient-funds":
     case "expired":
     case "no-card-on-file":
+    case "card-unusable":
+    case "authentication-required":
       return reason;
     default:
       return "other";
@@ -41,6 +50,9 @@ const enFailures: Record<FailureReason, string> = {
   "insufficient-funds": "the card has insufficient funds",
   expired: "your card has expired",
   "no-card-on-file": "there is no card on file",
+  "card-unusable": "your bank refused the card for good (please add another card)",
+  "authentication-required":
+    "your bank asks you to confirm the payment yourself (please pay it from your client area)",
   other: "the payment could not be processed",
 };
 
@@ -49,6 +61,9 @@ const frFailures: Record<FailureReason, string> = {
   "insufficient-funds": "les fonds sont insuffisants",
   expired: "votre carte est expirée",
   "no-card-on-file": "aucune carte de paiement n’est enregistrée à votre dossier",
+  "card-unusable": "votre banque a refusé la carte définitivement (veuillez ajouter une autre carte)",
+  "authentication-required":
+    "votre banque demande que vous confirmiez vous-même le paiement (veuillez le régler dans votre espace client)",
   other: "le paiement n’a pas pu être traité",
 };
 
