@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { AppError } from "../../domain/app-error.js";
 import { ROLES } from "../../domain/staff-roles.js";
+import { parseInstant } from "../../domain/time.js";
 import { decideDrift, mayDecide } from "../../modules/reconciliation/decide-drift.js";
 import { type DriftRow, findDrift, listDrift } from "../../modules/reconciliation/drift-repository.js";
 import { staffInstant } from "../../views/admin/admin-format.js";
@@ -35,6 +36,12 @@ function decisionOf(text: string): "accept" | "reject" {
   return text;
 }
 
+/** An instant as staff read them everywhere (UTC, to the minute); any other value as it is. */
+function shown(value: string): string {
+  const instant = /^\d{4}-\d{2}-\d{2}T/.test(value) ? parseInstant(value) : null;
+  return instant === null ? value : staffInstant(instant);
+}
+
 function kindsFor(role: string): ("domain" | "payment")[] {
   return (["domain", "payment"] as const).filter((kind) => mayDecide(role, kind));
 }
@@ -48,8 +55,8 @@ function table(ctx: PageContext, rows: DriftRow[], decidable: boolean): SafeHtml
         <td data-label="${d.kind}">${d.kinds[row.kind] ?? row.kind}</td>
         <td data-label="${d.subject}"><code>${row.subject}</code></td>
         <td data-label="${d.field}"><code>${row.field}</code></td>
-        <td data-label="${d.ours}">${row.ours}</td>
-        <td data-label="${d.theirs}">${row.theirs}</td>
+        <td data-label="${d.ours}">${shown(row.ours)}</td>
+        <td data-label="${d.theirs}">${shown(row.theirs)}</td>
         <td data-label="${d.rule}">${d.rules[row.rule] ?? row.rule}</td>
         <td data-label="${d.detected}">${staffInstant(row.detectedAt)}</td>
         <td data-label="${d.decision}">${
@@ -106,10 +113,12 @@ export function registerDriftRoutes(app: FastifyInstance, options: HttpOptions):
           action: `/admin/drift/${drift.id}/${decision}`,
           lines: [
             decision === "accept"
-              ? ctx.m.adminDrift.confirmAccept(drift.subject, drift.theirs)
-              : ctx.m.adminDrift.confirmReject(drift.subject, drift.ours),
+              ? ctx.m.adminDrift.confirmAccept(drift.subject, shown(drift.theirs))
+              : ctx.m.adminDrift.confirmReject(drift.subject, shown(drift.ours)),
             ctx.m.adminDrift.rules[drift.rule] ?? drift.rule,
-            writes ? ctx.m.adminDrift.writesExpiry(drift.ours, drift.theirs) : ctx.m.adminDrift.acknowledges,
+            writes
+              ? ctx.m.adminDrift.writesExpiry(shown(drift.ours), shown(drift.theirs))
+              : ctx.m.adminDrift.acknowledges,
           ],
           hidden: { confirm: "yes" },
           reason: form.reason,

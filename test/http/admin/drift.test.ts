@@ -42,7 +42,7 @@ describe.each(DIALECTS)("back office: drift (%s)", (dialect) => {
     expect(list.body).toContain("Leur échéance est antérieure à celle de Tenure.");
     const ask = await support.get(`/admin/drift/${drift.id}/accept`);
     expect(ask.statusCode).toBe(200);
-    expect(ask.body).toContain(`passera de ${drift.ours} à ${drift.theirs}`);
+    expect(ask.body).toContain("passera de 2022-04-15 14:00 UTC à 2022-04-12 14:00 UTC");
     // Without a reason: 400, nothing decided.
     const bare = await support.post(`/admin/drift/${drift.id}/accept`, { reason: "", confirm: "yes" });
     expect(bare.statusCode).toBe(400);
