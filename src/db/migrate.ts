@@ -47,7 +47,29 @@ async function isUpToDate(store: Store, names: string[]): Promise<boolean> {
   }
 }
 
+/**
+ * Kysely's Migrator lists the tables of every schema to find its own lock table; another schema
+ * dropped during that listing (another test run, another tenant) fails it with "schema … does not
+ * exist" though ours is fine. Such a failure is retried; any other is not.
+ */
+function isOtherSchemaGone(error: unknown, store: Store): boolean {
+  const match = /schema "([^"]+)" does not exist/.exec(
+    error instanceof Error ? error.message : String(error),
+  );
+  return match !== null && match[1] !== store.schema;
+}
+
 export async function migrateToLatest(store: Store): Promise<string[]> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await migrateOnce(store);
+    } catch (error) {
+      if (attempt >= 5 || !isOtherSchemaGone(error, store)) throw error;
+    }
+  }
+}
+
+async function migrateOnce(store: Store): Promise<string[]> {
   if (await isUpToDate(store, Object.keys(migrations(store.dialect)))) return [];
   const provider: MigrationProvider = { getMigrations: async () => migrations(store.dialect) };
   // Without an explicit schema, Kysely may see another schema's migration tables and skip its own.
