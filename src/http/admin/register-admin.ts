@@ -15,6 +15,7 @@ import { registerOverviewRoutes } from "./overview.js";
 import { registerDriftRoutes } from "./drift.js";
 import { registerPolicyRoutes } from "./policies.js";
 import { registerPreviewRoutes } from "./preview.js";
+import { registerReportRoutes } from "./reports.js";
 import { registerRequestRoutes } from "./requests.js";
 import { registerStaffRoutes } from "./staff.js";
 import { registerWebhookRoutes } from "./webhooks.js";
@@ -27,6 +28,7 @@ export function registerBackOffice(app: FastifyInstance, options: HttpOptions): 
   registerRequestRoutes(app, options);
   registerAutomationRoutes(app, options);
   registerPreviewRoutes(app, options);
+  registerReportRoutes(app, options);
   registerPolicyRoutes(app, options);
   registerAdminDomainRoutes(app, options);
   registerAuditRoutes(app, options);

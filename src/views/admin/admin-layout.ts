@@ -20,6 +20,7 @@ const SECTIONS: Section[] = [
   { href: "/admin/requests", label: (c) => c.m.admin.nav.requests, roles: ROLES.anyStaff },
   { href: "/admin/automation", label: (c) => c.m.admin.nav.automation, roles: ROLES.anyStaff },
   { href: "/admin/preview", label: (c) => c.m.admin.nav.preview, roles: ROLES.anyStaff },
+  { href: "/admin/reports", label: (c) => c.m.adminReports.nav, roles: ROLES.money },
   { href: "/admin/policies", label: (c) => c.m.admin.nav.policies, roles: ROLES.anyStaff },
   { href: "/admin/drift", label: (c) => c.m.adminDrift.title, roles: ROLES.anyStaff },
   { href: "/admin/audit", label: (c) => c.m.admin.nav.audit, roles: ROLES.anyStaff },

@@ -15,6 +15,7 @@ import * as adminDrift from "./admin-drift.js";
 import * as adminOverview from "./admin-overview.js";
 import * as adminPolicies from "./admin-policies.js";
 import * as adminPreview from "./admin-preview.js";
+import * as adminReports from "./admin-reports.js";
 import * as adminRequests from "./admin-requests.js";
 import * as adminStaff from "./admin-staff.js";
 import * as auth from "./auth.js";
@@ -39,6 +40,7 @@ const en = {
   adminDrift: adminDrift.en,
   adminAutomation: adminAutomation.en,
   adminPreview: adminPreview.en,
+  adminReports: adminReports.en,
   adminPolicies: adminPolicies.en,
   adminDomains: adminDomains.en,
   adminAudit: adminAudit.en,
@@ -66,6 +68,7 @@ const catalogs: Record<Locale, Messages> = {
     adminAutomation: adminAutomation.frCA,
     adminDrift: adminDrift.frCA,
     adminPreview: adminPreview.frCA,
+    adminReports: adminReports.frCA,
     adminPolicies: adminPolicies.frCA,
     adminDomains: adminDomains.frCA,
     adminAudit: adminAudit.frCA,

@@ -247,6 +247,26 @@ const RULES: Record<string, Rule> = {
     ],
   },
   "GET /admin/policies": { access: ANY },
+  // Reports (issue 12): money roles; a bad period is a 400 once let in.
+  "GET /admin/reports": {
+    access: MONEY,
+    paths: () => [
+      "/admin/reports",
+      "/admin/reports?from=2021-01-01&to=2022-12-31",
+      "/admin/reports?from=2022-13-01&to=x",
+    ],
+  },
+  "GET /admin/reports/taxes.csv": {
+    access: MONEY,
+    paths: () => [
+      "/admin/reports/taxes.csv?from=2021-01-01&to=2022-12-31",
+      "/admin/reports/taxes.csv?from=bad",
+    ],
+  },
+  "GET /admin/reports/revenue.csv": {
+    access: MONEY,
+    paths: () => ["/admin/reports/revenue.csv?from=2021-01-01&to=2022-12-31"],
+  },
 
   // The audit log.
   // Reconciliation drift: every role sees its kinds (care: domains, money: payments); decisions

@@ -1,0 +1,53 @@
+/** Back office, reports: tax collected and revenue per product, for the accountant. */
+
+export const en = {
+  nav: "Reports",
+  title: "Reports",
+  intro:
+    "Tax collected and revenue, from paid invoices less credit notes, by month (UTC). The same figures as `npx tenure report taxes` and `report revenue`.",
+  from: "From (first day)",
+  to: "To (last day)",
+  show: "Show",
+  invalid: (error: string) => `Check the dates: ${error}`,
+  taxes: "Tax collected",
+  revenue: "Revenue per product (before taxes)",
+  downloadTaxes: "Download the tax report (CSV)",
+  downloadRevenue: "Download the revenue report (CSV)",
+  nothing: "Nothing was collected in this period.",
+  month: "Month",
+  tax: "Tax",
+  rate: "Rate",
+  jurisdiction: "Jurisdiction",
+  base: "Taxable base",
+  collected: "Tax collected",
+  product: "Product",
+  lines: "Lines",
+  amount: "Revenue",
+  creditNotes: "Credit notes",
+};
+
+export const frCA: typeof en = {
+  nav: "Rapports",
+  title: "Rapports",
+  intro:
+    "Taxes perçues et revenus, d’après les factures payées moins les notes de crédit, par mois (UTC). Les mêmes chiffres que `npx tenure report taxes` et `report revenue`.",
+  from: "Du (premier jour)",
+  to: "Au (dernier jour)",
+  show: "Afficher",
+  invalid: (error: string) => `Vérifiez les dates\u00a0: ${error}`,
+  taxes: "Taxes perçues",
+  revenue: "Revenus par produit (avant taxes)",
+  downloadTaxes: "Télécharger le rapport des taxes (CSV)",
+  downloadRevenue: "Télécharger le rapport des revenus (CSV)",
+  nothing: "Rien n’a été perçu pendant cette période.",
+  month: "Mois",
+  tax: "Taxe",
+  rate: "Taux",
+  jurisdiction: "Territoire",
+  base: "Montant taxable",
+  collected: "Taxe perçue",
+  product: "Produit",
+  lines: "Lignes",
+  amount: "Revenus",
+  creditNotes: "Notes de crédit",
+};
