@@ -115,8 +115,20 @@ export interface EventDetails {
   /** Reconciliation (staff only: recorded without customer or service, never on a timeline). */
   "reconciliation.drift_found": { drift: number; kind: string; subject: string; field: string; rule: string };
   /** `by`: `staff:<email>`, or `automatic` (an expiry moved by exactly the renewals Tenure paid for). */
-  "reconciliation.drift_accepted": { drift: number; kind: string; subject: string; by: string; reason: string };
-  "reconciliation.drift_rejected": { drift: number; kind: string; subject: string; by: string; reason: string };
+  "reconciliation.drift_accepted": {
+    drift: number;
+    kind: string;
+    subject: string;
+    by: string;
+    reason: string;
+  };
+  "reconciliation.drift_rejected": {
+    drift: number;
+    kind: string;
+    subject: string;
+    by: string;
+    reason: string;
+  };
 }
 
 export type TenureEvent<T extends EventType = EventType> = {
