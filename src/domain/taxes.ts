@@ -424,3 +424,14 @@ export function mergeTaxPolicy(overrides: z.infer<typeof taxPolicyOverridesSchem
     vat: { ...base.vat, ...overrides.vat },
   };
 }
+
+/** What an invoice says for its tax note, per language (the legal mention, e.g. on an EU invoice). */
+export const TAX_NOTES: Record<NonNullable<TaxDecision["note"]>, { en: string; "fr-CA": string }> = {
+  "reverse-charge": { en: "Reverse charge", "fr-CA": "Autoliquidation" },
+};
+
+export function taxNoteText(note: string, locale: string): string {
+  const text = TAX_NOTES[note as keyof typeof TAX_NOTES];
+  if (!text) return note;
+  return locale === "fr-CA" ? text["fr-CA"] : text.en;
+}

@@ -1,5 +1,6 @@
 /** The invoice list and one invoice's page: lines, totals, charge attempts, pay, PDF, adjustment. */
 import { formatMoney, type Money } from "../../../domain/money.js";
+import { taxNoteText } from "../../../domain/taxes.js";
 import type { Instant } from "../../../domain/time.js";
 import type {
   InvoiceDetail,
@@ -10,6 +11,7 @@ import type { CreditNote } from "../../../modules/payments/credit-notes.js";
 import { formatLongDate } from "../../format.js";
 import { html, type SafeHtml } from "../../html.js";
 import { csrfField, type PageContext } from "../../layout.js";
+import { taxLabel } from "../../wording.js";
 
 /** What the pages need to know about the signed-in customer. */
 export interface BillingCustomer {
@@ -204,6 +206,16 @@ export function invoiceDetailPage(
         <thead><tr><th scope="col">${c.description}</th><th scope="col">${c.period}</th><th scope="col" class="billing-amount">${c.amount}</th></tr></thead>
         <tbody>${lines}</tbody>
         <tfoot>
+          ${
+            invoice.taxes.length > 0 || invoice.taxNote
+              ? html`<tr><th scope="row" colspan="2">${b.pdf.subtotal}</th><td data-label="${b.pdf.subtotal}" class="billing-amount">${money(ctx, invoice.subtotal)}</td></tr>
+          ${invoice.taxes.map((tax) => {
+            const label = taxLabel(tax.code, tax.rate, ctx.locale);
+            return html`<tr data-tax="${tax.code}"><th scope="row" colspan="2">${label}</th><td data-label="${label}" class="billing-amount">${money(ctx, tax.amount)}</td></tr>`;
+          })}
+          ${invoice.taxNote === "reverse-charge" ? html`<tr><td colspan="3" class="muted">${taxNoteText(invoice.taxNote, ctx.locale)}</td></tr>` : ""}`
+              : ""
+          }
           <tr><th scope="row" colspan="2">${c.total}</th><td data-label="${c.total}" class="billing-amount">${money(ctx, invoice.total)}</td></tr>
           <tr><th scope="row" colspan="2">${c.paid}</th><td data-label="${c.paid}" class="billing-amount">${money(ctx, invoice.paid)}</td></tr>
           <tr><th scope="row" colspan="2">${b.balance}</th><td data-label="${b.balance}" class="billing-amount"><strong>${money(ctx, invoice.balance)}</strong></td></tr>
