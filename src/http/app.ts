@@ -21,6 +21,8 @@ import { registerBackOffice } from "./admin/register-admin.js";
 import { isApiPath, registerApi } from "./api/api.js";
 import { type HttpOptions, isAdminPath } from "./context.js";
 import { registerErrorHandling } from "./errors.js";
+import { rememberLocale } from "./locale.js";
+import { resumeAfterSignIn } from "./resume-form.js";
 import { registerAccountRoutes } from "./routes/account.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerBillingRoutes } from "./routes/billing.js";
@@ -63,6 +65,8 @@ export async function buildApp(options: HttpOptions): Promise<FastifyInstance> {
   });
   await app.register(helmet, {
     contentSecurityPolicy: { directives: { "form-action": ["'self'"], "upgrade-insecure-requests": null } },
+    // The page a form was on travels with its post (resume-form.ts), never to another site.
+    referrerPolicy: { policy: "same-origin" },
   });
   // The client area takes HTML form posts only: no JSON bodies (a JSON API would be its own app).
   app.removeContentTypeParser("application/json");
@@ -128,6 +132,16 @@ export async function buildApp(options: HttpOptions): Promise<FastifyInstance> {
       const customerId = request.session.customerId;
       request.customer = customerId ? await findCustomer(options.deps.db, customerId) : null;
     }
+    // A form posted after the session expired: sign in (in the visitor's language), then back to it.
+    if (
+      !isBackOffice &&
+      !request.customer &&
+      request.method === "POST" &&
+      !PUBLIC_PATHS.some((p) => p.test(path))
+    ) {
+      return resumeAfterSignIn(request, reply);
+    }
+    if (request.customer) rememberLocale(request, reply, request.customer.locale);
     if (request.method !== "GET" && request.method !== "HEAD") {
       await new Promise<void>((resolve, reject) =>
         app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve())),

@@ -15,6 +15,7 @@ import { SafeHtml, trusted } from "../views/html.js";
 import { type Messages, messagesFor, toLocale } from "../views/i18n/index.js";
 import { type Flash, layout, type PageContext } from "../views/layout.js";
 import type { Locale } from "../views/notices/notice-types.js";
+import { browserLocale, cookieLocale } from "./locale.js";
 
 declare module "fastify" {
   interface Session {
@@ -62,7 +63,10 @@ export interface HttpOptions {
 }
 
 export function localeOf(request: FastifyRequest): Locale {
-  return request.staff?.locale ?? request.customer?.locale ?? toLocale(request.session.locale);
+  const own = request.staff?.locale ?? request.customer?.locale ?? request.session.locale;
+  if (own) return toLocale(own);
+  // Not signed in: the language chosen before (cookie), else the browser's (locale.ts).
+  return cookieLocale(request) ?? browserLocale(request.headers["accept-language"]) ?? "en";
 }
 
 /** The back office lives under /admin; its pages use the staff frame and the staff session. */

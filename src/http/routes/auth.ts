@@ -25,6 +25,7 @@ import { toLocale } from "../../views/i18n/index.js";
 import { csrfField } from "../../views/layout.js";
 import { type HttpOptions, messages, redirectWith, sendPage } from "../context.js";
 import { parseForm, safeNext } from "../forms.js";
+import { rememberLocale } from "../locale.js";
 import { signInLimiter, typedAccountKey } from "../sign-in-limits.js";
 
 const loginForm = z.object({
@@ -93,10 +94,12 @@ export function registerAuthRoutes(app: FastifyInstance, options: HttpOptions): 
     const result = await authenticate(options.deps.db, form.value.email, form.value.password);
     if (!result.ok) return loginPage(request, reply, m.auth.badCredentials, form.value.email);
     limits.succeeded(request, reply);
-    // A new session id at sign-in (no fixation); the language chosen before signing in is kept.
-    const locale = request.session.locale;
+    // A new session id at sign-in (no fixation); the language chosen before signing in is kept, and
+    // so is a form whose post arrived after the session expired (resume-form.ts).
+    const { locale, resumeForm } = request.session;
     await request.session.regenerate();
     request.session.locale = locale;
+    request.session.resumeForm = resumeForm;
     const next = safeNext(form.value.next);
     if (result.account.totpEnabled) {
       request.session.pendingTotpCustomerId = result.account.customerId;
@@ -142,9 +145,10 @@ export function registerAuthRoutes(app: FastifyInstance, options: HttpOptions): 
     if (!(await acceptTotpStep(options.deps.db, pending, step)))
       return totpPage(request, reply, m.auth.totpUsed);
     totpLimits.succeeded(request, reply);
-    const locale = request.session.locale;
+    const { locale, resumeForm } = request.session;
     await request.session.regenerate();
     request.session.locale = locale;
+    request.session.resumeForm = resumeForm;
     request.session.customerId = pending;
     return reply.redirect(safeNext((request.body as { next?: string }).next), 303);
   });
@@ -256,6 +260,7 @@ export function registerAuthRoutes(app: FastifyInstance, options: HttpOptions): 
     const body = request.body as { locale?: string; back?: string } | undefined;
     const locale = toLocale(body?.locale);
     request.session.locale = locale;
+    rememberLocale(request, reply, locale);
     // Remembered per customer: notices and pages follow it from now on.
     if (request.customer) await setLocale(options.deps.db, request.customer.id, locale);
     return reply.redirect(safeNext(body?.back), 303);

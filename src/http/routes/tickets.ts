@@ -29,6 +29,7 @@ import {
 } from "../../views/pages/tickets/new.js";
 import { customerOf, type HttpOptions, messages, redirectWith, sendPage } from "../context.js";
 import { parseForm } from "../forms.js";
+import { takeResumedForm } from "../resume-form.js";
 
 const text = z.string().max(20_000).optional().default("");
 const ticketForm = z
@@ -71,6 +72,18 @@ function fieldMessages(m: Messages, kind: TicketKind | null, fields: string[]): 
 
 function str(value: unknown): string {
   return typeof value === "string" ? value : "";
+}
+
+/** The form as it was sent, to show again. */
+function stateOf(body: Record<string, unknown>): TicketFormState {
+  return {
+    kind: isTicketKind(body.kind) ? body.kind : null,
+    subject: str(body.subject),
+    message: str(body.message),
+    invoice: str(body.invoice),
+    service: str(body.service),
+    confirmedIrreversible: str(body.confirmedIrreversible) !== "",
+  };
 }
 
 /** A path id is a positive integer, or the page does not exist. */
@@ -171,6 +184,18 @@ export function registerTicketRoutes(app: FastifyInstance, options: HttpOptions)
     const query = (request.query ?? {}) as Record<string, unknown>;
     const kind = isTicketKind(query.kind) ? query.kind : null;
     const choices = await ticketFormChoices(db, customer.id);
+    // Typed before the session expired (resume-form.ts): put back, to check and send again.
+    const resumed = takeResumedForm(request, "/requests/new");
+    if (resumed) {
+      const state = stateOf(resumed);
+      return sendPage(
+        request,
+        reply,
+        (m) => m.tickets.newTitle,
+        (ctx) => newTicketPage(ctx, state, {}, choices),
+        { flash: { kind: "info", text: messages(request).auth.formRestored } },
+      );
+    }
     return formPage(request, reply, prefill(messages(request), kind, query, choices), {}, choices);
   });
 
@@ -180,14 +205,7 @@ export function registerTicketRoutes(app: FastifyInstance, options: HttpOptions)
     const body = (request.body ?? {}) as Record<string, unknown>;
     const choices = await ticketFormChoices(db, customer.id);
     const kind = isTicketKind(body.kind) ? body.kind : null;
-    const state: TicketFormState = {
-      kind,
-      subject: str(body.subject),
-      message: str(body.message),
-      invoice: str(body.invoice),
-      service: str(body.service),
-      confirmedIrreversible: str(body.confirmedIrreversible) !== "",
-    };
+    const state = stateOf(body);
     const form = parseForm(ticketForm, body);
     if (!form.ok)
       return formPage(request, reply, state, fieldMessages(m, kind, Object.keys(form.errors)), choices);

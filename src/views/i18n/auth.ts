@@ -35,6 +35,9 @@ export const en = {
   totpKey: "Key",
   totpEnabled: "Two-step verification is now on.",
   totpDisabled: "Two-step verification is now off.",
+  sessionExpired:
+    "Your session has expired, so the form was not sent. Sign in again: you will be back on the page, with what you typed.",
+  formRestored: "What you typed before your session expired is back. Check it, then send the form again.",
 };
 export type AuthMessages = typeof en;
 
@@ -74,4 +77,8 @@ export const frCA: AuthMessages = {
   totpKey: "Clé",
   totpEnabled: "La vérification en deux étapes est maintenant activée.",
   totpDisabled: "La vérification en deux étapes est maintenant désactivée.",
+  sessionExpired:
+    "Votre session a expiré : le formulaire n'a pas été envoyé. Reconnectez-vous : vous reviendrez à la page, avec ce que vous aviez tapé.",
+  formRestored:
+    "Ce que vous aviez tapé avant l'expiration de votre session est revenu. Vérifiez-le, puis envoyez de nouveau le formulaire.",
 };
