@@ -48,7 +48,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, options: HttpOptions)
         return html`<p>${k.intro} <a href="/api/v1/openapi.json">${k.docs}</a></p>
         ${
           extra.created
-            ? html`<div class="flash flash-success" role="status"><p>${k.created1(extra.created.name)} ${k.shownOnce}</p><p><code data-testid="api-key">${extra.created.key}</code></p></div>`
+            ? html`<div class="flash flash-success" role="status"><p>${k.created1(extra.created.name)} ${k.shownOnce}</p><p><code class="break" data-testid="api-key">${extra.created.key}</code></p></div>`
             : ""
         }
         ${

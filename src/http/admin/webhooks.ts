@@ -69,7 +69,7 @@ export function registerWebhookRoutes(app: FastifyInstance, options: HttpOptions
         ${failing.length > 0 ? html`<div class="flash flash-error" role="alert"><p>${h.failing(failing.length)}</p></div>` : ""}
         ${
           extra.created
-            ? html`<div class="flash flash-success" role="status"><p>${h.added(extra.created.url)}</p><p>${h.secret} <code data-testid="webhook-secret">${extra.created.secret}</code></p></div>`
+            ? html`<div class="flash flash-success" role="status"><p>${h.added(extra.created.url)}</p><p>${h.secret} <code class="break" data-testid="webhook-secret">${extra.created.secret}</code></p></div>`
             : ""
         }
         ${
@@ -88,11 +88,11 @@ export function registerWebhookRoutes(app: FastifyInstance, options: HttpOptions
         }
         <section class="card"><h2>${h.add}</h2>
         <form method="post" action="/admin/webhooks" class="stack">${csrfField(ctx)}
-          <div><label for="url">${h.url}</label><input id="url" name="url" type="url" maxlength="2000" required>${errors.url ? html`<p class="field-error">${errors.url}</p>` : ""}</div>
+          <div><label for="url">${h.url}</label><input id="url" name="url" type="text" inputmode="url" maxlength="2000" required>${errors.url ? html`<p class="field-error">${errors.url}</p>` : ""}</div>
           <div><label for="description">${h.description}</label><input id="description" name="description" type="text" maxlength="200"></div>
           <fieldset><legend>${h.events}</legend><p class="hint">${h.eventsHint}</p>${EVENT_TYPES.map(
             (type) =>
-              html`<div><label><input type="checkbox" name="events" value="${type}"> <code>${type}</code></label></div>`,
+              html`<div><label><input type="checkbox" name="events" value="${type}"> <code class="break">${type}</code></label></div>`,
           )}</fieldset>
           <div class="actions"><button type="submit">${h.addButton}</button></div>
         </form></section>`;
