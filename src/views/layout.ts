@@ -66,6 +66,8 @@ export function layout(ctx: PageContext, title: string, body: SafeHtml, flash?: 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · ${m.common.appName}</title>
 <link rel="stylesheet" href="/assets/app.css">
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
+<script src="/assets/menus.js" defer></script>
 </head>
 <body>
 <a class="skip" href="#main">${m.common.skipToContent}</a>
