@@ -6,6 +6,8 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { HOUR } from "../../src/domain/time.js";
+import { runEngine } from "../../src/engine/run-engine.js";
 import {
   clickAndLoad,
   DESKTOP,
@@ -92,10 +94,16 @@ describe("requests: opened from their entry points, answered and closed", () => 
     await page.getByRole("textbox", { name: "Raison de l'annulation" }).fill("Je n'en ai plus besoin.");
     await page.getByLabel("Immédiate").check();
     await clickAndLoad(page, page.getByRole("button", { name: "Demander l'annulation" }));
+    // Reviewed, confirmed, then carried out 4 hours later (billing.immediateCancellationAfterHours).
+    await clickAndLoad(page, page.getByRole("button", { name: "Confirmer l'annulation" }));
     await page.waitForURL(`${demo.server.url}/services/demo-ssl/plan`);
+    const { clock, deps } = demo.server;
+    clock.set(clock.now() + 4 * HOUR);
+    await runEngine(deps, clock.now());
+    await page.reload();
     await clickAndLoad(
       page,
-      page.locator("section.confirmation").getByRole("link", { name: "Faire une demande de remboursement" }),
+      page.locator("section.card").getByRole("link", { name: "Faire une demande de remboursement" }),
     );
     await page.waitForURL(`${demo.server.url}/requests/new?kind=refund&service=demo-ssl`);
     const service = page.getByRole("combobox", { name: "Service annulé" });
