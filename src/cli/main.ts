@@ -85,16 +85,23 @@ async function seedIfEmpty(runtime: Runtime, io: CommandIo): Promise<void> {
   io.out(`Demo customer: ${DEMO_CUSTOMER.email}\n`);
 }
 
-function waitForSignal(): Promise<void> {
+function waitForSignal(io: CommandIo): Promise<void> {
   return new Promise((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
+    const stop = () => {
+      io.out("\nStopping: finishing the requests in progress…\n");
+      resolve();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
   });
 }
 
 async function runForever(runtime: Runtime, io: CommandIo): Promise<void> {
   const controller = new AbortController();
-  const stop = () => controller.abort();
+  const stop = () => {
+    io.out("\nStopping: finishing the current engine run and the requests in progress…\n");
+    controller.abort();
+  };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   io.out(
@@ -218,8 +225,9 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
       case "serve":
         return await withRuntime(async (runtime) => {
           const server = await startWebServer(runtime, io);
-          await waitForSignal();
+          await waitForSignal(io);
           await server.close();
+          io.out("Stopped.\n");
           return 0;
         });
       case "start":
@@ -235,6 +243,7 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
           const server = await startWebServer(runtime, io);
           await runForever(runtime, io);
           await server.close();
+          io.out("Stopped.\n");
           return 0;
         });
       default:

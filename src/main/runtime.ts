@@ -20,6 +20,7 @@ import { EppRegistrar, eppClientConfig } from "../providers/registrar/epp/epp-re
 import type { Registrar } from "../providers/registrar/registrar.js";
 import { TestRegistrar } from "../providers/registrar/test-registrar.js";
 import { type GatewayConfig, loadPolicies, loadSeller, type RuntimeConfig } from "./config.js";
+import { readableLogStream, wantsReadableLogs } from "./log-format.js";
 
 export const systemClock: Clock = { now: () => Date.now() };
 
@@ -61,7 +62,13 @@ function createGateway(
 }
 
 export async function createRuntime(config: RuntimeConfig, clock: Clock = systemClock): Promise<Runtime> {
-  const logger = pino({ name: "tenure", level: process.env.LOG_LEVEL ?? "info" });
+  // Readable lines on a terminal, JSON lines elsewhere (log-format.ts).
+  const logger = pino(
+    { name: "tenure", level: process.env.LOG_LEVEL ?? "info" },
+    wantsReadableLogs(process.env, process.stdout.isTTY === true)
+      ? readableLogStream(process.stdout)
+      : undefined,
+  );
   const policies = loadPolicies(config.configFile);
   // Without a `seller` section: the demo's Quebec host with the demo, else an unconfigured seller.
   const { seller } = loadSeller(config.configFile, config.demoData);
