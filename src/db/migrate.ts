@@ -11,6 +11,7 @@ import * as adminCustomers from "./migrations/0007-admin-customers.js";
 import * as adminAutomation from "./migrations/0008-admin-automation.js";
 import * as taxesAndNumbering from "./migrations/0009-taxes-and-numbering.js";
 import * as documentsAndNotices from "./migrations/0010-documents-and-notices.js";
+import * as formTokens from "./migrations/0012-form-tokens.js";
 import * as reconciliationDrift from "./migrations/0014-reconciliation-drift.js";
 import * as apiAndWebhooks from "./migrations/0015-api-and-webhooks.js";
 
@@ -26,6 +27,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     "0008-admin-automation": { up: (db: Kysely<unknown>) => adminAutomation.up(db) },
     "0009-taxes-and-numbering": { up: (db: Kysely<unknown>) => taxesAndNumbering.up(db, dialect) },
     "0010-documents-and-notices": { up: (db: Kysely<unknown>) => documentsAndNotices.up(db, dialect) },
+    "0012-form-tokens": { up: (db: Kysely<unknown>) => formTokens.up(db) },
     "0014-reconciliation-drift": { up: (db: Kysely<unknown>) => reconciliationDrift.up(db, dialect) },
     "0015-api-and-webhooks": { up: (db: Kysely<unknown>) => apiAndWebhooks.up(db, dialect) },
   };

@@ -306,6 +306,16 @@ export interface SessionsTable {
   expires_at: number;
 }
 
+/** One-time form tokens (src/http/form-tokens.ts): the first post claims its token. */
+export interface FormSubmissionsTable {
+  token: string;
+  customer_id: string;
+  purpose: string;
+  created_at: number;
+  /** Where the first post sent the visitor; null while it runs. */
+  location: string | null;
+}
+
 export interface PasswordResetsTable {
   /** SHA-256 of the token sent by e-mail: a database leak does not leak usable links. */
   token_hash: string;
@@ -387,6 +397,7 @@ export interface Database {
   credit_notes: CreditNotesTable;
   accounts: AccountsTable;
   sessions: SessionsTable;
+  form_submissions: FormSubmissionsTable;
   password_resets: PasswordResetsTable;
   ticket_replies: TicketRepliesTable;
   customers: CustomersTable;

@@ -433,6 +433,7 @@ describe("tenure backup and restore (SQLite)", () => {
       { name: "0008-admin-automation" },
       { name: "0009-taxes-and-numbering" },
       { name: "0010-documents-and-notices" },
+      { name: "0012-form-tokens" },
       { name: "0014-reconciliation-drift" },
       { name: "0015-api-and-webhooks" },
     ]);

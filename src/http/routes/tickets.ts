@@ -27,7 +27,8 @@ import {
   type TicketFormField,
   type TicketFormState,
 } from "../../views/pages/tickets/new.js";
-import { customerOf, type HttpOptions, messages, redirectWith, sendPage } from "../context.js";
+import { customerOf, type HttpOptions, messages, redirectWith, sendPage, setFlash } from "../context.js";
+import { formTokenOf, newFormToken, oncePerToken } from "../form-tokens.js";
 import { parseForm } from "../forms.js";
 import { takeResumedForm } from "../resume-form.js";
 
@@ -77,6 +78,7 @@ function str(value: unknown): string {
 /** The form as it was sent, to show again. */
 function stateOf(body: Record<string, unknown>): TicketFormState {
   return {
+    formToken: formTokenOf(body) ?? newFormToken(),
     kind: isTicketKind(body.kind) ? body.kind : null,
     subject: str(body.subject),
     message: str(body.message),
@@ -196,7 +198,8 @@ export function registerTicketRoutes(app: FastifyInstance, options: HttpOptions)
         { flash: { kind: "info", text: messages(request).auth.formRestored } },
       );
     }
-    return formPage(request, reply, prefill(messages(request), kind, query, choices), {}, choices);
+    const state = { ...prefill(messages(request), kind, query, choices), formToken: newFormToken() };
+    return formPage(request, reply, state, {}, choices);
   });
 
   app.post("/requests", async (request, reply) => {
@@ -221,26 +224,36 @@ export function registerTicketRoutes(app: FastifyInstance, options: HttpOptions)
     ) {
       return formPage(request, reply, state, fieldMessages(m, value.kind, ["service"]), choices);
     }
-    const { ticket } = await openTicket(
-      options.deps,
-      {
-        customerId: customer.id,
-        openedBy: customer.id,
-        ticket: {
-          kind: value.kind,
-          subject: value.subject,
-          body: value.message,
-          serviceId,
-          invoiceId: value.kind === "invoice-adjustment" ? Number(value.invoice.trim()) : null,
-          confirmedIrreversible: value.kind === "domain-deletion" && value.confirmedIrreversible !== "",
+    const open = async () => {
+      const { ticket } = await openTicket(
+        options.deps,
+        {
+          customerId: customer.id,
+          openedBy: customer.id,
+          ticket: {
+            kind: value.kind,
+            subject: value.subject,
+            body: value.message,
+            serviceId,
+            invoiceId: value.kind === "invoice-adjustment" ? Number(value.invoice.trim()) : null,
+            confirmedIrreversible: value.kind === "domain-deletion" && value.confirmedIrreversible !== "",
+          },
         },
-      },
+        options.clock.now(),
+      );
+      setFlash(request, { kind: "success", text: m.tickets.flash.sent(ticket) });
+      return `/requests/${ticket}`;
+    };
+    // A repeated or concurrent post of the same form opens one request (form-tokens.ts).
+    const token = formTokenOf(body);
+    if (!token) return reply.redirect(await open(), 303);
+    const once = await oncePerToken(
+      db,
+      { token, customerId: customer.id, purpose: "ticket" },
       options.clock.now(),
+      open,
     );
-    return redirectWith(request, reply, `/requests/${ticket}`, {
-      kind: "success",
-      text: m.tickets.flash.sent(ticket),
-    });
+    return reply.redirect(once.location ?? "/requests", 303);
   });
 
   app.get<{ Params: { id: string } }>("/requests/:id", async (request, reply) =>

@@ -11,6 +11,8 @@ import { csrfField, type PageContext } from "../../layout.js";
 import { serviceKindName } from "./labels.js";
 
 export interface TicketFormState {
+  /** One-time token (src/http/form-tokens.ts): the form creates one request however often sent. */
+  formToken?: string;
   kind: TicketKind | null;
   subject: string;
   message: string;
@@ -188,6 +190,7 @@ export function newTicketPage(
     ${kind === "domain-deletion" ? deletionWarning(ctx) : ""}
     <form method="post" action="/requests" class="stack card">
       ${csrfField(ctx)}
+      <input type="hidden" name="form_token" value="${state.formToken ?? ""}">
       <input type="hidden" name="kind" value="${kind}">
       <p class="muted">${t.kindHints[kind]}</p>
       ${linked}
