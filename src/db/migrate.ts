@@ -79,6 +79,9 @@ async function migrateOnce(store: Store): Promise<string[]> {
     db: store.db,
     provider,
     ...(store.schema ? { migrationTableSchema: store.schema } : {}),
+    // Migrations numbered in parallel landed out of order on some development databases; each one
+    // is independent of the later numbers, so one missing below the last applied is applied too.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

@@ -261,6 +261,7 @@ export async function chargeDomainRenewals(
           ],
         };
       }),
+      deps,
     );
     const newInvoice = new Map(toIssue.map(({ domain }, i) => [domain.serviceId, invoiceIds[i] ?? null]));
     // An invoice whose key was already used (another worker issued it): nothing to charge here.

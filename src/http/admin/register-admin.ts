@@ -11,8 +11,8 @@ import { registerAutomationRoutes } from "./automation.js";
 import { registerCancellationRoutes } from "./cancellations.js";
 import { registerCustomerRoutes } from "./customers.js";
 import { registerAdminDomainRoutes } from "./domains.js";
-import { registerOverviewRoutes } from "./overview.js";
 import { registerDriftRoutes } from "./drift.js";
+import { registerOverviewRoutes } from "./overview.js";
 import { registerPolicyRoutes } from "./policies.js";
 import { registerPreviewRoutes } from "./preview.js";
 import { registerReportRoutes } from "./reports.js";
@@ -31,9 +31,9 @@ export function registerBackOffice(app: FastifyInstance, options: HttpOptions): 
   registerReportRoutes(app, options);
   registerPolicyRoutes(app, options);
   registerAdminDomainRoutes(app, options);
+  registerDriftRoutes(app, options);
   registerAuditRoutes(app, options);
   registerStaffRoutes(app, options);
   registerApiKeyRoutes(app, options);
   registerWebhookRoutes(app, options);
-  registerDriftRoutes(app, options);
 }

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { AppError } from "../../domain/app-error.js";
 import { setCard } from "../../modules/customers/customer-repository.js";
+import { sellerOf } from "../../modules/deps.js";
 import { findInvoice } from "../../modules/invoices/invoice-repository.js";
 import { getInvoiceDetail, listInvoices, listPastDueInvoices } from "../../modules/invoices/list-invoices.js";
 import { payInvoice } from "../../modules/invoices/pay-invoice.js";
@@ -41,7 +42,7 @@ export function registerBillingRoutes(app: FastifyInstance, options: HttpOptions
   app.get("/invoices", async (request, reply) => {
     const customer = customerOf(request);
     const now = options.clock.now();
-    const invoices = await listInvoices(options.deps.db, customer.id);
+    const invoices = await listInvoices(options.deps.db, customer.id, localeOf(request));
     return sendPage(
       request,
       reply,
@@ -54,7 +55,7 @@ export function registerBillingRoutes(app: FastifyInstance, options: HttpOptions
     const id = invoiceIdOf(request);
     const customer = customerOf(request);
     const now = options.clock.now();
-    const invoice = await getInvoiceDetail(options.deps.db, customer.id, id);
+    const invoice = await getInvoiceDetail(options.deps.db, customer.id, id, localeOf(request));
     const creditNotes = await creditNotesOf(options.deps.db, invoice.id, customer.id);
     return sendPage(
       request,
@@ -108,7 +109,8 @@ export function registerBillingRoutes(app: FastifyInstance, options: HttpOptions
     const customer = customerOf(request);
     const now = options.clock.now();
     const m = messages(request);
-    const invoice = await getInvoiceDetail(options.deps.db, customer.id, id);
+    // The document's language is the customer's; its lines are worded in it.
+    const invoice = await getInvoiceDetail(options.deps.db, customer.id, id, customer.locale);
     const pdf = await renderInvoicePdf(
       { ...invoice, customer: { name: customer.name, email: customer.email } },
       {
@@ -116,6 +118,7 @@ export function registerBillingRoutes(app: FastifyInstance, options: HttpOptions
         timeZone: customer.timeZone,
         m: m.billing,
         issuer: m.common.appName,
+        seller: sellerOf(options.deps),
         createdAt: now,
       },
     );
