@@ -409,7 +409,7 @@ describe.each(DIALECTS)("POST /domains/:id/auto-renew (%s)", (dialect) => {
     expect(confirm.body).toContain("Votre domaine ne sera pas renouvelé et expirera le 15 avril 2022.");
     await client.post("/domains/d3/auto-renew", { on: "0", confirm: "1", back: "/domains" });
     expect((await client.get("/domains")).body).toContain(
-      "Le renouvellement automatique est désactivé pour exemple.ca : il expirera le 15 avril 2022.",
+      "Le renouvellement automatique est désactivé pour exemple.ca\u00a0: il expirera le 15 avril 2022.",
     );
   });
 
