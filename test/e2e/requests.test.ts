@@ -112,14 +112,14 @@ describe("requests: opened from their entry points, answered and closed", () => 
       "SSL certificate — demo-bakery.com (SSL) — annulé",
     );
     expect(await page.getByRole("textbox", { name: "Objet" }).inputValue()).toBe(
-      "Remboursement : SSL certificate — demo-bakery.com",
+      "Remboursement\u00a0: SSL certificate — demo-bakery.com",
     );
     await page.getByRole("textbox", { name: "Message" }).fill("Merci de rembourser les mois non utilisés.");
     await screenshot(page, "requests-3-refund-form-fr-phone");
     await clickAndLoad(page, page.getByRole("button", { name: "Envoyer la demande" }));
     await page.waitForURL(/\/requests\/\d+$/);
     const n = requestNumber(page);
-    expect(await flashText(page)).toBe(`Demande #${n} envoyée.`);
+    expect(await flashText(page)).toBe(`Demande nº ${n} envoyée.`);
     const about = await facts(page);
     expect(about).toContain("Type Remboursement");
     expect(about).toContain("Statut Ouverte");
@@ -207,7 +207,9 @@ describe("requests: opened from their entry points, answered and closed", () => 
     await page.waitForURL(`${demo.server.url}/requests`);
     await clickAndLoad(page, page.getByRole("link", { name: "Nouvelle demande" }));
     await page.waitForURL(`${demo.server.url}/requests/new`);
-    await page.getByRole("combobox", { name: "Quel est l'objet de votre demande?" }).selectOption("question");
+    await page
+      .getByRole("combobox", { name: "Quel est l'objet de votre demande\u202f?" })
+      .selectOption("question");
     await clickAndLoad(page, page.getByRole("button", { name: "Continuer" }));
     await page.waitForURL(`${demo.server.url}/requests/new?kind=question`);
     await page.getByRole("textbox", { name: "Objet" }).fill("Certificat SSL et sous-domaines");
@@ -217,7 +219,7 @@ describe("requests: opened from their entry points, answered and closed", () => 
     await clickAndLoad(page, page.getByRole("button", { name: "Envoyer la demande" }));
     await page.waitForURL(/\/requests\/\d+$/);
     const n = requestNumber(page);
-    expect(await flashText(page)).toBe(`Demande #${n} envoyée.`);
+    expect(await flashText(page)).toBe(`Demande nº ${n} envoyée.`);
     expect(await facts(page)).toContain("Type Question");
 
     await page
@@ -233,14 +235,16 @@ describe("requests: opened from their entry points, answered and closed", () => 
 
     await clickAndLoad(page, page.getByRole("button", { name: "Fermer cette demande" }));
     await page.waitForURL(`${demo.server.url}/requests/${n}`);
-    expect(await flashText(page)).toBe(`Demande #${n} fermée.`);
+    expect(await flashText(page)).toBe(`Demande nº ${n} fermée.`);
     expect(await facts(page)).toContain("Statut Fermée");
     expect(await page.getByRole("textbox", { name: "Votre réponse" }).count()).toBe(0);
     expect(await textOf(page.locator("main"))).toContain("Cette demande a été fermée le 22 novembre 2026.");
     await screenshot(page, "requests-8-question-closed-fr");
 
     await followMenu(page, "Demandes");
-    const row = page.locator("tbody tr", { has: page.getByRole("link", { name: `#${n}`, exact: true }) });
+    const row = page.locator("tbody tr", {
+      has: page.getByRole("link", { name: new RegExp(`^(#|nº\\s?)${n}$`) }),
+    });
     expect(await textOf(row.locator('td[data-label="Statut"]'))).toBe("Fermée");
     await screenshot(page, "requests-9-list-fr");
     await useLanguage(page, "en");
