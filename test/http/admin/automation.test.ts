@@ -233,7 +233,7 @@ describe.each(DIALECTS)("back office: automation (%s)", (dialect) => {
     );
     const again = await billing.post(`/admin/automation/charges/${payment.id}/check`, { confirm: "yes" });
     expect(again.statusCode).toBe(303);
-    expect((await billing.get("/admin/automation")).body).toContain("plus en attente : il est réussi");
+    expect((await billing.get("/admin/automation")).body).toContain("plus en attente\u00a0: il est réussi");
     const audit = await listAudit(f.deps.db, { objectType: "payment", objectId: String(payment.id) });
     expect(audit).toHaveLength(1);
     expect(audit[0]?.after).toMatchObject({ status: "succeeded", gatewayAnswer: "succeeded" });

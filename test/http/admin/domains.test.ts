@@ -222,7 +222,7 @@ describe.each(DIALECTS)("back office: domain page and overrides (%s)", (dialect)
     const customer = f.client();
     await customer.login("c1@example.test");
     await customer.get("/domains/g1");
-    expect((await customer.post("/domains/g1/reactivate", {})).statusCode).toBe(303);
+    expect((await customer.post("/domains/g1/reactivate", { confirm: "1" })).statusCode).toBe(303);
     expect(await statusOf(f, "g1")).toBe("active");
     const restore = await f.deps.db
       .selectFrom("invoices")
