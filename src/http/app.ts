@@ -12,7 +12,7 @@ import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import session from "@fastify/session";
 import fastifyStatic from "@fastify/static";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { DAY } from "../domain/time.js";
 import { findCustomer } from "../modules/customers/customer-repository.js";
 import { findStaff } from "../modules/staff/staff-repository.js";
@@ -62,7 +62,7 @@ export async function buildApp(options: HttpOptions): Promise<FastifyInstance> {
     // Only behind a proxy we run may X-Forwarded-* be believed (client address, https).
     trustProxy: options.trustProxy ?? false,
     // One line per request (the onResponse hook below), not Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
   });
   await app.register(helmet, {
