@@ -25,7 +25,7 @@ const url = await recreateBenchDatabase(args.db, "preview");
 const store = openBenchStore(url);
 progress(`generating ${args.services} services on ${args.db}`);
 const generated = performance.now();
-const book = await generateBook(store.db, {
+const book = await generateBook(store, {
   services: args.services,
   asOf: BOOK_AS_OF,
   onProgress: (n) => n % 100_000 < 4 && progress(`  ${n} services`),

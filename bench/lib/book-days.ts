@@ -38,7 +38,7 @@ export async function replayBookDays(
   const store = openBenchStore(url);
   progress(`generating ${services} services on ${dialect}`);
   const started = performance.now();
-  const book = await generateBook(store.db, {
+  const book = await generateBook(store, {
     services,
     asOf: BOOK_AS_OF - warmupDays * DAY,
     onProgress: (n) => n % 100_000 < 4 && progress(`  ${n} services`),

@@ -6,7 +6,8 @@
  * next_due_at is what the engine computes for it: the book is up to date at `asOf`, nothing due.
  */
 
-import type { Insertable, Kysely } from "kysely";
+import { type Insertable, type Kysely, sql } from "kysely";
+import type { Store } from "../../src/db/database.js";
 import type { Database } from "../../src/db/schema.js";
 import { type DomainFacts, nextDomainStep } from "../../src/domain/domain-lifecycle.js";
 import { defaultPolicies, type Policies } from "../../src/domain/policies.js";
@@ -14,6 +15,7 @@ import { quoteDomainRenewal } from "../../src/domain/pricing.js";
 import { nextSubscriptionStep, type Plan, termEnd } from "../../src/domain/subscription-lifecycle.js";
 import { addMonths, addYears, DAY, formatInstant, type Instant } from "../../src/domain/time.js";
 import { createAccount } from "../../src/modules/accounts/account-repository.js";
+import { compactCustomerChanges } from "../../src/modules/customers/customer-versions.js";
 import { Random } from "./random.js";
 
 const MINUTE = 60_000;
@@ -153,7 +155,11 @@ interface CustomerDraft {
 }
 
 /** Writes the book; the database must be migrated and empty. */
-export async function generateBook(db: Kysely<Database>, options: BookOptions): Promise<BookSummary> {
+export async function generateBook(
+  store: Pick<Store, "db" | "dialect">,
+  options: BookOptions,
+): Promise<BookSummary> {
+  const db: Kysely<Database> = store.db;
   const policies = options.policies ?? defaultPolicies();
   const random = new Random(options.seed ?? 20_240_601);
   const failingShare = options.failingCardShare ?? 0.08;
@@ -434,5 +440,9 @@ export async function generateBook(db: Kysely<Database>, options: BookOptions): 
     const { customerId, email, password } = options.featured;
     await createAccount(db, customerId, email, password, asOf);
   }
+  // As after any bulk load: fold the customers' change rows, and give the planner statistics
+  // (PostgreSQL hash-joined whole tables for the client area's queries without them).
+  await compactCustomerChanges(store);
+  await sql`ANALYZE`.execute(db);
   return summary;
 }

@@ -27,7 +27,7 @@ export async function preparePeakBook(
   if (!policies.ok) throw new Error(policies.errors.join("; "));
   progress(`generating the peak book: ${services} monthly hosting services due on one day (${dialect})`);
   const started = performance.now();
-  const book = await generateBook(store.db, {
+  const book = await generateBook(store, {
     services: 0,
     asOf: PEAK_DAY,
     peak: { services, day: PEAK_DAY },

@@ -22,6 +22,14 @@ export interface CustomersTable {
   billing_vat_number: Generated<string | null>;
   tax_exempt: Generated<number>;
   tax_exempt_reason: Generated<string | null>;
+  /** Changes whenever anything shown of this customer changes (migration 0024, triggers). */
+  version: Generated<number>;
+}
+
+/** PostgreSQL only: one row per customer touched by a statement, folded into `customers.version`. */
+export interface CustomerChangesTable {
+  id: Generated<number>;
+  customer_id: string;
 }
 
 export interface TldPricesTable {
@@ -401,6 +409,7 @@ export interface Database {
   password_resets: PasswordResetsTable;
   ticket_replies: TicketRepliesTable;
   customers: CustomersTable;
+  customer_changes: CustomerChangesTable;
   tld_prices: TldPricesTable;
   products: ProductsTable;
   services: ServicesTable;

@@ -6,7 +6,8 @@ import { Temporal } from "temporal-polyfill";
 
 export type Instant = number;
 
-export const HOUR = 3_600_000;
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
 export function addDays(at: Instant, days: number): Instant {

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../domain/clock.js";
 import { purgeExpiredLogins } from "../modules/accounts/purge-expired.js";
 import { purgeIdempotency } from "../modules/api-keys/api-keys.js";
+import { compactCustomerChanges } from "../modules/customers/customer-versions.js";
 import type { Deps } from "../modules/deps.js";
 import { deliverPendingNotices } from "../modules/notifications/deliver-notices.js";
 import { runReconciliation } from "../modules/reconciliation/reconcile.js";
@@ -31,6 +32,7 @@ export async function runWorkerOnce(options: Omit<WorkerOptions, "intervalMs" | 
     : null;
   await purgeExpiredLogins(options.deps.db, now);
   await purgeIdempotency(options.deps.db, now);
+  await compactCustomerChanges(options.deps);
   // Webhooks go out after the commits that recorded their events (the outbox, docs/api.md).
   const webhooks = await deliverWebhooks(options.deps.db, now);
   if (webhooks.disabled.length > 0) {

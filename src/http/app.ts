@@ -22,6 +22,7 @@ import { isApiPath, registerApi } from "./api/api.js";
 import { type HttpOptions, isAdminPath } from "./context.js";
 import { registerErrorHandling } from "./errors.js";
 import { rememberLocale } from "./locale.js";
+import { registerPageCache } from "./page-cache.js";
 import { resumeAfterSignIn } from "./resume-form.js";
 import { registerAccountRoutes } from "./routes/account.js";
 import { registerAuthRoutes } from "./routes/auth.js";
@@ -163,6 +164,7 @@ export async function buildApp(options: HttpOptions): Promise<FastifyInstance> {
       return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
     }
   });
+  registerPageCache(app, options);
   registerErrorHandling(app);
 
   app.get("/health", async () => ({ ok: true }));

@@ -57,6 +57,8 @@ export interface HttpOptions {
   workerIntervalMs?: number;
   /** Requests per minute per API key on /api/v1 (src/http/api); 120 when unset. */
   apiRateLimitPerMinute?: number;
+  /** Rendered pages kept in memory (src/http/page-cache.ts); 2000 when unset, 0 turns it off. */
+  pageCacheEntries?: number;
   /** Login attempts allowed per address and per account in `loginWindowMinutes`. */
   loginAttempts?: number;
   loginWindowMinutes?: number;

@@ -64,6 +64,7 @@ const envSchema = z.object({
   TENURE_MAIL_FROM: z.string().min(3).default("Tenure <billing@localhost>"),
   TENURE_STATE_DIR: z.string().min(1).default("./data"),
   TENURE_WORKER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  TENURE_PAGE_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(2000),
   TENURE_DEMO: z.enum(["0", "1"]).default("1"),
   TENURE_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   TENURE_HOST: z.string().min(1).default("127.0.0.1"),
@@ -126,6 +127,8 @@ export interface RuntimeConfig {
   /** Where the built-in test gateway and registrar keep their ledgers. */
   stateDir: string;
   workerIntervalMs: number;
+  /** Rendered pages kept in memory per web process (src/http/page-cache.ts); 0 turns it off. */
+  pageCacheEntries: number;
   demoData: boolean;
   port: number;
   host: string;
@@ -152,6 +155,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     mailFrom: e.TENURE_MAIL_FROM,
     stateDir: e.TENURE_STATE_DIR,
     workerIntervalMs: e.TENURE_WORKER_INTERVAL_SECONDS * 1000,
+    pageCacheEntries: e.TENURE_PAGE_CACHE_ENTRIES,
     demoData: e.TENURE_DEMO === "1",
     port: e.TENURE_PORT,
     host: e.TENURE_HOST,

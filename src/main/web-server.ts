@@ -19,6 +19,7 @@ export async function startWebServer(runtime: Runtime, io: CommandIo): Promise<F
     baseUrl: runtime.config.baseUrl,
     trustProxy: runtime.config.trustProxy,
     workerIntervalMs: runtime.config.workerIntervalMs,
+    pageCacheEntries: runtime.config.pageCacheEntries,
   });
   await app.listen({ port: runtime.config.port, host: runtime.config.host });
   io.out(`Client area: http://localhost:${runtime.config.port}\n`);

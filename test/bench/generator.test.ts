@@ -28,7 +28,7 @@ describe.each(DIALECTS)("benchmark book on %s", (dialect) => {
 
   it("is up to date when generated, then renews and charges day after day without a failure", async () => {
     store = await createTestStore(dialect);
-    const summary = await generateBook(store.db, { services: 500, asOf: AS_OF, seed: 7 });
+    const summary = await generateBook(store, { services: 500, asOf: AS_OF, seed: 7 });
     expect(summary.services).toBe(500);
     expect(summary.domains).toBeGreaterThan(250);
     expect(summary.hosting).toBeGreaterThan(100);
@@ -62,7 +62,7 @@ describe.each(DIALECTS)("benchmark book on %s", (dialect) => {
     const day = parseInstant("2025-03-15T00:00:00Z")!;
     const result = resolvePolicies({ billing: { invoiceDaysBefore: 0 } });
     if (!result.ok) throw new Error(result.errors.join("; "));
-    const summary = await generateBook(store.db, {
+    const summary = await generateBook(store, {
       services: 0,
       asOf: day,
       peak: { services: 120, day },
