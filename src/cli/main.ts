@@ -2,25 +2,12 @@
 import { parseArgs } from "node:util";
 import { checkDatabaseUrl, DatabaseUrlError } from "../db/database.js";
 import { formatInstant, parseInstant } from "../domain/time.js";
-import { runWorker, runWorkerOnce } from "../engine/worker.js";
 import { ConfigError, readConfig } from "../main/config.js";
-import {
-  DEMO_CUSTOMER,
-  DEMO_STAFF,
-  hasAnyCustomer,
-  resetDemoPassword,
-  resetDemoStaffPassword,
-  seedDemoData,
-} from "../main/demo-data.js";
-import { createRuntime, type Runtime } from "../main/runtime.js";
-import { startWebServer } from "../main/web-server.js";
-import { runReconciliation } from "../modules/reconciliation/reconcile.js";
-import { apiKeyCommand, checkApiKeyCall } from "./api-key-command.js";
-import { backupCommand, restoreCommand } from "./backup-command.js";
+import type { Runtime } from "../main/runtime.js";
 import { type CommandIo, InputError, processIo, UsageError } from "./command-io.js";
-import { checkNumberingCall, checkReportCall, numberingCommand, reportCommand } from "./report-command.js";
-import { simulateCommand } from "./simulate-command.js";
-import { checkStaffCall, staffCommand } from "./staff-command.js";
+
+// Each command loads what it needs when it runs (`await import`): `tenure simulate` does not pay
+// for the web server, the providers' SDKs or the PDF library at start-up (issue 14).
 
 export const USAGE = `Usage: tenure <command> [options]
 
@@ -70,6 +57,7 @@ async function withRuntime<T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> 
   const config = readConfig();
   // One connection first, so that a database that cannot be used is explained in one line.
   await checkDatabaseUrl(config.databaseUrl);
+  const { createRuntime } = await import("../main/runtime.js");
   const runtime = await createRuntime(config);
   try {
     return await fn(runtime);
@@ -79,6 +67,7 @@ async function withRuntime<T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> 
 }
 
 async function seedIfEmpty(runtime: Runtime, io: CommandIo): Promise<void> {
+  const { DEMO_CUSTOMER, hasAnyCustomer, seedDemoData } = await import("../main/demo-data.js");
   if (await hasAnyCustomer(runtime.deps)) return;
   io.out("Empty database: adding demo data (replaying a year of history)…\n");
   await seedDemoData(runtime.deps, runtime.registrar, runtime.clock.now());
@@ -104,6 +93,7 @@ async function runForever(runtime: Runtime, io: CommandIo): Promise<void> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  const { runWorker } = await import("../engine/worker.js");
   io.out(
     `Tenure engine worker running on ${runtime.config.databaseUrl} every ${runtime.config.workerIntervalMs / 1000}s` +
       ` (notices ${runtime.mailer ? "sent over SMTP" : "kept in the outbox: TENURE_SMTP_URL is not set"}). Ctrl-C stops.\n`,
@@ -144,13 +134,20 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
       return command === undefined && !values.help ? 2 : 0;
     }
     switch (command) {
-      case "simulate":
+      case "simulate": {
+        const { simulateCommand } = await import("./simulate-command.js");
         return await simulateCommand(rest[0], values.format ?? "jsonl", io);
-      case "backup":
+      }
+      case "backup": {
+        const { backupCommand } = await import("./backup-command.js");
         return await backupCommand(rest[0], { force: values.force ?? false }, io);
-      case "restore":
+      }
+      case "restore": {
+        const { restoreCommand } = await import("./backup-command.js");
         return await restoreCommand(rest[0], { force: values.force ?? false }, io);
+      }
       case "staff": {
+        const { checkStaffCall, staffCommand } = await import("./staff-command.js");
         const staffArgs = {
           ...(values.role !== undefined ? { role: values.role } : {}),
           ...(values.name !== undefined ? { name: values.name } : {}),
@@ -161,6 +158,7 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
         );
       }
       case "api-key": {
+        const { apiKeyCommand, checkApiKeyCall } = await import("./api-key-command.js");
         const keyArgs = {
           ...(values.name !== undefined ? { name: values.name } : {}),
           ...(values.scopes !== undefined ? { scopes: values.scopes } : {}),
@@ -172,10 +170,12 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
         );
       }
       case "report": {
+        const { checkReportCall, reportCommand } = await import("./report-command.js");
         const call = checkReportCall(rest, values.from, values.to);
         return await withRuntime((runtime) => reportCommand(runtime.deps, call, io));
       }
       case "numbering": {
+        const { checkNumberingCall, numberingCommand } = await import("./report-command.js");
         const call = checkNumberingCall(rest, values.series, values.to);
         return await withRuntime((runtime) => numberingCommand(runtime.deps, call, io));
       }
@@ -183,6 +183,7 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
         return await withRuntime(async (runtime) => {
           const at = values.at === undefined ? runtime.clock.now() : parseInstant(values.at);
           if (at === null) throw new UsageError(`--at: expected an ISO-8601 instant (got "${values.at}")`);
+          const { runReconciliation } = await import("../modules/reconciliation/reconcile.js");
           const report = await runReconciliation(runtime.deps, at);
           io.out(`${JSON.stringify(report)}\n`);
           return report.errors.length > 0 ? 1 : 0;
@@ -194,6 +195,7 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
         });
       case "seed-demo":
         return await withRuntime(async (runtime) => {
+          const { hasAnyCustomer } = await import("../main/demo-data.js");
           if (await hasAnyCustomer(runtime.deps)) {
             io.err("The database already has customers: demo data is only added to an empty database.\n");
             return 1;
@@ -205,6 +207,7 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
         return await withRuntime(async (runtime) => {
           const at = values.at === undefined ? runtime.clock.now() : parseInstant(values.at);
           if (at === null) throw new UsageError(`--at: expected an ISO-8601 instant (got "${values.at}")`);
+          const { runWorkerOnce } = await import("../engine/worker.js");
           const report = await runWorkerOnce({
             ...runtime,
             clock: { now: () => at },
@@ -224,6 +227,7 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
         });
       case "serve":
         return await withRuntime(async (runtime) => {
+          const { startWebServer } = await import("../main/web-server.js");
           const server = await startWebServer(runtime, io);
           await waitForSignal(io);
           await server.close();
@@ -232,6 +236,10 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
         });
       case "start":
         return await withRuntime(async (runtime) => {
+          const { DEMO_CUSTOMER, DEMO_STAFF, resetDemoPassword, resetDemoStaffPassword } = await import(
+            "../main/demo-data.js"
+          );
+          const { startWebServer } = await import("../main/web-server.js");
           if (runtime.config.demoData) {
             await seedIfEmpty(runtime, io);
             const password = await resetDemoPassword(runtime.deps, runtime.clock.now());
