@@ -93,7 +93,11 @@ export async function findUnresolvedCharges(deps: Deps, now: Instant): Promise<U
   }));
 }
 
-/** Marks up to `limit` due services as leased by this worker and returns their ids. */
+/**
+ * Marks up to `limit` due services as leased by this worker and returns their ids, earliest due
+ * first. One statement (the lease is taken by the claim itself): on PostgreSQL the rows another
+ * worker is claiming at the same moment are skipped, not waited for.
+ */
 export async function claimDueServices(
   deps: Deps,
   now: Instant,
@@ -101,25 +105,27 @@ export async function claimDueServices(
   limit: number,
   leaseMinutes: number,
 ): Promise<string[]> {
-  return deps.db.transaction().execute(async (tx) => {
-    let query = tx
-      .selectFrom("services")
-      .select("id")
-      .where("next_due_at", "<=", now)
-      .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now)]))
-      .orderBy("next_due_at")
-      .orderBy("id")
-      .limit(limit);
-    if (deps.dialect === "postgres") query = query.forUpdate().skipLocked();
-    const ids = (await query.execute()).map((r) => r.id);
-    if (ids.length === 0) return [];
-    await tx
-      .updateTable("services")
-      .set({ lease_owner: worker, lease_until: addMinutes(now, leaseMinutes) })
-      .where("id", "in", ids)
-      .execute();
-    return ids;
-  });
+  const rows = await deps.db
+    .updateTable("services")
+    .set({ lease_owner: worker, lease_until: addMinutes(now, leaseMinutes) })
+    .where("id", "in", (eb) => {
+      let due = eb
+        .selectFrom("services")
+        .select("id")
+        .where("next_due_at", "<=", now)
+        .where((w) => w.or([w("lease_until", "is", null), w("lease_until", "<=", now)]))
+        .orderBy("next_due_at")
+        .orderBy("id")
+        .limit(limit);
+      if (deps.dialect === "postgres") due = due.forUpdate().skipLocked();
+      return due;
+    })
+    .returning(["id", "next_due_at"])
+    .execute();
+  // RETURNING follows no order: the batch is processed earliest due first, as claimed.
+  return rows
+    .sort((a, b) => Number(a.next_due_at) - Number(b.next_due_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((r) => r.id);
 }
 
 /** Waits longer after each consecutive failure of the same service, up to an hour. */
