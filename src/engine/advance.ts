@@ -6,7 +6,7 @@
 import type { Instant } from "../domain/time.js";
 import { formatInstant } from "../domain/time.js";
 import type { Deps } from "../modules/deps.js";
-import { runEngine } from "./run-engine.js";
+import { type RunOptions, runEngine } from "./run-engine.js";
 
 export async function nextDueAt(deps: Deps): Promise<Instant | null> {
   const row = await deps.db
@@ -34,6 +34,7 @@ export async function advanceTo(
   from: Instant,
   until: Instant,
   happenings?: Happenings,
+  options: Pick<RunOptions, "record"> = {},
 ): Promise<void> {
   for (;;) {
     const candidates = [await nextDueAt(deps), happenings?.nextAt() ?? null].filter(
@@ -42,7 +43,7 @@ export async function advanceTo(
     if (candidates.length === 0) return;
     const at = Math.max(from, Math.min(...candidates));
     if (at > until) return;
-    const report = await runEngine(deps, at, { worker: "advance" });
+    const report = await runEngine(deps, at, { worker: "advance", ...options });
     // A gateway that did not answer is retried by the next run (its back-off), as in production.
     const failure = report.failures.find((f) => !f.awaitsGateway);
     if (failure) {

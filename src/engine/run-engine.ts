@@ -11,6 +11,11 @@ export interface RunOptions {
   worker?: string;
   batchSize?: number;
   leaseMinutes?: number;
+  /**
+   * `false` for a simulation's runs (tenure simulate): no run record unless a step fails, and no
+   * alarm queries, which a replay on its own in-memory database never reads. Same engine otherwise.
+   */
+  record?: boolean;
 }
 
 export interface RunFailure {
@@ -137,22 +142,27 @@ export async function runEngine(deps: Deps, now: Instant, options: RunOptions = 
   const worker = options.worker ?? "engine";
   const batchSize = options.batchSize ?? 500;
   const leaseMinutes = options.leaseMinutes ?? 10;
-  const run = await deps.db
-    .insertInto("engine_runs")
-    .values({
-      worker,
-      now_at: now,
-      started_at: now,
-      finished_at: null,
-      status: "running",
-      steps_applied: 0,
-      services_failed: 0,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
+  const record = options.record ?? true;
+  const startRun = async () =>
+    (
+      await deps.db
+        .insertInto("engine_runs")
+        .values({
+          worker,
+          now_at: now,
+          started_at: now,
+          finished_at: null,
+          status: "running",
+          steps_applied: 0,
+          services_failed: 0,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow()
+    ).id;
+  let runId: number | null = record ? await startRun() : null;
   const startedMs = performance.now();
   const report: RunReport = {
-    runId: run.id,
+    runId: runId ?? 0,
     now,
     stepsApplied: 0,
     servicesProcessed: 0,
@@ -172,12 +182,18 @@ export async function runEngine(deps: Deps, now: Instant, options: RunOptions = 
       if (result?.failure) {
         const { step, message, awaitsGateway } = result.failure;
         report.failures.push({ service: id, step, error: message, awaitsGateway });
-        await recordFailure(deps, run.id, id, step, message, now);
+        // A failure is recorded against a run, even in a simulation (its back-off reads it).
+        runId ??= await startRun();
+        report.runId = runId;
+        await recordFailure(deps, runId, id, step, message, now);
       }
     }
   }
-  report.alarms.unresolvedCharges = await findUnresolvedCharges(deps, now);
-  report.alarms.unresolvedRefunds = await findUnresolvedRefunds(deps, now);
+  if (record) {
+    report.alarms.unresolvedCharges = await findUnresolvedCharges(deps, now);
+    report.alarms.unresolvedRefunds = await findUnresolvedRefunds(deps, now);
+  }
+  if (runId === null) return report;
   await deps.db
     .updateTable("engine_runs")
     .set({
@@ -187,7 +203,7 @@ export async function runEngine(deps: Deps, now: Instant, options: RunOptions = 
       steps_applied: report.stepsApplied,
       services_failed: report.failures.length,
     })
-    .where("id", "=", run.id)
+    .where("id", "=", runId)
     .execute();
   return report;
 }

@@ -91,19 +91,26 @@ export async function runSimulation(
     };
     let next = 0;
     let runs = 0;
-    await advanceTo(deps, scenario.start, scenario.until, {
-      nextAt: () => actions[next]?.at ?? null,
-      applyAt: async (at) => {
-        runs += 1;
-        await checkLimits(deps, limits, runs, at);
-        while (next < actions.length && actions[next]!.at <= at) {
-          const action = actions[next]!;
-          const refusal = await applyScenarioAction(deps, action, at);
-          if (refusal) refusals.push(`${formatInstant(at)} ${action.do}: ${refusal}`);
-          next += 1;
-        }
+    await advanceTo(
+      deps,
+      scenario.start,
+      scenario.until,
+      {
+        nextAt: () => actions[next]?.at ?? null,
+        applyAt: async (at) => {
+          runs += 1;
+          await checkLimits(deps, limits, runs, at);
+          while (next < actions.length && actions[next]!.at <= at) {
+            const action = actions[next]!;
+            const refusal = await applyScenarioAction(deps, action, at);
+            if (refusal) refusals.push(`${formatInstant(at)} ${action.do}: ${refusal}`);
+            next += 1;
+          }
+        },
       },
-    });
+      // A replay needs no run records or alarm queries (issue 14): the same engine without them.
+      { record: false },
+    );
     return { events: await listEvents(deps.db, { until: scenario.until }), refusals, gateway, registrar };
   } finally {
     if (!options.store) await store.close();
