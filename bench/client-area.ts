@@ -4,7 +4,8 @@
  * 1,000,000). For the dashboard and the domains page, each next to its floor — a route of the same
  * app that answers the same number of bytes from one prepared query (bench/lib/serve-child.ts) —
  * autocannon loads the server and the server's own CPU time per request is measured: `pageMs`,
- * `floorMs` and their `ratio` (target 1.5, issue 14). Then both pages together at saturation.
+ * `floorMs` and their `ratio` (target 1.5, issue 14). Then both pages together at saturation, with one
+ * server process and with two over the same database.
  * `npm run bench:client -- --db sqlite|postgres [--services N] [--seconds 10] [--connections 32]`
  * (`--cache no` turns the page cache off, to see what it saves; `--engine no` stops the writer).
  */
@@ -35,15 +36,23 @@ progress(`generating ${args.services} services and the signed-in customer's 50 o
 const book = await generateBook(store, { services: args.services, asOf: BOOK_AS_OF, featured });
 await store.close();
 
-const server = forkTs(fileURLToPath(new URL("./lib/serve-child.ts", import.meta.url)), [
-  url,
-  String(port),
-  args.values.cache === "no" ? "no-cache" : "cache",
-]);
-await new Promise<void>((resolve, reject) => {
-  server.once("message", () => resolve());
-  server.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-});
+const sessionSecret = randomBytes(32).toString("hex");
+
+/** A client-area process on `onPort`, started the way serve-child says; resolves once it listens. */
+async function startServer(onPort: number) {
+  const child = forkTs(fileURLToPath(new URL("./lib/serve-child.ts", import.meta.url)), [
+    url,
+    String(onPort),
+    args.values.cache === "no" ? "no-cache" : "cache",
+    sessionSecret,
+  ]);
+  await new Promise<void>((resolve, reject) => {
+    child.once("message", () => resolve());
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return child;
+}
+const server = await startServer(port);
 
 /** Signs in like a browser: the login form's CSRF token and cookie, then the form post. */
 async function signIn(): Promise<string> {
@@ -137,8 +146,24 @@ for (const [name, { page, bytes }] of Object.entries(pages)) {
   };
   process.stderr.write(`  ${name}: ${JSON.stringify(perPage[name])}\n`);
 }
-progress(`saturation: both pages, ${connections} connections for ${seconds} s`);
+progress(`saturation: both pages, ${connections} connections for ${seconds} s, one server process`);
 const saturation = await load(["/", "/domains"]);
+// Two processes over the same database, as two nodes behind a load balancer: each gets half the
+// connections (the session lives in the database, so the same cookie works on both).
+progress(`saturation: both pages, ${connections} connections for ${seconds} s, two server processes`);
+const secondServer = await startServer(port + 1);
+const [firstHalf, secondHalf] = await Promise.all(
+  [base, `http://127.0.0.1:${port + 1}`].map((target) =>
+    autocannon({
+      url: target,
+      connections: Math.max(1, Math.floor(connections / 2)),
+      duration: seconds,
+      headers: { cookie },
+      requests: [{ path: "/" }, { path: "/domains" }],
+    }),
+  ),
+);
+secondServer.kill("SIGTERM");
 
 progress("stopping the engine worker and the server");
 engine?.send({ type: "stop" });
@@ -146,6 +171,10 @@ const written = engine ? await engine.done : { runs: [], runErrors: [] };
 server.kill("SIGTERM");
 
 check(saturation["2xx"] > 0, "saturation: no successful answer");
+for (const half of [firstHalf, secondHalf]) {
+  check(half !== undefined && half["2xx"] > 0, "two processes: a process answered nothing");
+  check(half.non2xx === 0, `two processes: ${half.non2xx} answers were not 2xx`);
+}
 check(saturation.non2xx === 0, `saturation: ${saturation.non2xx} answers were not 2xx (signed out?)`);
 const engineSteps = written.runs.reduce((sum, r) => sum + r.steps, 0);
 check(!withEngine || engineSteps > 0, "the engine wrote nothing during the load");
@@ -165,6 +194,9 @@ printResult({
   saturationP50Ms: saturation.latency.p50,
   saturationP99Ms: saturation.latency.p99,
   saturationErrors: saturation.errors,
+  saturationRpsTwoProcesses: Math.round(
+    (firstHalf?.requests.average ?? 0) + (secondHalf?.requests.average ?? 0),
+  ),
   saturationTimeouts: saturation.timeouts,
   engineRunsDuringLoad: written.runs.length,
   engineStepsDuringLoad: engineSteps,

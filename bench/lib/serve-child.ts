@@ -15,14 +15,15 @@ import { systemClock } from "../../src/main/runtime.js";
 import { html } from "../../src/views/html.js";
 import { benchDeps, openBenchStore } from "./store.js";
 
-const [url, port, cache] = process.argv.slice(2);
-if (!url || !port) throw new Error("usage: serve-child URL PORT [cache|no-cache]");
+const [url, port, cache, secret] = process.argv.slice(2);
+if (!url || !port) throw new Error("usage: serve-child URL PORT [cache|no-cache] [SESSION_SECRET]");
 const store = openBenchStore(url);
 const app = await buildApp({
   deps: benchDeps(store),
   clock: systemClock,
   mailer: null,
-  sessionSecret: randomBytes(32).toString("hex"),
+  // Shared by the processes of one run, so a session opened on one is honoured on the other.
+  sessionSecret: secret ?? randomBytes(32).toString("hex"),
   baseUrl: `http://127.0.0.1:${port}`,
   ...(cache === "no-cache" ? { pageCacheEntries: 0 } : {}),
 });
