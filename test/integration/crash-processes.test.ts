@@ -57,133 +57,217 @@ async function expectExactlyOnce(finalAt: Instant, seed: number | null = null) {
   expect(problems, seed === null ? "" : `replay with TENURE_CRASH_SEED=${seed}`).toEqual([]);
 }
 
-/** Every test on each database, with each gateway: the built-in test gateway and the fake Stripe. */
-const GATEWAYS = ["test", "stripe"] as const;
-const CASES = DIALECTS.flatMap((dialect) => GATEWAYS.map((gateway) => [dialect, gateway] as const));
+/**
+ * Every test on each database, with the built-in test adapters, and with the real adapters in their
+ * place: the Stripe adapter charging the fake Stripe, the EPP adapter renewing at the EPP test
+ * registry over TLS (test/support/epp-registry.ts, its state in its own file).
+ */
+const ADAPTERS = [
+  ["test", "test"],
+  ["stripe", "epp"],
+] as const;
+const CASES = DIALECTS.flatMap((dialect) =>
+  ADAPTERS.map(([gateway, registrar]) => [dialect, gateway, registrar] as const),
+);
 
-describe.each(CASES)("worker processes killed with SIGKILL (%s, %s gateway)", (dialect, gateway) => {
-  it(
-    `killed at random ${SIZES.kills} times over peak days and restarted: every charge, renewal and notice exactly once`,
-    async () => {
-      let kills = 0;
-      let killsMidRun = 0;
-      let maxDelayMs = 150;
-      for (let round = 0; kills < SIZES.kills; round += 1) {
-        const seed = SEED + round;
-        book = await createPeakDayBook(dialect, {
-          hosting: SIZES.hosting,
-          domains: SIZES.domains,
-          peakAt: PEAK,
-          gateway,
-        });
-        const report = await runWithRandomKills(book, {
-          seed,
-          maxKills: Math.min(SIZES.killsPerPeak, SIZES.kills - kills),
-          maxDelayMs,
-          peakAt: PEAK,
-          retryDays: RETRY_DAYS,
-        });
-        console.info(`[crash ${dialect}] peak day ${round + 1}`, JSON.stringify(report));
-        await expectExactlyOnce(report.finalAt, seed);
-        await book.dispose();
-        book = null;
-        kills += report.kills;
-        killsMidRun += report.killsMidRun;
-        maxDelayMs = report.maxDelayMs;
-      }
-      console.info(`[crash ${dialect}] ${kills} kills, ${killsMidRun} in the middle of a batch`);
-      // Most kills must land in the middle of the work, or the test would prove little.
-      expect(killsMidRun, `seed ${SEED}`).toBeGreaterThanOrEqual(Math.floor(kills / 3));
-    },
-    LARGE ? 7_200_000 : 90_000,
-  );
-
-  it(
-    "killed right after each SQL statement of one renewal (invoice, charge, receipt), then restarted: nothing twice, nothing lost",
-    async () => {
-      // One service per kill point, each due 30 minutes after the previous: a run at its instant
-      // sees it alone, so the k-th statement of that run is the k-th statement of its renewal.
-      // The invoice is issued on the due date here, so that it too is part of each service's run.
-      const spacing = 30;
-      const targeted = {
-        domains: 0,
-        peakAt: PEAK,
-        card: "ok",
-        billing: { invoiceDaysBefore: 0 },
-        settleBeforePeak: true,
-        gateway,
-      } as const;
-      const { statements, gatewayAnsweredAfter } = await countStatements(dialect, {
-        ...targeted,
-        hosting: 1,
-      });
-      expect(gatewayAnsweredAfter).not.toBeNull();
-      book = await createPeakDayBook(dialect, { ...targeted, hosting: statements, spreadMinutes: spacing });
-      const restart = await createRuntime(
-        readConfig({
-          TENURE_DATABASE_URL: book.databaseUrl,
-          TENURE_STATE_DIR: book.stateDir,
-          TENURE_CONFIG: book.configFile,
-          ...book.gatewayEnv,
-        }),
-      );
-      const killedAt: number[] = [];
-      try {
-        let next = startWorker(book, { killAfterStatement: 1 });
-        for (let k = 1; k <= statements; k += 1) {
-          const dueAt = addMinutes(PEAK, (k - 1) * spacing);
-          const worker = next;
-          await worker.ready;
-          worker.go(dueAt);
-          if (k < statements) next = startWorker(book, { killAfterStatement: k + 1 });
-          const exit = await worker.exit;
-          if (exit.signal === "SIGKILL") killedAt.push(k);
-          else expectCleanExit(exit);
-          // The restart: after the dead worker's lease, before the next service falls due.
-          await runEngine(restart.deps, addMinutes(dueAt, LEASE_MINUTES + 1), { worker: "restart" });
+describe.each(CASES)(
+  "worker processes killed with SIGKILL (%s, %s gateway, %s registrar)",
+  (dialect, gateway, registrar) => {
+    // With the EPP registry, an eighth of the book are domains, so kills land around its renewals;
+    // a worker that renews opens a TLS session and loads the schemas (a quarter second of CPU).
+    const mix = registrar === "epp" && !LARGE ? { hosting: 70, domains: 10 } : SIZES;
+    it(
+      `killed at random ${SIZES.kills} times over peak days and restarted: every charge, renewal and notice exactly once`,
+      async () => {
+        let kills = 0;
+        let killsMidRun = 0;
+        let maxDelayMs = 150;
+        for (let round = 0; kills < SIZES.kills; round += 1) {
+          const seed = SEED + round;
+          book = await createPeakDayBook(dialect, {
+            hosting: mix.hosting,
+            domains: mix.domains,
+            peakAt: PEAK,
+            gateway,
+            registrar,
+          });
+          const report = await runWithRandomKills(book, {
+            seed,
+            maxKills: Math.min(SIZES.killsPerPeak, SIZES.kills - kills),
+            maxDelayMs,
+            peakAt: PEAK,
+            retryDays: RETRY_DAYS,
+          });
+          console.info(`[crash ${dialect}] peak day ${round + 1}`, JSON.stringify(report));
+          await expectExactlyOnce(report.finalAt, seed);
+          await book.dispose();
+          book = null;
+          kills += report.kills;
+          killsMidRun += report.killsMidRun;
+          maxDelayMs = report.maxDelayMs;
         }
-      } finally {
-        await restart.close();
-      }
-      console.info(
-        `[crash ${dialect}] ${statements} statements per renewal; gateway answered after #${gatewayAnsweredAfter}`,
-      );
-      // Every statement was a kill point, those around the gateway call included.
-      expect(killedAt).toEqual(Array.from({ length: statements }, (_, i) => i + 1));
-      await expectExactlyOnce(addMinutes(PEAK, statements * spacing));
-    },
-    LARGE ? 600_000 : 120_000,
-  );
+        console.info(`[crash ${dialect}] ${kills} kills, ${killsMidRun} in the middle of a batch`);
+        // Most kills must land in the middle of the work, or the test would prove little.
+        expect(killsMidRun, `seed ${SEED}`).toBeGreaterThanOrEqual(Math.floor(kills / 3));
+      },
+      LARGE ? 7_200_000 : registrar === "epp" ? 180_000 : 90_000,
+    );
 
-  it("negative control: with a broken key scheme, a kill between the charge and its record is caught as a double charge", async () => {
-    const oneService = { hosting: 1, domains: 0, peakAt: PEAK, card: "ok", gateway } as const;
-    const { gatewayAnsweredAfter } = await countStatements(dialect, oneService, { brokenKeys: true });
-    if (gatewayAnsweredAfter === null) throw new Error("the probe run never charged");
-    book = await createPeakDayBook(dialect, oneService);
-    // Killed by the first statement after the gateway answered: charged, not yet recorded.
-    const killed = await spawnWorker(book, PEAK, {
-      killAfterStatement: gatewayAnsweredAfter + 1,
-      brokenKeys: true,
-    }).exit;
-    expect(killed.signal).toBe("SIGKILL");
-    const restarted = spawnWorker(book, addMinutes(PEAK, LEASE_MINUTES + 1), { brokenKeys: true });
-    expectCleanExit(await restarted.exit);
-    const problems = await findExactlyOnceProblems(book, { finalAt: addMinutes(PEAK, LEASE_MINUTES + 1) });
-    expect(problems).toContainEqual(expect.stringMatching(/^double charge: "Invoice \d+" charged 2 times/));
-  }, 60_000);
-});
+    it(
+      "killed right after each SQL statement of one renewal (invoice, charge, receipt), then restarted: nothing twice, nothing lost",
+      async () => {
+        // One service per kill point, each due 30 minutes after the previous: a run at its instant
+        // sees it alone, so the k-th statement of that run is the k-th statement of its renewal.
+        // The invoice is issued on the due date here, so that it too is part of each service's run.
+        const spacing = 30;
+        const targeted = {
+          domains: 0,
+          peakAt: PEAK,
+          card: "ok",
+          billing: { invoiceDaysBefore: 0 },
+          settleBeforePeak: true,
+          gateway,
+          registrar,
+        } as const;
+        const { statements, gatewayAnsweredAfter } = await countStatements(dialect, {
+          ...targeted,
+          hosting: 1,
+        });
+        expect(gatewayAnsweredAfter).not.toBeNull();
+        book = await createPeakDayBook(dialect, { ...targeted, hosting: statements, spreadMinutes: spacing });
+        const restart = await createRuntime(
+          readConfig({
+            TENURE_DATABASE_URL: book.databaseUrl,
+            TENURE_STATE_DIR: book.stateDir,
+            TENURE_CONFIG: book.configFile,
+            ...book.gatewayEnv,
+          }),
+        );
+        const killedAt: number[] = [];
+        try {
+          let next = startWorker(book, { killAfterStatement: 1 });
+          for (let k = 1; k <= statements; k += 1) {
+            const dueAt = addMinutes(PEAK, (k - 1) * spacing);
+            const worker = next;
+            await worker.ready;
+            worker.go(dueAt);
+            if (k < statements) next = startWorker(book, { killAfterStatement: k + 1 });
+            const exit = await worker.exit;
+            if (exit.signal === "SIGKILL") killedAt.push(k);
+            else expectCleanExit(exit);
+            // The restart: after the dead worker's lease, before the next service falls due.
+            await runEngine(restart.deps, addMinutes(dueAt, LEASE_MINUTES + 1), { worker: "restart" });
+          }
+        } finally {
+          await restart.close();
+        }
+        console.info(
+          `[crash ${dialect}] ${statements} statements per renewal; gateway answered after #${gatewayAnsweredAfter}`,
+        );
+        // Every statement was a kill point, those around the gateway call included.
+        expect(killedAt).toEqual(Array.from({ length: statements }, (_, i) => i + 1));
+        await expectExactlyOnce(addMinutes(PEAK, statements * spacing));
+      },
+      LARGE ? 600_000 : 120_000,
+    );
+
+    it.runIf(registrar === "epp")(
+      "killed right after each SQL statement around one domain renewal at the EPP registry, then restarted: renewed once at the registry",
+      async () => {
+        // As above, one domain per kill point, each due 30 minutes after the previous. The kill points
+        // surround the registry's answer: a kill after the registry renewed and before Tenure recorded
+        // it is the lost answer; the restart quotes Tenure's expiry again, the registry refuses it
+        // (2306), and the expiry is read back with domain:info.
+        const spacing = 30;
+        const targeted = {
+          hosting: 0,
+          peakAt: PEAK,
+          card: "ok",
+          settleBeforePeak: true,
+          gateway,
+          registrar,
+        } as const;
+        const { statements, registrarAnsweredAfter } = await countStatements(dialect, {
+          ...targeted,
+          domains: 1,
+        });
+        if (registrarAnsweredAfter === null) throw new Error("the probe run never renewed");
+        const first = Math.max(1, registrarAnsweredAfter - 2);
+        const last = Math.min(statements, registrarAnsweredAfter + 8);
+        const points = Array.from({ length: last - first + 1 }, (_, i) => first + i);
+        book = await createPeakDayBook(dialect, {
+          ...targeted,
+          domains: points.length,
+          spreadMinutes: spacing,
+        });
+        // The restart runs in this process: the EPP password's variable must be set here too.
+        Object.assign(process.env, book.registrarEnv);
+        const restart = await createRuntime(
+          readConfig({
+            TENURE_DATABASE_URL: book.databaseUrl,
+            TENURE_STATE_DIR: book.stateDir,
+            TENURE_CONFIG: book.configFile,
+            ...book.gatewayEnv,
+          }),
+        );
+        const killedAt: number[] = [];
+        try {
+          let next = startWorker(book, { killAfterStatement: first });
+          for (const [i, k] of points.entries()) {
+            const dueAt = addMinutes(PEAK, i * spacing);
+            const worker = next;
+            await worker.ready;
+            worker.go(dueAt);
+            if (k < last) next = startWorker(book, { killAfterStatement: k + 1 });
+            const exit = await worker.exit;
+            if (exit.signal === "SIGKILL") killedAt.push(k);
+            else expectCleanExit(exit);
+            await runEngine(restart.deps, addMinutes(dueAt, LEASE_MINUTES + 1), { worker: "restart" });
+          }
+        } finally {
+          await restart.close();
+        }
+        console.info(
+          `[crash ${dialect}] ${statements} statements per domain renewal; the registry answered after #${registrarAnsweredAfter}`,
+        );
+        expect(killedAt).toEqual(points);
+        await expectExactlyOnce(addMinutes(PEAK, points.length * spacing));
+        if (book.registrar.kind === "epp") expect(book.registrar.registry.invalidFrames).toEqual([]);
+      },
+      LARGE ? 600_000 : 120_000,
+    );
+
+    it("negative control: with a broken key scheme, a kill between the charge and its record is caught as a double charge", async () => {
+      const oneService = { hosting: 1, domains: 0, peakAt: PEAK, card: "ok", gateway, registrar } as const;
+      const { gatewayAnsweredAfter } = await countStatements(dialect, oneService, { brokenKeys: true });
+      if (gatewayAnsweredAfter === null) throw new Error("the probe run never charged");
+      book = await createPeakDayBook(dialect, oneService);
+      // Killed by the first statement after the gateway answered: charged, not yet recorded.
+      const killed = await spawnWorker(book, PEAK, {
+        killAfterStatement: gatewayAnsweredAfter + 1,
+        brokenKeys: true,
+      }).exit;
+      expect(killed.signal).toBe("SIGKILL");
+      const restarted = spawnWorker(book, addMinutes(PEAK, LEASE_MINUTES + 1), { brokenKeys: true });
+      expectCleanExit(await restarted.exit);
+      const problems = await findExactlyOnceProblems(book, { finalAt: addMinutes(PEAK, LEASE_MINUTES + 1) });
+      expect(problems).toContainEqual(expect.stringMatching(/^double charge: "Invoice \d+" charged 2 times/));
+    }, 60_000);
+  },
+);
 
 describe.each(CASES.filter(([d]) => d === "postgres"))(
-  "four workers at once on %s (%s gateway), one killed",
-  (dialect, gateway) => {
+  "four workers at once on %s (%s gateway, %s registrar), one killed",
+  (dialect, gateway, registrar) => {
     it(
       "four `tenure run` processes share the peak day through leases; one is SIGKILLed mid-batch; all exactly once",
       async () => {
         book = await createPeakDayBook(dialect, {
           hosting: SIZES.concurrentHosting,
-          domains: 4,
+          domains: registrar === "epp" ? 40 : 4,
           peakAt: PEAK,
           gateway,
+          registrar,
         });
         const report = await runConcurrentWithOneKill(book, {
           seed: SEED,

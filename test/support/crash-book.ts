@@ -1,7 +1,9 @@
 /**
  * A peak-day book for the crash tests, in a real SQLite file or PostgreSQL schema, with the test
  * gateway's and registrar's ledgers in their own SQLite files (the bank and the registry, outside
- * Tenure's database), and the worker script the spawned processes run.
+ * Tenure's database), and the worker script the spawned processes run. The registry is either the
+ * built-in test registrar (a ledger file the workers open) or the EPP test registry, a TLS server
+ * in the test process that the workers reach over EPP through the `epp` adapter.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
@@ -21,7 +23,11 @@ import { importSubscription } from "../../src/modules/services/import-subscripti
 import type { PaymentGateway } from "../../src/providers/payments/payment-gateway.js";
 import { StripeGateway } from "../../src/providers/payments/stripe-gateway.js";
 import { TestGateway } from "../../src/providers/payments/test-gateway.js";
+import { DEFAULT_EXT_URIS, DEFAULT_OBJ_URIS, EppClient } from "../../src/providers/registrar/epp/client.js";
+import { EppRegistrar } from "../../src/providers/registrar/epp/epp-registrar.js";
+import type { Registrar } from "../../src/providers/registrar/registrar.js";
 import { TestRegistrar } from "../../src/providers/registrar/test-registrar.js";
+import { EppTestRegistry, makeCertificates, type TlsMaterial } from "./epp-registry.js";
 import { type FakeStripe, startFakeStripe } from "./fake-stripe.js";
 import { POSTGRES_URL, type TestDialect } from "./stores.js";
 
@@ -97,6 +103,84 @@ function gatewayEnv(gateway: BookGateway): Record<string, string> {
   };
 }
 
+/**
+ * Which registry the book's domains live at: the built-in test registrar, or the EPP test registry
+ * (its state in its own SQLite file, its server in this process on loopback).
+ */
+export type BookRegistrar = { kind: "test" } | { kind: "epp"; registry: EppTestRegistry };
+
+/** The registrar the book's domains are with (a built-in policy; `epp` switches its adapter). */
+export const BOOK_REGISTRAR = "squarespace-domains";
+const EPP_CLIENT_ID = "tenure";
+const EPP_PASSWORD_ENV = "TENURE_CRASH_EPP_PASSWORD";
+const EPP_PASSWORD = "Crash-epp-pw1";
+
+/** Certificates are slow to make (2048-bit keys): once per test process. */
+let certificates: Promise<TlsMaterial> | null = null;
+
+/**
+ * Starts an EPP test registry for a book, and writes what a worker needs to reach it: the CA and
+ * client certificate files, and the registrar's policy (adapter `epp`, the password's variable).
+ */
+async function startBookRegistry(dir: string, stateDir: string, peakAt: Instant) {
+  certificates ??= makeCertificates();
+  const tls = await certificates;
+  const registry = new EppTestRegistry({
+    file: join(stateDir, "epp-registry.sqlite"),
+    tls,
+    clients: { [EPP_CLIENT_ID]: EPP_PASSWORD },
+    // The registry's own clock only dates its answers here: nothing in the book waits on it.
+    now: () => peakAt,
+  });
+  await registry.start();
+  const files = {
+    caFile: join(dir, "registry-ca.pem"),
+    certFile: join(dir, "client.crt"),
+    keyFile: join(dir, "client.key"),
+  };
+  await writeFile(files.caFile, tls.serverCert);
+  await writeFile(files.certFile, tls.clientCert);
+  await writeFile(files.keyFile, tls.clientKey);
+  const policy = {
+    adapter: "epp" as const,
+    epp: {
+      host: "127.0.0.1",
+      port: registry.port,
+      clientId: EPP_CLIENT_ID,
+      passwordEnv: EPP_PASSWORD_ENV,
+      ...files,
+      poolSize: 2,
+      keepAliveSeconds: 0,
+      connectTimeoutMs: 10_000,
+      commandTimeoutMs: 20_000,
+    },
+  };
+  const client = new EppClient({
+    endpoint: {
+      host: "127.0.0.1",
+      port: registry.port,
+      ca: tls.serverCert,
+      cert: tls.clientCert,
+      key: tls.clientKey,
+      connectTimeoutMs: 10_000,
+      commandTimeoutMs: 20_000,
+    },
+    clientId: EPP_CLIENT_ID,
+    password: EPP_PASSWORD,
+    objURIs: DEFAULT_OBJ_URIS,
+    extURIs: DEFAULT_EXT_URIS,
+    poolSize: 1,
+    keepAliveMs: 0,
+    validateResponses: true,
+  });
+  return {
+    registry,
+    policy,
+    setupRegistrar: new EppRegistrar(client, EPP_CLIENT_ID),
+    env: { [EPP_PASSWORD_ENV]: EPP_PASSWORD },
+  };
+}
+
 export interface BookService {
   id: string;
   kind: "hosting" | "domain";
@@ -118,6 +202,9 @@ export interface PeakDayBook {
   /** The gateway the book's processes charge, and the environment that points them at it. */
   gateway: BookGateway;
   gatewayEnv: Record<string, string>;
+  /** The registry the book's domains are at, and what the workers need in their environment for it. */
+  registrar: BookRegistrar;
+  registrarEnv: Record<string, string>;
   services: BookService[];
   store: Store;
   dispose(): Promise<void>;
@@ -140,6 +227,8 @@ export interface BookOptions {
   settleBeforePeak?: boolean;
   /** The test gateway unless told otherwise; `stripe`: a fake Stripe of the book's own. */
   gateway?: BookGateway["kind"];
+  /** The built-in test registrar unless told otherwise; `epp`: an EPP test registry of the book's own. */
+  registrar?: BookRegistrar["kind"];
 }
 
 async function openBookStore(dialect: TestDialect, dir: string) {
@@ -191,10 +280,17 @@ export async function createPeakDayBook(dialect: TestDialect, options: BookOptio
           port: bookGateway.fake.port,
           protocol: bookGateway.fake.protocol,
         });
-  const registrar = new TestRegistrar({ file: join(stateDir, "test-registrar.sqlite") });
+  const epp = options.registrar === "epp" ? await startBookRegistry(dir, stateDir, options.peakAt) : null;
+  const testRegistrar = epp ? null : new TestRegistrar({ file: join(stateDir, "test-registrar.sqlite") });
+  const registrar: Registrar = epp?.setupRegistrar ?? (testRegistrar as TestRegistrar);
+  const bookRegistrar: BookRegistrar = epp ? { kind: "epp", registry: epp.registry } : { kind: "test" };
   const configFile = join(dir, "policies.json");
-  await writeFile(configFile, JSON.stringify({ billing: options.billing ?? {} }));
-  const resolved = resolvePolicies({ billing: options.billing ?? {} });
+  const policyFile = {
+    billing: options.billing ?? {},
+    ...(epp ? { registrars: { [BOOK_REGISTRAR]: epp.policy } } : {}),
+  };
+  await writeFile(configFile, JSON.stringify(policyFile));
+  const resolved = resolvePolicies(policyFile);
   if (!resolved.ok) throw new Error(resolved.errors.join("; "));
   const policies = resolved.policies;
   const deps: Deps = {
@@ -204,7 +300,7 @@ export async function createPeakDayBook(dialect: TestDialect, options: BookOptio
     gateway,
     registrarFor: () => registrar,
   };
-  const chargeLeadDays = policies.registrars["squarespace-domains"]?.chargeLeadDays ?? 15;
+  const chargeLeadDays = policies.registrars[BOOK_REGISTRAR]?.chargeLeadDays ?? 15;
   const services: BookService[] = [];
   const total = options.hosting + options.domains;
   for (let i = 0; i < total; i += 1) {
@@ -244,7 +340,7 @@ export async function createPeakDayBook(dialect: TestDialect, options: BookOptio
         id,
         customerId: customer,
         name,
-        registrar: "squarespace-domains",
+        registrar: BOOK_REGISTRAR,
         registeredAt: addYears(addDays(dueAt, chargeLeadDays), -1),
         years: 1,
         autoRenew: true,
@@ -253,13 +349,15 @@ export async function createPeakDayBook(dialect: TestDialect, options: BookOptio
         offer: null,
         recordedPrice: { amount: 2000, currency: "USD" },
       });
-      registrar.register(name, expiresAt);
+      if (epp) epp.registry.register(name, expiresAt, { createdAt: addYears(expiresAt, -1) });
+      else testRegistrar?.register(name, expiresAt);
       services.push({ id, kind: "domain", card, dueAt, domain: name });
     }
   }
   if (options.settleBeforePeak) await runEngine(deps, addMinutes(options.peakAt, -1), { worker: "settle" });
   gateway.close();
-  registrar.close();
+  testRegistrar?.close();
+  await epp?.setupRegistrar.close();
   return {
     dialect,
     databaseUrl,
@@ -268,10 +366,13 @@ export async function createPeakDayBook(dialect: TestDialect, options: BookOptio
     configFile,
     gateway: bookGateway,
     gatewayEnv: gatewayEnv(bookGateway),
+    registrar: bookRegistrar,
+    registrarEnv: epp?.env ?? {},
     services,
     store,
     async dispose() {
       if (bookGateway.kind === "stripe") await bookGateway.fake.close();
+      await epp?.registry.close();
       await store.close();
       await drop();
       await rm(dir, { recursive: true, force: true });

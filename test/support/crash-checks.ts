@@ -42,6 +42,25 @@ function chargesOf(book: PeakDayBook): LedgerCharge[] {
   }
 }
 
+/** What the registry applied (its own durable records), and each book domain's expiry there. */
+async function registryOf(book: PeakDayBook) {
+  const registryExpiry = new Map<string, number>();
+  if (book.registrar.kind === "epp") {
+    const { registry } = book.registrar;
+    for (const s of book.services)
+      if (s.domain) registryExpiry.set(s.domain, registry.domain(s.domain)?.expiresAt ?? -1);
+    return { renewals: registry.renewals, registryExpiry };
+  }
+  const registrar = new TestRegistrar({ file: join(book.stateDir, "test-registrar.sqlite") });
+  try {
+    for (const s of book.services)
+      if (s.domain) registryExpiry.set(s.domain, (await registrar.info(s.domain))?.expiresAt ?? -1);
+    return { renewals: registrar.renewals, registryExpiry };
+  } finally {
+    registrar.close();
+  }
+}
+
 function countBy<T>(items: T[], key: (item: T) => string | null): Map<string, number> {
   const counts = new Map<string, number>();
   for (const item of items) {
@@ -62,14 +81,8 @@ export async function findExactlyOnceProblems(
 ): Promise<string[]> {
   const expectPaid = options.expectPaid ?? isPayable;
   const problems: string[] = [];
-  const registrar = new TestRegistrar({ file: join(book.stateDir, "test-registrar.sqlite") });
   const ledger = chargesOf(book);
-  const renewals = registrar.renewals;
-  const registryExpiry = new Map<string, number>();
-  for (const s of book.services) {
-    if (s.domain) registryExpiry.set(s.domain, (await registrar.info(s.domain))?.expiresAt ?? -1);
-  }
-  registrar.close();
+  const { renewals, registryExpiry } = await registryOf(book);
 
   const db = book.store.db;
   const payments = await db.selectFrom("payments").selectAll().execute();

@@ -73,6 +73,7 @@ export function startWorker(book: PeakDayBook, flags: WorkerFlags = {}): Spawned
       TENURE_STATE_DIR: book.stateDir,
       TENURE_CONFIG: book.configFile,
       ...book.gatewayEnv,
+      ...book.registrarEnv,
       TENURE_SMTP_URL: "",
       LOG_LEVEL: "warn",
     },
@@ -319,6 +320,8 @@ export interface StatementCount {
   statements: number;
   /** How many statements had returned when the gateway answered the charge. */
   gatewayAnsweredAfter: number | null;
+  /** How many statements had returned when the registrar answered the renewal. */
+  registrarAnsweredAfter: number | null;
 }
 
 /**

@@ -5,7 +5,8 @@
  * - `--kill-after-statement K`: SIGKILLs itself right after Tenure's K-th SQL statement returns
  *   (inside a transaction, before its COMMIT; between two transactions, after the first);
  * - `--count-statements`: prints how many statements the run made, and after which one the
- *   gateway answered the charge, so the tests can aim at every point of the charge path;
+ *   gateway answered the charge and the registrar the renewal, so the tests can aim at every
+ *   point of the charge path and of the renewal's;
  * - `--broken-keys`: a deliberately broken key scheme (negative control), the process id appended
  *   to every idempotency key, so a restarted process cannot recognise its predecessor's charge.
  * It prints `ready` once its modules are loaded, then reads the instant to run at from stdin (one
@@ -20,6 +21,19 @@ import { runWorkerOnce } from "../../src/engine/worker.js";
 import { readConfig } from "../../src/main/config.js";
 import { createRuntime } from "../../src/main/runtime.js";
 import type { PaymentGateway } from "../../src/providers/payments/payment-gateway.js";
+import type { Registrar } from "../../src/providers/registrar/registrar.js";
+
+/** The port's methods of an adapter instance, bound to it (class methods are not own properties). */
+function bindAll(registrar: Registrar): Registrar {
+  return {
+    renew: (name, expiresAt, years) => registrar.renew(name, expiresAt, years),
+    info: (name) => registrar.info(name),
+    hold: (name) => registrar.hold(name),
+    unhold: (name) => registrar.unhold(name),
+    delete: (name) => registrar.delete(name),
+    transferCode: (name) => registrar.transferCode(name),
+  };
+}
 
 const { values } = parseArgs({
   options: {
@@ -57,6 +71,7 @@ if (main) {
   const runtime = await createRuntime(readConfig());
   let statements = 0;
   let gatewayAnsweredAfter: number | null = null;
+  let registrarAnsweredAfter: number | null = null;
   const statementCounter: KyselyPlugin = {
     transformQuery: (args) => args.node,
     async transformResult(args) {
@@ -78,10 +93,22 @@ if (main) {
     refund: (request) => gateway.refund({ ...request, idempotencyKey: request.idempotencyKey + suffix }),
     lookupRefund: (key) => gateway.lookupRefund(key + suffix),
   };
+  const registrarFor = (name: string): Registrar => {
+    const registrar = runtime.deps.registrarFor(name);
+    return {
+      ...bindAll(registrar),
+      async renew(domain, expiresAt, years) {
+        const outcome = await registrar.renew(domain, expiresAt, years);
+        registrarAnsweredAfter ??= statements;
+        return outcome;
+      },
+    };
+  };
   const deps = {
     ...runtime.deps,
     db: runtime.deps.db.withPlugin(statementCounter),
     gateway: observedGateway,
+    registrarFor,
   };
   const report = await runWorkerOnce({
     ...runtime,
@@ -90,5 +117,7 @@ if (main) {
     worker: `run-${process.pid}`,
   });
   await runtime.close();
-  process.stdout.write(`${JSON.stringify({ statements, gatewayAnsweredAfter, report })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ statements, gatewayAnsweredAfter, registrarAnsweredAfter, report })}\n`,
+  );
 }

@@ -5,23 +5,31 @@
  * wildcards, the domain, host, contact, RGP and secDNS elements inside it.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { XmlDocument, XsdValidator } from "libxml2-wasm";
 import { xmlRegisterFsInputProviders } from "libxml2-wasm/lib/nodejs.mjs";
 
 let validator: XsdValidator | null = null;
 
-/** The schema folder beside this module, or the source one when running the compiled `dist/`. */
+/**
+ * The schema folder beside this module; else the source one, found from the nearest folder above
+ * that holds it: the compiled `dist/`, or a bundle (the crash tests' workers) elsewhere in the tree.
+ */
 export function schemaDirectory(): string {
   const beside = fileURLToPath(new URL("./xsd/", import.meta.url));
-  if (existsSync(`${beside}all.xsd`)) return beside;
-  return fileURLToPath(new URL("../../../../src/providers/registrar/epp/xsd/", import.meta.url));
+  if (existsSync(join(beside, "all.xsd"))) return beside;
+  for (let dir = dirname(beside); ; dir = dirname(dir)) {
+    const source = join(dir, "src/providers/registrar/epp/xsd/");
+    if (existsSync(join(source, "all.xsd"))) return source;
+    if (dirname(dir) === dir) throw new Error(`EPP schemas not found above ${beside}`);
+  }
 }
 
 function loadValidator(): XsdValidator {
   if (validator) return validator;
   xmlRegisterFsInputProviders();
-  const file = `${schemaDirectory()}all.xsd`;
+  const file = join(schemaDirectory(), "all.xsd");
   const schema = XmlDocument.fromBuffer(readFileSync(file), { url: file });
   // The schema document stays alive with the validator (libxml2 keeps pointers into it).
   validator = XsdValidator.fromDoc(schema);
