@@ -90,7 +90,7 @@ export async function createRuntime(config: RuntimeConfig, clock: Clock = system
           frames.debug({ direction, xml }, "epp frame"),
         ),
       );
-      epp = new EppRegistrar(client, policy.epp.clientId);
+      epp = new EppRegistrar(client, policy.epp.clientId, clock);
       eppRegistrars.set(name, epp);
     }
     return epp;

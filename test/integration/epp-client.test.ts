@@ -370,9 +370,6 @@ describe("domain commands", () => {
     await registrar.delete("gone.com");
     const deleted = await registrar.details("gone.com");
     expect(deleted?.rgp).toEqual(["redemptionPeriod"]);
-    await expect(registrar.renew("gone.com", addYears(T0, 1), 1)).rejects.toMatchObject({
-      code: EPP.statusProhibitsOperation,
-    });
     await registrar.restore("gone.com", {
       preData: "gone.com, registrant Example Inc.",
       postData: "gone.com, registrant Example Inc.",
@@ -387,6 +384,78 @@ describe("domain commands", () => {
     expect((await registrar.details("gone.com"))?.rgp).toEqual([]);
     expect(registry.restoreReports).toHaveLength(1);
     expect(registry.frames.some((f) => f.xml.includes('<rgp:restore op="report">'))).toBe(true);
+  });
+
+  it("renews a name in its redemption period: 2304 to the renew, then restore request, report, and the renew from Tenure's expiry", async () => {
+    const expiry = addYears(T0, 1);
+    registry.register("lapsed.com", expiry, { createdAt: addYears(T0, -2) });
+    const registrar = new EppRegistrar(newClient(), "tenure", { now: () => addDays(T0, 3) });
+    await registrar.delete("lapsed.com");
+    clock.now = addDays(T0, 3);
+    const outcome = await registrar.renew("lapsed.com", expiry, 1);
+    expect(outcome).toEqual({ status: "renewed", expiresAt: addYears(expiry, 1) });
+    expect(registry.renewals).toEqual([{ name: "lapsed.com", from: expiry, to: addYears(expiry, 1) }]);
+    const [report] = registry.restoreReports;
+    expect(registry.restoreReports).toHaveLength(1);
+    // The report dates the deletion from the registry's own record and the restore from the clock.
+    expect(report?.report).toContain(new Date(T0).toISOString());
+    expect(report?.report).toContain(new Date(addDays(T0, 3)).toISOString());
+    expect(report?.report).toContain("has not restored the Registered Name");
+    expect((await registrar.details("lapsed.com"))?.rgp).toEqual([]);
+    // The refused renew came first, then the two updates of RFC 3915, then the renew that worked.
+    const sent = registry.frames.filter((f) => f.direction === "received").map((f) => f.xml);
+    const order = sent
+      .map((xml) =>
+        xml.includes('op="request"')
+          ? "restore"
+          : xml.includes('op="report"')
+            ? "report"
+            : xml.includes("<domain:renew")
+              ? "renew"
+              : "",
+      )
+      .filter(Boolean);
+    expect(order).toEqual(["renew", "restore", "report", "renew"]);
+  });
+
+  it.each([
+    ["the restore request", "request"],
+    ["the restore report", "report"],
+    ["the renew after the restore", "renew"],
+  ] as const)("renews a name in redemption exactly once when the answer to %s is lost", async (_, lost) => {
+    const expiry = addYears(T0, 1);
+    registry.register("flaky.com", expiry, { createdAt: addYears(T0, -2) });
+    const registrar = tenure();
+    await registrar.delete("flaky.com");
+    if (lost === "report") {
+      // Already pendingRestore (a previous attempt died after its request): the report is next.
+      await registrar.client.restoreRequest("flaky.com");
+      registry.dropAfterApplying("update");
+    } else registry.dropAfterApplying(lost === "request" ? "update" : "renew");
+    const outcome = await registrar.renew("flaky.com", expiry, 1);
+    expect(outcome.expiresAt).toBe(addYears(expiry, 1));
+    expect(registry.renewals).toHaveLength(1);
+    expect(registry.restoreReports).toHaveLength(1);
+    expect(registry.domain("flaky.com")).toMatchObject({ expiresAt: addYears(expiry, 1), rgp: "" });
+    // Asked again (a process that died before recording it), nothing more happens at the registry.
+    const again = await registrar.renew("flaky.com", expiry, 1);
+    expect(again).toEqual({ status: "expiry-mismatch", expiresAt: addYears(expiry, 1) });
+    expect(registry.renewals).toHaveLength(1);
+    expect(registry.restoreReports).toHaveLength(1);
+  });
+
+  it("a name past its redemption (pending delete) cannot be renewed: the registry's refusal is the error", async () => {
+    const expiry = addYears(T0, 1);
+    registry.register("late-restore.com", expiry);
+    const registrar = tenure();
+    await registrar.delete("late-restore.com");
+    clock.now = addDays(T0, 31);
+    registry.advance();
+    await expect(registrar.renew("late-restore.com", expiry, 1)).rejects.toMatchObject({
+      code: EPP.statusProhibitsOperation,
+    });
+    expect(registry.renewals).toEqual([]);
+    expect(registry.restoreReports).toEqual([]);
   });
 
   it("purges a name after redemption and pending delete; a delete of a gone name is harmless", async () => {

@@ -607,6 +607,7 @@ export class EppTestRegistry {
           ...(ns.length ? { "domain:ns": { "domain:hostObj": ns } } : {}),
           "domain:clID": row.sponsor,
           "domain:crDate": iso(row.created_at),
+          ...(row.deleted_at !== null ? { "domain:upDate": iso(row.deleted_at) } : {}),
           "domain:exDate": iso(row.expires_at),
           ...(sponsor ? { "domain:authInfo": { "domain:pw": row.auth_info } } : {}),
         },

@@ -8,6 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { Clock } from "../../../domain/clock.js";
 import type { EppConnectionPolicy } from "../../../domain/policies.js";
 import type { Registrar, RegistrarDomainInfo, RenewOutcome } from "../registrar.js";
 import {
@@ -41,6 +42,8 @@ export interface EppDomainDetails extends RegistrarDomainInfo {
   nameservers: string[];
   /** RFC 3915 state: redemptionPeriod, pendingRestore, pendingDelete… (empty when none). */
   rgp: string[];
+  /** The registry's last change to the object (upDate), when it tells: a deletion's date. */
+  updatedAt?: number;
 }
 
 export type PollMessage =
@@ -90,38 +93,95 @@ export function eppClientConfig(
   };
 }
 
+/** Reads, restore steps and the renew itself: a renewal needs at most four, the rest are lost answers. */
+const MAX_RENEW_STEPS = 8;
+
+/** RFC 3915 §4.2.1's two statements, as gTLD registries require them word for word. */
+const RESTORE_STATEMENTS: [string, string] = [
+  "This registrar has not restored the Registered Name in order to assume the rights to use or sell the Registered Name for itself or for any third party.",
+  "The information in this report is true to best of this registrar's knowledge, and this registrar acknowledges that intentionally supplying false information in the Restore Report shall constitute an incurable material breach of the Registry-Registrar Agreement.",
+];
+
 export class EppRegistrar implements Registrar {
   constructor(
     readonly client: EppClient,
     private readonly clientId: string,
+    /** Dates the restore report (its resTime): the runtime's clock. */
+    private readonly clock: Clock = { now: () => Date.now() },
   ) {}
 
+  /**
+   * Renews from the quoted expiry. The registry's state decides each step, so a step whose answer
+   * was lost (or a process that died after it) is never sent twice: the next read shows it done.
+   * A name in its redemption period cannot be renewed (2304): it is restored first (RFC 3915
+   * restore request, then the report), then renewed from the same quoted expiry.
+   */
   async renew(name: string, currentExpiresAt: number, years: number): Promise<RenewOutcome> {
     const curExpDate = eppDate(currentExpiresAt);
-    let result: EppResult;
-    try {
-      result = await this.client.renew(name, curExpDate, years);
-    } catch (error) {
-      if (!(error instanceof EppTransportError)) throw error;
-      // The answer was lost: the registry knows whether the renewal happened.
-      const seen = await this.details(name);
-      if (!seen) throw error;
-      if (eppDate(seen.expiresAt) !== curExpDate)
-        return { status: "expiry-mismatch", expiresAt: seen.expiresAt };
-      result = await this.client.renew(name, curExpDate, years);
+    let lost: EppTransportError | null = null;
+    let seen: EppDomainDetails | null = null;
+    for (let step = 0; step < MAX_RENEW_STEPS; step++) {
+      if (step > 0) {
+        seen = await this.details(name);
+        if (!seen) throw lost ?? new Error(`registrar: no such domain ${name}`);
+        // Renewed already (the answer was lost), or moved by the registry: the caller judges it.
+        if (eppDate(seen.expiresAt) !== curExpDate)
+          return { status: "expiry-mismatch", expiresAt: seen.expiresAt };
+      }
+      try {
+        if (seen?.rgp.includes("redemptionPeriod")) {
+          this.expect("rgp:restore", await this.client.restoreRequest(name));
+          continue;
+        }
+        if (seen?.rgp.includes("pendingRestore")) {
+          this.expect("rgp:report", await this.client.restoreReport(name, this.restoreReportFor(seen)));
+          continue;
+        }
+        const result = await this.client.renew(name, curExpDate, years);
+        if (result.code === EPP.ok) {
+          const exDate = text(result.resData?.renData?.exDate);
+          if (exDate) return { status: "renewed", expiresAt: instant(exDate, "renData exDate") };
+          const after = await this.require(name);
+          return { status: "renewed", expiresAt: after.expiresAt };
+        }
+        if (result.code === EPP.parameterValuePolicyError) {
+          // The quoted expiry is not the registry's: already renewed, or the dates drifted.
+          const after = await this.require(name);
+          return { status: "expiry-mismatch", expiresAt: after.expiresAt };
+        }
+        // Refused for the name's status: read it once; in redemption it is restored first.
+        if (result.code === EPP.statusProhibitsOperation && seen === null) continue;
+        throw new EppCommandError("domain:renew", result);
+      } catch (error) {
+        if (!(error instanceof EppTransportError)) throw error;
+        // The answer was lost: the registry knows whether the step happened.
+        lost = error;
+      }
     }
-    if (result.code === EPP.ok) {
-      const exDate = text(result.resData?.renData?.exDate);
-      if (exDate) return { status: "renewed", expiresAt: instant(exDate, "renData exDate") };
-      const seen = await this.require(name);
-      return { status: "renewed", expiresAt: seen.expiresAt };
-    }
-    if (result.code === EPP.parameterValuePolicyError) {
-      // The quoted expiry is not the registry's: already renewed, or the dates drifted.
-      const seen = await this.require(name);
-      return { status: "expiry-mismatch", expiresAt: seen.expiresAt };
-    }
-    throw new EppCommandError("domain:renew", result);
+    throw lost ?? new Error(`registrar: ${name} could not be renewed in ${MAX_RENEW_STEPS} steps`);
+  }
+
+  /**
+   * The restore report (RFC 3915 §4.2.1) from what the registry shows: the name's data before and
+   * after (unchanged by the restore), when it was deleted (its last update), and the two
+   * statements every gTLD registry requires.
+   */
+  private restoreReportFor(seen: EppDomainDetails): RestoreReport {
+    const data = [
+      `Domain: ${seen.name}`,
+      `Sponsoring registrar: ${seen.sponsor}`,
+      `Expiry: ${new Date(seen.expiresAt).toISOString()}`,
+      `Name servers: ${seen.nameservers.join(", ") || "none"}`,
+    ].join("; ");
+    const now = new Date(this.clock.now()).toISOString();
+    return {
+      preData: data,
+      postData: data,
+      delTime: seen.updatedAt === undefined ? now : new Date(seen.updatedAt).toISOString(),
+      resTime: now,
+      resReason: "The registrant renewed the name after its expiry.",
+      statements: RESTORE_STATEMENTS,
+    };
   }
 
   async info(name: string): Promise<RegistrarDomainInfo | null> {
@@ -163,6 +223,7 @@ export class EppRegistrar implements Registrar {
       name: text(data.name) ?? name,
       expiresAt: instant(text(data.exDate), "infData exDate"),
       registeredAt: data.crDate ? instant(text(data.crDate), "infData crDate") : undefined,
+      updatedAt: data.upDate ? instant(text(data.upDate), "infData upDate") : undefined,
       onHold: statuses.includes("clientHold") || statuses.includes("serverHold"),
       ours: sponsor === this.clientId,
       statuses,
