@@ -428,6 +428,17 @@ export interface Database {
   engine_runs: EngineRunsTable;
   engine_failures: EngineFailuresTable;
   drift: DriftTable;
+  scheduled_jobs: ScheduledJobsTable;
+}
+
+/** A job run on a schedule by whichever worker claims it (migration 0020): reconciliation. */
+export interface ScheduledJobsTable {
+  name: string;
+  next_run_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_started_at: number | null;
+  last_finished_at: number | null;
 }
 
 /** A difference reconciliation found between Tenure and the registry or the gateway (migration 0014). */

@@ -78,8 +78,13 @@ export type EppConnectionPolicy = z.infer<typeof eppConnectionSchema>;
 
 /** The reconciliation job (src/modules/reconciliation): how often, and how much at a time. */
 export const reconciliationPolicySchema = z.strictObject({
-  /** The worker runs it this often (0: only `tenure reconcile`). */
+  /**
+   * A worker runs it this often (0: only `tenure reconcile`). The next run's instant is kept in
+   * the database and claimed by one worker at a time, so a restart or a second worker changes nothing.
+   */
   everyMinutes: z.int().min(0).max(10080),
+  /** A run's claim lasts this long: a worker that died mid-run leaves it to another after it. */
+  leaseMinutes: z.int().min(1).max(1440),
   /** Domains read from a registry per batch (domain:info, one session each in the pool). */
   batchSize: z.int().min(1).max(500),
   /** Payments settled this recently are compared with the gateway, along with every pending one. */
@@ -89,6 +94,7 @@ export type ReconciliationPolicy = z.infer<typeof reconciliationPolicySchema>;
 
 export const DEFAULT_RECONCILIATION: ReconciliationPolicy = {
   everyMinutes: 1440,
+  leaseMinutes: 60,
   batchSize: 25,
   recentPaymentDays: 7,
 };

@@ -9,7 +9,7 @@ import { purgeIdempotency } from "../modules/api-keys/api-keys.js";
 import { compactCustomerChanges } from "../modules/customers/customer-versions.js";
 import type { Deps } from "../modules/deps.js";
 import { deliverPendingNotices } from "../modules/notifications/deliver-notices.js";
-import { runReconciliation } from "../modules/reconciliation/reconcile.js";
+import { reconcileIfDue } from "../modules/reconciliation/schedule.js";
 import { deliverWebhooks } from "../modules/webhooks/webhooks.js";
 import type { Mailer } from "../providers/mailer/mailer.js";
 import { runEngine } from "./run-engine.js";
@@ -72,7 +72,6 @@ export async function runWorkerOnce(options: Omit<WorkerOptions, "intervalMs" | 
 }
 
 export async function runWorker(options: WorkerOptions): Promise<void> {
-  let reconciledAt: number | null = null;
   while (!options.signal.aborted) {
     try {
       await runWorkerOnce(options);
@@ -80,17 +79,13 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       // The run itself failed (database down…): say so and try again at the next tick.
       options.logger.error({ err: error }, "engine run failed");
     }
-    // Reconciliation on the policy's schedule (reconciliation.everyMinutes; 0: only `tenure reconcile`).
-    const every = options.deps.policies.reconciliation.everyMinutes * 60_000;
-    const now = options.clock.now();
-    if (every > 0 && (reconciledAt === null || now - reconciledAt >= every)) {
-      reconciledAt = now;
-      try {
-        const report = await runReconciliation(options.deps, now);
-        options.logger.info({ ...report }, "reconciliation run");
-      } catch (error) {
-        options.logger.error({ err: error }, "reconciliation failed");
-      }
+    // Reconciliation on the policy's schedule, due in the database and claimed by one worker
+    // (schedule.ts; reconciliation.everyMinutes, 0: only `tenure reconcile`).
+    try {
+      const report = await reconcileIfDue(options.deps, options.clock.now(), options.worker);
+      if (report) options.logger.info({ ...report }, "reconciliation run");
+    } catch (error) {
+      options.logger.error({ err: error }, "reconciliation failed");
     }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, options.intervalMs);
