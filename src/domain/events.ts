@@ -108,26 +108,48 @@ export interface EventDetails {
   "domain.transfer_requested": { name: string };
   "domain.transfer_denied": { name: string; until: string; reason: string };
   "domain.transferred_out": { name: string };
-  /** `by`: the staff member who deleted it on the owner's request (back office). */
+  /**
+   * `by`: the staff member who deleted it on the owner's request (back office), or `registry`
+   * when the registry deleted it by itself (its poll queue, read by reconciliation).
+   */
   "domain.deleted": { name: string; by?: string };
   "ticket.opened": { ticket: number; kind: string };
   "ticket.closed": { ticket: number };
-  /** Reconciliation (staff only: recorded without customer or service, never on a timeline). */
-  "reconciliation.drift_found": { drift: number; kind: string; subject: string; field: string; rule: string };
-  /** `by`: `staff:<email>`, or `automatic` (an expiry moved by exactly the renewals Tenure paid for). */
+  /**
+   * Reconciliation: a difference between Tenure and the registry or the gateway (the drift list).
+   * A domain's is recorded on its service (`name`: the domain), so the domain's timeline shows it.
+   */
+  "reconciliation.drift_found": {
+    drift: number;
+    kind: string;
+    subject: string;
+    field: string;
+    rule: string;
+    name?: string;
+  };
+  /**
+   * `by`: `staff:<email>`, or `automatic` (an expiry moved by exactly the renewals Tenure paid for);
+   * `expiresAt`: the registry's expiry, written into Tenure's record by the acceptance.
+   */
   "reconciliation.drift_accepted": {
     drift: number;
     kind: string;
     subject: string;
+    field?: string;
     by: string;
     reason: string;
+    name?: string;
+    expiresAt?: string;
   };
+  /** Tenure's record was kept. */
   "reconciliation.drift_rejected": {
     drift: number;
     kind: string;
     subject: string;
+    field?: string;
     by: string;
     reason: string;
+    name?: string;
   };
 }
 

@@ -8,12 +8,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { addDays, addYears } from "../../src/domain/time.js";
+import { addDays, addYears, formatInstant } from "../../src/domain/time.js";
 import { runEngine } from "../../src/engine/run-engine.js";
 import { decideDrift } from "../../src/modules/reconciliation/decide-drift.js";
 import { listDrift } from "../../src/modules/reconciliation/drift-repository.js";
 import { runReconciliation } from "../../src/modules/reconciliation/reconcile.js";
-import type { StaffActor } from "../../src/modules/staff/audit-log.js";
+import { listAudit, type StaffActor } from "../../src/modules/staff/audit-log.js";
+import { buildTimeline } from "../../src/modules/timeline/build-timeline.js";
 import { DEFAULT_EXT_URIS, DEFAULT_OBJ_URIS, EppClient } from "../../src/providers/registrar/epp/client.js";
 import { EppRegistrar } from "../../src/providers/registrar/epp/epp-registrar.js";
 import type { Registrar } from "../../src/providers/registrar/registrar.js";
@@ -173,7 +174,8 @@ describe.each(DIALECTS)("reconciliation (%s)", (dialect) => {
     const audit = await f.deps.db
       .selectFrom("audit_log")
       .selectAll()
-      .where("object_type", "=", "drift")
+      .where("action", "like", "drift.%")
+      .orderBy("id")
       .execute();
     expect(audit.map((a) => [a.action, a.staff_email, a.reason])).toEqual([
       ["drift.reject", "sam@host.test", "registry sync glitch"],
@@ -181,6 +183,54 @@ describe.each(DIALECTS)("reconciliation (%s)", (dialect) => {
     ]);
     expect(await events(f, "reconciliation.drift_rejected")).toHaveLength(1);
     expect(await events(f, "reconciliation.drift_accepted")).toHaveLength(1);
+  });
+
+  it("a domain's drift names its service: found, rejected and accepted show on the domain's timeline and audit trail", async () => {
+    await f.addDomain("d1", "c1", "earlier.example", "2021-04-15T14:00:00Z");
+    await f.addDomain("d2", "c1", "later.example", "2021-04-15T14:00:00Z");
+    const ours = await expiryOf(f, "d1");
+    f.registrar.register("earlier.example", addDays(ours, -2));
+    f.registrar.register("later.example", addYears(ours, 1));
+    await runReconciliation(f.deps, at("2021-06-01T00:00:00Z"), { sleep: noWait });
+    const rows = await listDrift(f.deps.db, { status: "open" });
+    const earlier = rows.find((r) => r.subject === "earlier.example");
+    const later = rows.find((r) => r.subject === "later.example");
+    if (!earlier || !later) throw new Error("drift expected");
+    expect([earlier.serviceId, later.serviceId]).toEqual(["d1", "d2"]);
+    const now = at("2021-06-02T00:00:00Z");
+    await decideDrift(
+      f.deps,
+      support,
+      { id: earlier.id, decision: "reject", reason: "registry glitch" },
+      now,
+    );
+    await decideDrift(f.deps, support, { id: later.id, decision: "accept", reason: "renewed by hand" }, now);
+    const pastOf = async (service: string) =>
+      (await buildTimeline(f.deps, service, now)).past
+        .filter((e) => e.type.startsWith("reconciliation."))
+        .map((e) => [e.type, e.details.name, e.details.expiresAt]);
+    expect(await pastOf("d1")).toEqual([
+      ["reconciliation.drift_found", "earlier.example", undefined],
+      ["reconciliation.drift_rejected", "earlier.example", undefined],
+    ]);
+    expect(await pastOf("d2")).toEqual([
+      ["reconciliation.drift_found", "later.example", undefined],
+      ["reconciliation.drift_accepted", "later.example", formatInstant(addYears(ours, 1))],
+    ]);
+    // The domain's audit trail (its back-office page) carries the decisions, with the drift's number.
+    const trail = await listAudit(f.deps.db, { objectType: "domain", objectId: "d2" });
+    expect(trail.map((line) => [line.action, line.before, line.after])).toEqual([
+      [
+        "drift.accept",
+        { status: "open", expires_at: formatInstant(ours) },
+        {
+          drift: later.id,
+          status: "accepted",
+          expires_at: formatInstant(addYears(ours, 1)),
+          registry: formatInstant(addYears(ours, 1)),
+        },
+      ],
+    ]);
   });
 
   it("compares payments with the gateway: a payment recorded succeeded that the gateway never took is flagged for money roles", async () => {
@@ -293,6 +343,80 @@ describe.each(DIALECTS)("reconciliation (%s)", (dialect) => {
     } finally {
       await ours.close();
       await theirs.close();
+      await registry.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("over EPP: a deletion by the registry seen through poll deletes the domain in Tenure (domain.deleted), acknowledged once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tenure-recon-"));
+    const tls = await makeCertificates();
+    const now = at("2022-01-10T00:00:00Z");
+    const registry = new EppTestRegistry({
+      file: join(dir, "registry.sqlite"),
+      tls,
+      clients: { tenure: "Tenure-pw-1" },
+      now: () => now,
+    });
+    await registry.start();
+    const ours = new EppRegistrar(
+      new EppClient({
+        endpoint: {
+          host: "127.0.0.1",
+          port: registry.port,
+          ca: tls.serverCert,
+          cert: tls.clientCert,
+          key: tls.clientKey,
+          connectTimeoutMs: 5000,
+          commandTimeoutMs: 5000,
+        },
+        clientId: "tenure",
+        password: "Tenure-pw-1",
+        objURIs: DEFAULT_OBJ_URIS,
+        extURIs: DEFAULT_EXT_URIS,
+        poolSize: 1,
+        keepAliveMs: 0,
+        validateResponses: true,
+      }),
+      "tenure",
+    );
+    try {
+      for (const i of [1, 2]) {
+        await f.addDomain(`r${i}`, "c1", `kept${i}.example`, "2021-04-15T14:00:00Z");
+        registry.register(`kept${i}.example`, await expiryOf(f, `r${i}`), {
+          createdAt: at("2021-04-15T14:00:00Z"),
+        });
+      }
+      f.useRegistrar(ours);
+      registry.deleteByRegistry("kept2.example");
+      expect(registry.pendingPoll()).toBe(1);
+      const report = await runReconciliation(f.deps, now, { sleep: noWait });
+      expect(report).toMatchObject({ pollMessages: 1, deletedByRegistry: ["kept2.example"], errors: [] });
+      const services = await f.deps.db
+        .selectFrom("services")
+        .select(["id", "status", "next_due_at"])
+        .where("id", "in", ["r1", "r2"])
+        .orderBy("id")
+        .execute();
+      expect(services.map((s) => [s.id, s.status])).toEqual([
+        ["r1", "active"],
+        ["r2", "deleted"],
+      ]);
+      expect(services[1]?.next_due_at).toBeNull();
+      const deleted = await events(f, "domain.deleted");
+      expect(deleted.map((e) => [e.service_id, JSON.parse(String(e.details))])).toEqual([
+        ["r2", { name: "kept2.example", by: "registry" }],
+      ]);
+      // Acknowledged at the registry once recorded: the next run reads nothing and changes nothing.
+      expect(registry.pendingPoll()).toBe(0);
+      const again = await runReconciliation(f.deps, now, { sleep: noWait });
+      expect(again).toMatchObject({ pollMessages: 0, deletedByRegistry: [] });
+      expect(await events(f, "domain.deleted")).toHaveLength(1);
+      // A deleted domain is no longer compared with the registry (no "not at the registry" drift).
+      expect(await listDrift(f.deps.db, {})).toEqual([]);
+      expect(registry.invalidFrames).toEqual([]);
+    } finally {
+      await ours.close();
       await registry.close();
       rmSync(dir, { recursive: true, force: true });
     }

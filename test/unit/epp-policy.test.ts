@@ -19,6 +19,7 @@ describe("EPP registrar policy", () => {
     expect(result.policies.registrars.tucows?.adapter).toBeUndefined();
     expect(result.policies.reconciliation).toEqual({
       everyMinutes: 1440,
+      leaseMinutes: 60,
       batchSize: 25,
       recentPaymentDays: 7,
     });

@@ -53,7 +53,11 @@ function table(ctx: PageContext, rows: DriftRow[], decidable: boolean): SafeHtml
     <tbody>${rows.map(
       (row) => html`<tr data-drift="${String(row.id)}">
         <td data-label="${d.kind}">${d.kinds[row.kind] ?? row.kind}</td>
-        <td data-label="${d.subject}"><code>${row.subject}</code></td>
+        <td data-label="${d.subject}">${
+          row.kind === "domain" && row.serviceId
+            ? html`<a href="/admin/domains/${encodeURIComponent(row.serviceId)}"><code>${row.subject}</code></a>`
+            : html`<code>${row.subject}</code>`
+        }</td>
         <td data-label="${d.field}"><code>${row.field}</code></td>
         <td data-label="${d.ours}">${shown(row.ours)}</td>
         <td data-label="${d.theirs}">${shown(row.theirs)}</td>

@@ -10,7 +10,9 @@ import { DAY, formatInstant, HOUR, type Instant } from "../../domain/time.js";
 import { EppRegistrar, type PollMessage } from "../../providers/registrar/epp/epp-registrar.js";
 import type { RegistrarDomainInfo } from "../../providers/registrar/registrar.js";
 import { type Deps, inTransaction, registrarPolicy, type Tx } from "../deps.js";
+import { GONE_DOMAIN_STATUSES } from "../domains/delete-domain.js";
 import { recordEvent } from "../events/record-event.js";
+import { voidOpenInvoices } from "../invoices/void-open-invoices.js";
 import { recordAudit, type StaffActor } from "../staff/audit-log.js";
 import { insertDrift, type NewDrift } from "./drift-repository.js";
 import { judgeDomain, judgePayment } from "./rules.js";
@@ -31,6 +33,8 @@ export interface ReconciliationReport {
   accepted: number;
   pollMessages: number;
   transferredOut: string[];
+  /** Names the registry deleted by itself (its poll queue), now deleted in Tenure too. */
+  deletedByRegistry: string[];
   errors: string[];
 }
 
@@ -62,6 +66,7 @@ export async function runReconciliation(
     accepted: 0,
     pollMessages: 0,
     transferredOut: [],
+    deletedByRegistry: [],
     errors: [],
   };
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -206,11 +211,12 @@ async function compareDomain(
       tx,
       "reconciliation.drift_found",
       now,
-      { customer: domain.customerId },
+      { customer: domain.customerId, service: domain.serviceId },
       {
         drift: id,
         kind: "domain",
         subject: domain.name,
+        name: domain.name,
         field: drift.field,
         rule: drift.rule,
       },
@@ -219,29 +225,59 @@ async function compareDomain(
   });
 }
 
-/** Records a decision: the event and the audit entry, in the decision's transaction. */
+/**
+ * Records a decision: the event and the audit entry, in the decision's transaction. A domain's
+ * difference is recorded on the domain (the event on its service, so its timeline shows it; the
+ * audit entry on the domain, so its page's audit trail does); a payment's on the drift row.
+ */
 export async function decided(
   tx: Tx,
   id: number,
-  drift: { kind: string; subject: string; ours: string; theirs: string; customerId?: string | null },
+  drift: {
+    kind: string;
+    subject: string;
+    field: string;
+    ours: string;
+    theirs: string;
+    customerId?: string | null;
+    serviceId?: string | null;
+  },
   status: "accepted" | "rejected",
   by: string,
   reason: string,
   now: Instant,
   actor: StaffActor,
 ): Promise<void> {
-  const details = { drift: id, kind: drift.kind, subject: drift.subject, by, reason };
-  const refs = { customer: drift.customerId ?? "" };
+  const onDomain = drift.kind === "domain" && drift.serviceId ? drift.serviceId : null;
+  const details = {
+    drift: id,
+    kind: drift.kind,
+    subject: drift.subject,
+    field: drift.field,
+    by,
+    reason,
+    ...(onDomain ? { name: drift.subject } : {}),
+    // The expiry now in Tenure's record, when accepting wrote the registry's into it.
+    ...(status === "accepted" && drift.field === "expires_at" ? { expiresAt: drift.theirs } : {}),
+  };
+  const refs = { customer: drift.customerId ?? "", ...(onDomain ? { service: onDomain } : {}) };
   if (status === "accepted") await recordEvent(tx, "reconciliation.drift_accepted", now, refs, details);
   else await recordEvent(tx, "reconciliation.drift_rejected", now, refs, details);
   await recordAudit(tx, actor, now, {
     action: status === "accepted" ? "drift.accept" : "drift.reject",
-    objectType: "drift",
-    objectId: String(id),
+    objectType: onDomain ? "domain" : "drift",
+    objectId: onDomain ?? String(id),
     customerId: drift.customerId ?? null,
     reason,
-    before: { status: "open", ours: drift.ours, theirs: drift.theirs },
-    after: { status },
+    // Only what changed is kept (audit-log.ts): the drift's number and the registry's value are
+    // named on the after side only.
+    before: { status: "open", [drift.field]: drift.ours },
+    after: {
+      drift: id,
+      status,
+      [drift.field]: status === "accepted" && drift.field === "expires_at" ? drift.theirs : drift.ours,
+      registry: drift.theirs,
+    },
   });
 }
 
@@ -279,35 +315,25 @@ async function applyPoll(
     });
     return;
   }
-  // A deletion the registry made by itself: staff decide what Tenure does about it.
+  // A deletion the registry made by itself (a court order, a UDRP ruling): the name is gone, as
+  // after a deletion on the owner's request. The domain leaves every renewal path, its open
+  // invoices are voided, and `domain.deleted` (by the registry) tells the back office and the timeline.
   await inTransaction(deps, "reconciliation:registry-deleted", async (tx) => {
-    const drift: NewDrift = {
-      kind: "domain",
-      subject: message.name,
-      field: "sponsor",
-      ours: formatInstant(Number(domain.expires_at)),
-      theirs: "deleted by the registry",
-      rule: "deleted-by-registry",
-      registrar,
-      serviceId: domain.service_id,
+    const gone = await tx
+      .updateTable("services")
+      .set({ status: "deleted", next_due_at: null })
+      .where("id", "=", domain.service_id)
+      .where("status", "not in", GONE_DOMAIN_STATUSES)
+      .executeTakeFirst();
+    if (Number(gone.numUpdatedRows) === 0) return;
+    await voidOpenInvoices(tx, now, {
       customerId: domain.customer_id,
-    };
-    const id = await insertDrift(tx, drift, now);
-    if (id === null) return;
-    await recordEvent(
-      tx,
-      "reconciliation.drift_found",
-      now,
-      { customer: domain.customer_id },
-      {
-        drift: id,
-        kind: "domain",
-        subject: message.name,
-        field: drift.field,
-        rule: drift.rule,
-      },
-    );
-    report.flagged++;
+      serviceIds: [domain.service_id],
+      about: message.name,
+      reason: "domain-deleted",
+    });
+    await recordEvent(tx, "domain.deleted", now, refs, { name: message.name, by: "registry" });
+    report.deletedByRegistry.push(message.name);
   });
 }
 

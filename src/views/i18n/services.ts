@@ -266,6 +266,14 @@ export const en = {
       transferDenied: (date: string) => `Transfer refused: the domain is locked until ${date}`,
       transferredOut: "Domain transferred to another registrar",
       domainDeleted: "Domain deleted",
+      domainDeletedByRegistry: "Domain deleted by the registry",
+      driftFoundExpiry:
+        "The registry's expiry date for this domain differs from ours: our team is checking it",
+      driftFound: "The registry's records for this domain differ from ours: our team is checking them",
+      driftAcceptedExpiry: (date: string) =>
+        `Expiry date corrected to ${date} after checking with the registry`,
+      driftAccepted: "The registry's records were confirmed after checking",
+      driftRejected: "Our records were kept after checking with the registry",
       ticketOpened: (kind: string, n: number) => `${kind} #${n} opened`,
       ticketClosed: (n: number) => `Request #${n} closed`,
     },
@@ -552,6 +560,14 @@ export const frCA: ServicesMessages = {
       transferDenied: (date) => `Transfert refusé : le domaine est verrouillé jusqu'au ${date}`,
       transferredOut: "Domaine transféré vers un autre registraire",
       domainDeleted: "Domaine supprimé",
+      domainDeletedByRegistry: "Domaine supprimé par le registre",
+      driftFoundExpiry:
+        "La date d'expiration de ce domaine au registre diffère de la nôtre : notre équipe la vérifie",
+      driftFound: "Les données du registre pour ce domaine diffèrent des nôtres : notre équipe les vérifie",
+      driftAcceptedExpiry: (date) =>
+        `Date d'expiration corrigée au ${date} après vérification auprès du registre`,
+      driftAccepted: "Les données du registre ont été confirmées après vérification",
+      driftRejected: "Nos données ont été conservées après vérification auprès du registre",
       ticketOpened: (kind, n) => `${kind} no ${n} ouverte`,
       ticketClosed: (n) => `Demande no ${n} fermée`,
     },

@@ -110,14 +110,19 @@ const PAST: { [T in EventType]: (w: Words, d: Details) => string } = {
   "domain.transfer_requested": (w) => w.t.past.transferRequested,
   "domain.transfer_denied": (w, d) => w.t.past.transferDenied(w.date(d.until)),
   "domain.transferred_out": (w) => w.t.past.transferredOut,
-  "domain.deleted": (w) => w.t.past.domainDeleted,
+  "domain.deleted": (w, d) =>
+    d.by === "registry" ? w.t.past.domainDeletedByRegistry : w.t.past.domainDeleted,
   "ticket.opened": (w, d) =>
     w.t.past.ticketOpened(lookup(w.t.ticketKinds, d.kind) ?? w.t.ticketFallback, w.number(d.ticket)),
   "ticket.closed": (w, d) => w.t.past.ticketClosed(w.number(d.ticket)),
-  // Staff-only (the drift list): recorded without a customer or service, so never on a timeline.
-  "reconciliation.drift_found": () => "",
-  "reconciliation.drift_accepted": () => "",
-  "reconciliation.drift_rejected": () => "",
+  // A domain's difference with its registry (a payment's has no service, so no timeline).
+  "reconciliation.drift_found": (w, d) =>
+    d.field === "expires_at" ? w.t.past.driftFoundExpiry : w.t.past.driftFound,
+  "reconciliation.drift_accepted": (w, d) =>
+    typeof d.expiresAt === "string"
+      ? w.t.past.driftAcceptedExpiry(w.date(d.expiresAt))
+      : w.t.past.driftAccepted,
+  "reconciliation.drift_rejected": (w) => w.t.past.driftRejected,
 };
 
 type PlannedKind = PlannedEntry["kind"];
