@@ -22,7 +22,13 @@ export interface CustomersTable {
   billing_vat_number: Generated<string | null>;
   tax_exempt: Generated<number>;
   tax_exempt_reason: Generated<string | null>;
-  /** Changes whenever anything shown of this customer changes (migration 0024, triggers). */
+  /** PostgreSQL: the version's folded part (migration 0024); SQLite keeps it in customer_versions. */
+  version: Generated<number>;
+}
+
+/** SQLite only: the customer's version, moved by triggers (migration 0025). */
+export interface CustomerVersionsTable {
+  customer_id: string;
   version: Generated<number>;
 }
 
@@ -410,6 +416,7 @@ export interface Database {
   ticket_replies: TicketRepliesTable;
   customers: CustomersTable;
   customer_changes: CustomerChangesTable;
+  customer_versions: CustomerVersionsTable;
   tld_prices: TldPricesTable;
   products: ProductsTable;
   services: ServicesTable;

@@ -19,6 +19,7 @@ const NOT_SHOWN: Record<string, string> = {
   api_keys: "back office only",
   api_idempotency: "API replay store",
   customer_changes: "the version's own rows",
+  customer_versions: "the version itself",
   webhook_deliveries: "back office only",
 };
 

@@ -18,7 +18,7 @@ import type { DialectName } from "../database.js";
 import { withSerialId } from "./0001-initial.js";
 
 /** How each table's row leads to its customer: a column, or through its service, invoice or ticket. */
-const TRACKED: Array<{ table: string; via: "customer_id" | "service_id" | "invoice_id" | "ticket_id" }> = [
+export const TRACKED: Array<{ table: string; via: "customer_id" | "service_id" | "invoice_id" | "ticket_id" }> = [
   { table: "services", via: "customer_id" },
   { table: "invoices", via: "customer_id" },
   { table: "payments", via: "customer_id" },
@@ -41,7 +41,7 @@ const TRACKED: Array<{ table: string; via: "customer_id" | "service_id" | "invoi
 const OWNER_TABLE = { service_id: "services", invoice_id: "invoices", ticket_id: "tickets" } as const;
 
 /** The customer of a row named `row` (NEW, OLD or a transition table's alias), as SQL. */
-function customerOf(via: (typeof TRACKED)[number]["via"], row: string): string {
+export function customerOf(via: (typeof TRACKED)[number]["via"], row: string): string {
   if (via === "customer_id") return `${row}.customer_id`;
   return `(SELECT o.customer_id FROM ${OWNER_TABLE[via]} o WHERE o.id = ${row}.${via})`;
 }

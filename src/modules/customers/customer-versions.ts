@@ -13,9 +13,9 @@ export async function customerVersion(
 ): Promise<number | null> {
   if (deps.dialect === "sqlite") {
     const row = await deps.db
-      .selectFrom("customers")
+      .selectFrom("customer_versions")
       .select("version")
-      .where("id", "=", customerId)
+      .where("customer_id", "=", customerId)
       .executeTakeFirst();
     return row ? Number(row.version) : null;
   }
