@@ -14,6 +14,7 @@ import * as documentsAndNotices from "./migrations/0010-documents-and-notices.js
 import * as formTokens from "./migrations/0012-form-tokens.js";
 import * as reconciliationDrift from "./migrations/0014-reconciliation-drift.js";
 import * as apiAndWebhooks from "./migrations/0015-api-and-webhooks.js";
+import * as domainContacts from "./migrations/0023-domain-contacts.js";
 import * as customerVersions from "./migrations/0024-customer-versions.js";
 
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -31,6 +32,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     "0012-form-tokens": { up: (db: Kysely<unknown>) => formTokens.up(db) },
     "0014-reconciliation-drift": { up: (db: Kysely<unknown>) => reconciliationDrift.up(db, dialect) },
     "0015-api-and-webhooks": { up: (db: Kysely<unknown>) => apiAndWebhooks.up(db, dialect) },
+    "0023-domain-contacts": { up: (db: Kysely<unknown>) => domainContacts.up(db) },
     "0024-customer-versions": { up: (db: Kysely<unknown>) => customerVersions.up(db, dialect) },
   };
 }
