@@ -436,6 +436,7 @@ describe("tenure backup and restore (SQLite)", () => {
       { name: "0012-form-tokens" },
       { name: "0014-reconciliation-drift" },
       { name: "0015-api-and-webhooks" },
+      { name: "0023-domain-contacts" },
     ]);
   });
 
