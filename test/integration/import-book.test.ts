@@ -9,8 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runEngine } from "../../src/engine/run-engine.js";
+import { authenticate, startPasswordReset } from "../../src/modules/accounts/account-repository.js";
 import { exportBook } from "../../src/modules/import-export/export-book.js";
-import { type ImportOptions, importBook } from "../../src/modules/import-export/import-book.js";
+import { type ImportOptions, importBook, NO_PASSWORD } from "../../src/modules/import-export/import-book.js";
 import { findBookSource } from "../../src/modules/import-export/read-book.js";
 import { databaseState } from "../support/db-state.js";
 import { at, createFixture, type Fixture } from "../support/engine-fixture.js";
@@ -70,6 +71,12 @@ describe.each(DIALECTS)("import and export of a book (%s)", (dialect) => {
       billing_province: "QC",
       billing_postal_code: "H2X 1Y4",
     });
+    // They sign in once through a password-reset link: no password works before.
+    expect(afterFirst.accounts.map((a) => [a.customer_id, a.password_hash])).toEqual([
+      ["c-1001", NO_PASSWORD],
+      ["c-1002", NO_PASSWORD],
+      ["c-1003", NO_PASSWORD],
+    ]);
     const contacts = afterFirst.domains.find((d) => d.service_id === "d-3001")?.contacts;
     expect(JSON.parse(String(contacts)).registrant).toMatchObject({ name: "Dana Reyes", country: "US" });
 
@@ -81,6 +88,10 @@ describe.each(DIALECTS)("import and export of a book (%s)", (dialect) => {
       skippedNotices: 0,
     });
     expect(await databaseState(fixture.deps.db)).toEqual(afterFirst);
+
+    expect(await authenticate(fixture.deps.db, "dana@example-shop.com", NO_PASSWORD)).toEqual({ ok: false });
+    const reset = await startPasswordReset(fixture.deps.db, "dana@example-shop.com", IMPORTED_AT);
+    expect(reset?.customerId).toBe("c-1001");
   });
 
   it("places imported services at their next due instant, without charging or notifying what is past", async () => {

@@ -70,6 +70,9 @@ export type ImportOutcome =
       skippedNotices: number;
     };
 
+/** Not a hash: no password verifies against it, only a password-reset link opens the account. */
+export const NO_PASSWORD = "!imported:no-password";
+
 /** Rows per multi-row INSERT: well under both databases' caps on parameters per statement. */
 const ROWS_PER_INSERT = 500;
 
@@ -372,6 +375,20 @@ class BookWriter {
           billing_vat_number: c.billing_address?.vatNumber ?? null,
           tax_exempt: toDbBool(c.billing_address?.taxExempt ?? false),
           tax_exempt_reason: c.billing_address?.taxExemptReason ?? null,
+        })),
+      )
+      .execute();
+    // A sign-in without a password: the customer sets one through "Forgot your password?".
+    await tx
+      .insertInto("accounts")
+      .values(
+        batch.map(({ record: c }) => ({
+          customer_id: c.id,
+          email: c.email.toLowerCase(),
+          password_hash: NO_PASSWORD,
+          totp_secret: null,
+          totp_enabled: 0,
+          created_at: this.now,
         })),
       )
       .execute();
