@@ -18,6 +18,8 @@ import { type ApiContext, type ApiRoute, apiRoute } from "./define.js";
 import { ApiProblem } from "./problem.js";
 import { iso, isoOrNull } from "./resources.js";
 
+const at = z.string().meta({ format: "date-time" });
+
 type Ctx = ApiContext<unknown, unknown, unknown>;
 
 const endpointSchema = z.strictObject({
@@ -26,8 +28,8 @@ const endpointSchema = z.strictObject({
   url: z.string(),
   description: z.string(),
   event_types: z.array(z.string()).describe("The event types sent; empty: every event of the catalog."),
-  created_at: iso,
-  disabled_at: isoOrNull,
+  created_at: at,
+  disabled_at: at.nullable(),
   disabled_reason: z.string().nullable(),
 });
 
@@ -38,8 +40,8 @@ function endpointOut(e: WebhookEndpoint): z.input<typeof endpointSchema> {
     url: e.url,
     description: e.description,
     event_types: e.eventTypes,
-    created_at: new Date(e.createdAt).toISOString(),
-    disabled_at: e.disabledAt === null ? null : new Date(e.disabledAt).toISOString(),
+    created_at: iso(e.createdAt),
+    disabled_at: isoOrNull(e.disabledAt),
     disabled_reason: e.disabledReason,
   };
 }
