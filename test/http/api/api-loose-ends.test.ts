@@ -285,6 +285,22 @@ describe.each(DIALECTS)("JSON API: reference, webhook endpoints, adjustments, ra
     });
   });
 
+  it("filters every list through one helper: the key's customer, each parameter given, the date range", async () => {
+    const byEmail = (await call("GET", "/customers?email=ALICE@example.test")).json();
+    expect(byEmail.data.map((c: { id: string }) => c.id)).toEqual(["alice"]);
+    const aliceOnly = (await call("GET", "/customers?limit=100", { key: keys.alice })).json();
+    expect(aliceOnly.data.map((c: { id: string }) => c.id)).toEqual(["alice"]);
+    const none = (await call("GET", `/payments?invoice=${w.missing.invoice}`)).json();
+    expect(none.data).toEqual([]);
+    const events = (await call("GET", "/events?type=domain.expired&limit=100")).json();
+    expect(events.data.length).toBeGreaterThan(0);
+    expect(events.data.every((e: { type: string }) => e.type === "domain.expired")).toBe(true);
+    const later = (await call("GET", "/tickets?created_gte=2030-01-01T00:00:00Z")).json();
+    expect(later.data).toEqual([]);
+    const bobTickets = (await call("GET", "/tickets?customer=bob&limit=100", { key: keys.alice })).json();
+    expect(bobTickets.data).toEqual([]);
+  });
+
   it("takes its per-key rate limit from the policy (api.rateLimitPerMinute)", async () => {
     const app = await buildApp({
       deps: { ...w.f.deps, policies: { ...w.f.deps.policies, api: { rateLimitPerMinute: 2 } } },
