@@ -10,7 +10,7 @@ import { AppError } from "../../domain/app-error.js";
 import { type ApiKeyRecord, type ApiScope, authenticateApiKey } from "../../modules/api-keys/api-keys.js";
 import { apiReferencePage } from "../../views/api-reference.js";
 import type { HttpOptions } from "../context.js";
-import { browserLocale } from "../locale.js";
+import { browserLocale, cookieLocale } from "../locale.js";
 import { actionRoutes } from "./action-routes.js";
 import { type ApiRoute, fastifyPath } from "./define.js";
 import {
@@ -223,10 +223,11 @@ export async function registerApi(parent: FastifyInstance, options: ApiOptions):
       const pages = { en: apiReferencePage(document, "en"), "fr-CA": apiReferencePage(document, "fr-CA") };
       app.get("/docs", { config: { apiPublic: true } }, async (request, reply) => {
         const asked = (request.query as { lang?: unknown }).lang;
+        // Asked in the address, else the language chosen on the site (its cookie), else the browser's.
         const locale =
           asked === "fr-CA" || asked === "en"
             ? asked
-            : (browserLocale(request.headers["accept-language"]) ?? "en");
+            : (cookieLocale(request) ?? browserLocale(request.headers["accept-language"]) ?? "en");
         return reply.type("text/html; charset=utf-8").header("content-language", locale).send(pages[locale]);
       });
 
