@@ -37,6 +37,11 @@ Commands:
                          product (paid invoices less credit notes, docs/taxes.md)
   numbering show | numbering bump --series invoice|credit-note --to N
                          the document counters; move one forward after restoring an older backup
+  import FILE|DIR [--dry-run] [--at INSTANT]
+                         bring customers, subscriptions and domains in from another system
+                         (book.jsonl or customers/subscriptions/domains.csv, docs/import.md); checks
+                         everything first, writes nothing on a problem (exit 2); twice changes nothing
+  export DIR [--force]   write the book (DIR/book.jsonl) in the format import reads
   restore FILE [--force] replace the SQLite database with a backup and migrate it (Tenure stopped;
                          the gateway and registrar ledgers are not restored: docs/operations.md)
 
@@ -126,6 +131,7 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
         from: { type: "string" },
         to: { type: "string" },
         series: { type: "string" },
+        "dry-run": { type: "boolean", default: false },
       },
     });
     const [command, ...rest] = positionals;
@@ -178,6 +184,25 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
         const { checkNumberingCall, numberingCommand } = await import("./report-command.js");
         const call = checkNumberingCall(rest, values.series, values.to);
         return await withRuntime((runtime) => numberingCommand(runtime.deps, call, io));
+      }
+      case "import": {
+        const { findImportSource, importCommand } = await import("./import-command.js");
+        const source = await findImportSource(rest[0]);
+        return await withRuntime(async (runtime) => {
+          const now = values.at === undefined ? runtime.clock.now() : parseInstant(values.at);
+          if (now === null) throw new UsageError(`--at: expected an ISO-8601 instant (got "${values.at}")`);
+          return importCommand(
+            runtime.deps,
+            source,
+            { dryRun: values["dry-run"] ?? false, now, isTty: process.stderr.isTTY === true },
+            io,
+          );
+        });
+      }
+      case "export": {
+        const { checkExportTarget, exportCommand } = await import("./import-command.js");
+        const dir = await checkExportTarget(rest[0], values.force ?? false);
+        return await withRuntime((runtime) => exportCommand(runtime.deps, dir, runtime.clock.now(), io));
       }
       case "reconcile":
         return await withRuntime(async (runtime) => {

@@ -15,6 +15,7 @@ import * as formTokens from "./migrations/0012-form-tokens.js";
 import * as reconciliationDrift from "./migrations/0014-reconciliation-drift.js";
 import * as apiAndWebhooks from "./migrations/0015-api-and-webhooks.js";
 import * as scheduledJobs from "./migrations/0020-scheduled-jobs.js";
+import * as domainContacts from "./migrations/0023-domain-contacts.js";
 import * as customerVersions from "./migrations/0024-customer-versions.js";
 import * as narrowCustomerVersions from "./migrations/0025-narrow-customer-versions.js";
 
@@ -34,6 +35,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     "0014-reconciliation-drift": { up: (db: Kysely<unknown>) => reconciliationDrift.up(db, dialect) },
     "0015-api-and-webhooks": { up: (db: Kysely<unknown>) => apiAndWebhooks.up(db, dialect) },
     "0020-scheduled-jobs": { up: (db: Kysely<unknown>) => scheduledJobs.up(db) },
+    "0023-domain-contacts": { up: (db: Kysely<unknown>) => domainContacts.up(db) },
     "0024-customer-versions": { up: (db: Kysely<unknown>) => customerVersions.up(db, dialect) },
     "0025-narrow-customer-versions": { up: (db: Kysely<unknown>) => narrowCustomerVersions.up(db, dialect) },
   };

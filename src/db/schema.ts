@@ -107,6 +107,8 @@ export interface DomainsTable {
   grace_extension_days: Generated<number>;
   restore_fee_waived: Generated<number>;
   transfer_lock_lifted_at: Generated<number | null>;
+  /** JSON contacts from an imported book (migration 0023); null for a domain registered here. */
+  contacts: Generated<string | null>;
 }
 
 export interface CancellationRequestsTable {

@@ -99,6 +99,44 @@ export const DEFAULT_RECONCILIATION: ReconciliationPolicy = {
   recentPaymentDays: 7,
 };
 
+/** The JSON API (docs/api.md). */
+export const apiPolicySchema = z.strictObject({
+  /** Requests per minute per API key; past it, 429 `rate_limited` with Retry-After. */
+  rateLimitPerMinute: z.int().min(1).max(100_000),
+});
+export type ApiPolicy = z.infer<typeof apiPolicySchema>;
+
+export const DEFAULT_API: ApiPolicy = { rateLimitPerMinute: 120 };
+
+/** Webhook delivery (docs/api.md): how long an attempt may take, the retry schedule, when to give up. */
+export const webhookPolicySchema = z.strictObject({
+  /** An attempt with no answer within this many seconds counts as failed (a timeout). */
+  attemptTimeoutSeconds: z.int().min(1).max(120),
+  /** Seconds to wait after the 1st, 2nd… failed attempt; the last one repeats. */
+  retryDelaysSeconds: z
+    .array(
+      z
+        .int()
+        .min(1)
+        .max(7 * 86_400),
+    )
+    .min(1)
+    .max(50),
+  /**
+   * An endpoint whose oldest waiting delivery has failed for this many days is disabled. At least
+   * 3: a receiver down over a long weekend must still get its messages (issue 13).
+   */
+  disableAfterDays: z.int().min(3, "at least 3 days of retries before an endpoint is disabled").max(60),
+});
+export type WebhookPolicy = z.infer<typeof webhookPolicySchema>;
+
+/** Standard Webhooks' suggested schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h), then daily. */
+export const DEFAULT_WEBHOOKS: WebhookPolicy = {
+  attemptTimeoutSeconds: 10,
+  retryDelaysSeconds: [5, 300, 1800, 7200, 18_000, 36_000, 36_000, 86_400, 86_400, 86_400],
+  disableAfterDays: 5,
+};
+
 export const billingPolicySchema = z.strictObject({
   /** The renewal invoice is issued this long before the due date (end of term). */
   invoiceDaysBefore: days,
@@ -243,6 +281,8 @@ export const policyOverridesSchema = z.strictObject({
   taxes: taxPolicyOverridesSchema.optional(),
   /** Document number prefixes (src/domain/numbering.ts). */
   numbering: numberingPolicySchema.partial().strict().optional(),
+  api: apiPolicySchema.partial().strict().optional(),
+  webhooks: webhookPolicySchema.partial().strict().optional(),
 });
 export type PolicyOverrides = z.infer<typeof policyOverridesSchema>;
 
@@ -254,6 +294,8 @@ export interface Policies {
   reconciliation: ReconciliationPolicy;
   taxes: TaxPolicy;
   numbering: NumberingPolicy;
+  api: ApiPolicy;
+  webhooks: WebhookPolicy;
 }
 
 export type PolicyResult = { ok: true; policies: Policies } | { ok: false; errors: string[] };
@@ -476,6 +518,8 @@ export function resolvePolicies(overrides: unknown, prefix = ""): PolicyResult {
     reconciliation: { ...DEFAULT_RECONCILIATION, ...parsed.data.reconciliation },
     taxes: mergeTaxPolicy(parsed.data.taxes),
     numbering: { ...DEFAULT_NUMBERING, ...parsed.data.numbering },
+    api: { ...DEFAULT_API, ...parsed.data.api },
+    webhooks: structuredClone({ ...DEFAULT_WEBHOOKS, ...parsed.data.webhooks }),
   };
   // Judged as a whole too, every section at once so that one message lists everything to fix; a
   // registrar already refused field by field is not judged again.

@@ -34,11 +34,12 @@ export async function runWorkerOnce(options: Omit<WorkerOptions, "intervalMs" | 
   await purgeIdempotency(options.deps.db, now);
   await compactCustomerChanges(options.deps);
   // Webhooks go out after the commits that recorded their events (the outbox, docs/api.md).
-  const webhooks = await deliverWebhooks(options.deps.db, now);
+  const webhookPolicy = options.deps.policies.webhooks;
+  const webhooks = await deliverWebhooks(options.deps.db, now, webhookPolicy);
   if (webhooks.disabled.length > 0) {
     options.logger.error(
       { endpoints: webhooks.disabled },
-      "webhook endpoints failing for 5 days were disabled: see /admin/webhooks",
+      `webhook endpoints failing for ${webhookPolicy.disableAfterDays} days were disabled: see /admin/webhooks`,
     );
   }
   const log = {

@@ -30,13 +30,13 @@ import { type RecordedRoute, routesOf } from "../support/route-recorder.js";
 
 const LANGUAGES: Language[] = ["en", "fr-CA"];
 
-/** Not pages: files, JSON, health, webhooks (and the API, which has its own tests). */
+/** Not pages: files, JSON, health, webhooks (and the API, which has its own tests, but for its reference page). */
 function isPage(route: RecordedRoute): boolean {
   if (route.method !== "GET") return false;
   const url = route.url;
   return !(
     url.startsWith("/assets") ||
-    url.startsWith("/api") ||
+    (url.startsWith("/api") && url !== "/api/v1/docs") ||
     url.startsWith("/webhooks") ||
     url === "/health" ||
     url.endsWith("/pdf") ||

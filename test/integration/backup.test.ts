@@ -437,6 +437,7 @@ describe("tenure backup and restore (SQLite)", () => {
       { name: "0014-reconciliation-drift" },
       { name: "0015-api-and-webhooks" },
       { name: "0020-scheduled-jobs" },
+      { name: "0023-domain-contacts" },
       { name: "0024-customer-versions" },
       { name: "0025-narrow-customer-versions" },
     ]);

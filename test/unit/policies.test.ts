@@ -8,6 +8,7 @@ import {
   policyViolations,
   resolvePolicies,
 } from "../../src/domain/policies.js";
+import { retryDelay } from "../../src/modules/webhooks/webhooks.js";
 
 function resolved(overrides: unknown, prefix?: string): Policies {
   const result = resolvePolicies(overrides, prefix);
@@ -280,6 +281,7 @@ describe("policies are validated as a whole: numbers that pass one by one but co
   it("every example scenario's policies have no violation", async () => {
     const { readdir, readFile } = await import("node:fs/promises");
     for (const file of await readdir("examples")) {
+      if (!file.endsWith(".json")) continue; // examples/import/ holds a book to import, not a scenario
       const scenario = JSON.parse(await readFile(`examples/${file}`, "utf8")) as { policies?: unknown };
       expect(resolvePolicies(scenario.policies, "policies").ok, file).toBe(true);
     }
@@ -460,5 +462,35 @@ describe("policies are validated as a whole: numbers that pass one by one but co
       'registrars.acme.extends: unknown registrar "nope"',
       expect.stringMatching(/^billing\.invoiceDaysBefore: /),
     ]);
+  });
+});
+
+describe("the API and webhook numbers are policy (issue 13)", () => {
+  it("defaults: 120 requests a minute per key; 10 s per attempt, Standard Webhooks' schedule, disabled after 5 days", () => {
+    const policies = defaultPolicies();
+    expect(policies.api).toEqual({ rateLimitPerMinute: 120 });
+    expect(policies.webhooks.attemptTimeoutSeconds).toBe(10);
+    expect(policies.webhooks.retryDelaysSeconds.slice(0, 7)).toEqual([
+      5, 300, 1800, 7200, 18_000, 36_000, 36_000,
+    ]);
+    expect(policies.webhooks.disableAfterDays).toBe(5);
+  });
+
+  it("an operator's file changes them, and a webhook schedule giving up within 3 days is refused", () => {
+    const result = resolvePolicies({
+      api: { rateLimitPerMinute: 600 },
+      webhooks: { retryDelaysSeconds: [60, 3600], disableAfterDays: 7 },
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.policies.api.rateLimitPerMinute).toBe(600);
+    expect(retryDelay(1, result.policies.webhooks)).toBe(60_000);
+    // The last step repeats.
+    expect(retryDelay(9, result.policies.webhooks)).toBe(3_600_000);
+    expect(resolvePolicies({ webhooks: { disableAfterDays: 2 } })).toEqual({
+      ok: false,
+      errors: [expect.stringMatching(/^webhooks\.disableAfterDays: at least 3 days/)],
+    });
+    expect(resolvePolicies({ api: { rateLimitPerMinute: 0 } }).ok).toBe(false);
   });
 });

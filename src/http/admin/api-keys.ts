@@ -45,7 +45,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, options: HttpOptions)
       (m) => m.adminApi.keys.title,
       (ctx) => {
         const k = ctx.m.adminApi.keys;
-        return html`<p>${k.intro} <a href="/api/v1/openapi.json">${k.docs}</a></p>
+        return html`<p>${k.intro} <a href="/api/v1/docs">${k.docs}</a></p>
         ${
           extra.created
             ? html`<div class="flash flash-success" role="status"><p>${k.created1(extra.created.name)} ${k.shownOnce}</p><p><code class="break" data-testid="api-key">${extra.created.key}</code></p></div>`

@@ -65,8 +65,9 @@ export function registerWebhookRoutes(app: FastifyInstance, options: HttpOptions
       (m) => m.adminApi.hooks.title,
       (ctx) => {
         const h = ctx.m.adminApi.hooks;
-        return html`<p>${h.intro}</p>
-        ${failing.length > 0 ? html`<div class="flash flash-error" role="alert"><p>${h.failing(failing.length)}</p></div>` : ""}
+        const days = options.deps.policies.webhooks.disableAfterDays;
+        return html`<p>${h.intro(days)}</p>
+        ${failing.length > 0 ? html`<div class="flash flash-error" role="alert"><p>${h.failing(failing.length, days)}</p></div>` : ""}
         ${
           extra.created
             ? html`<div class="flash flash-success" role="status"><p>${h.added(extra.created.url)}</p><p>${h.secret} <code class="break" data-testid="webhook-secret">${extra.created.secret}</code></p></div>`
@@ -169,7 +170,7 @@ export function registerWebhookRoutes(app: FastifyInstance, options: HttpOptions
       .executeTakeFirst();
     if (!owned) throw new AppError("NOT_FOUND", "no such delivery");
     const now = options.clock.now();
-    const outcome = await replayDelivery(db, Number(owned.id), now);
+    const outcome = await replayDelivery(db, Number(owned.id), now, options.deps.policies.webhooks);
     await recordAudit(db, actorOf(request), now, {
       action: "webhook.replayed",
       objectType: "webhook-endpoint",

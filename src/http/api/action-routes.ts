@@ -8,6 +8,7 @@ import type { StaffRole } from "../../domain/staff-roles.js";
 import { reactivateDomain } from "../../modules/domains/reactivate-domain.js";
 import { requestTransferOut } from "../../modules/domains/request-transfer-out.js";
 import { setAutoRenew } from "../../modules/domains/set-auto-renew.js";
+import { adjustInvoice } from "../../modules/invoices/adjust-invoice.js";
 import { payInvoice } from "../../modules/invoices/pay-invoice.js";
 import { requestCancellation } from "../../modules/services/request-cancellation.js";
 import { withdrawCancellation } from "../../modules/services/withdraw-cancellation.js";
@@ -63,6 +64,15 @@ function keyActor(ctx: Ctx): StaffActor {
 function conflict(detail: string, extra: Record<string, unknown> = {}): never {
   throw new ApiProblem("conflict", detail, extra);
 }
+
+/** What every adjustment names: the request it answers and why (the audit log keeps both). */
+const ADJUSTMENT_COMMON = {
+  ticket: z
+    .int()
+    .positive()
+    .describe("The invoice-adjustment (or refund) ticket of the invoice's customer it answers."),
+  reason: z.string().trim().min(3).max(1000),
+};
 
 export const actionRoutes: ApiRoute[] = [
   apiRoute({
@@ -373,6 +383,77 @@ export const actionRoutes: ApiRoute[] = [
         default:
           return conflict(`The refund cannot be made: ${result.kind}.`, { reason: result.kind });
       }
+    },
+  }),
+  apiRoute({
+    method: "POST",
+    path: "/invoices/{id}/adjustments",
+    operationId: "adjustInvoice",
+    summary: "Adjust an open invoice: void it, remove a line or change one",
+    description:
+      "As staff do from an invoice-adjustment request, through the same use case: the total is recomputed from the lines, a line removed or lowered leaves a credit note for the amount taken off, and the change is recorded in the audit log under the API key. A paid or void invoice is never edited (refund a paid one); a void asked while a charge is in flight happens once it is settled (`void-deferred`).",
+    tag: "Invoices",
+    scope: "billing",
+    params: intId,
+    body: z.discriminatedUnion("action", [
+      z.strictObject({ action: z.literal("void"), ...ADJUSTMENT_COMMON }),
+      z.strictObject({ action: z.literal("remove-line"), line: z.int().positive(), ...ADJUSTMENT_COMMON }),
+      z.strictObject({
+        action: z.literal("change-line"),
+        line: z.int().positive(),
+        description: z.string().trim().min(1).max(500),
+        amount: z.int().min(0).describe("The line's new amount, minor units before taxes."),
+        ...ADJUSTMENT_COMMON,
+      }),
+    ]),
+    response: z.strictObject({
+      object: z.literal("invoice_adjustment"),
+      invoice: z.int(),
+      result: z.enum(["voided", "void-deferred", "line-removed", "line-changed"]),
+      total: moneySchema,
+      previous_total: moneySchema.nullable(),
+      credited: moneySchema.nullable().describe("The credit note's amount, for a line removed or lowered."),
+    }),
+    problems: [404, 409],
+    handler: async (ctx) => {
+      const invoice = await invoiceById(ctx, ctx.params.id);
+      const ticket = await ticketById(ctx, ctx.body.ticket);
+      if (ticket.customer !== invoice.customer)
+        throw new ApiProblem("not_found", "No such ticket for this invoice's customer.");
+      const body = ctx.body;
+      const result = await adjustInvoice(
+        ctx.deps,
+        keyActor(ctx),
+        {
+          invoiceId: invoice.id,
+          customerId: invoice.customer,
+          ticketId: ticket.id,
+          reason: body.reason,
+          change:
+            body.action === "void"
+              ? { kind: "void" }
+              : body.action === "remove-line"
+                ? { kind: "remove-line", lineId: body.line }
+                : {
+                    kind: "change-line",
+                    lineId: body.line,
+                    description: body.description,
+                    amount: body.amount,
+                  },
+        },
+        ctx.now,
+      );
+      if (!result.ok)
+        return conflict(`The invoice cannot be adjusted: ${result.reason}.`, { reason: result.reason });
+      const isLine = result.kind === "line-removed" || result.kind === "line-changed";
+      return {
+        object: "invoice_adjustment" as const,
+        invoice: result.invoiceId,
+        result: result.kind,
+        total: result.total,
+        previous_total: isLine ? result.previousTotal : null,
+        credited: isLine ? result.credited : null,
+      };
     },
   }),
   apiRoute({

@@ -8,7 +8,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { z } from "zod";
 import { AppError } from "../../domain/app-error.js";
 import { type ApiKeyRecord, type ApiScope, authenticateApiKey } from "../../modules/api-keys/api-keys.js";
+import { apiReferencePage } from "../../views/api-reference.js";
 import type { HttpOptions } from "../context.js";
+import { browserLocale, cookieLocale } from "../locale.js";
 import { actionRoutes } from "./action-routes.js";
 import { type ApiRoute, fastifyPath } from "./define.js";
 import {
@@ -20,13 +22,12 @@ import {
 import { buildOpenApi } from "./openapi.js";
 import { ApiProblem, type FieldError, sendProblem } from "./problem.js";
 import { readRoutes } from "./read-routes.js";
+import { webhookRoutes } from "./webhook-routes.js";
 
 export const API_PREFIX = "/api/v1";
-/** Requests per minute per key unless `apiRateLimitPerMinute` says otherwise. */
-export const DEFAULT_RATE_PER_MINUTE = 120;
 const WINDOW = 60_000;
 
-export const API_ROUTES: ApiRoute[] = [...readRoutes, ...actionRoutes];
+export const API_ROUTES: ApiRoute[] = [...readRoutes, ...actionRoutes, ...webhookRoutes];
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -136,7 +137,10 @@ export async function registerApi(parent: FastifyInstance, options: ApiOptions):
   await parent.register(
     async (app) => {
       const { deps, clock } = options;
-      const limiter = new KeyRateLimiter(options.apiRateLimitPerMinute ?? DEFAULT_RATE_PER_MINUTE);
+      // The policy's number (`api.rateLimitPerMinute`, docs/policies.md); tests may give their own.
+      const limiter = new KeyRateLimiter(
+        options.apiRateLimitPerMinute ?? deps.policies.api.rateLimitPerMinute,
+      );
       const document = buildOpenApi(API_ROUTES);
 
       // JSON only: the client area's form parser is not for the API.
@@ -215,6 +219,17 @@ export async function registerApi(parent: FastifyInstance, options: ApiOptions):
       app.get("/openapi.json", { config: { apiPublic: true } }, async (_request, reply) =>
         reply.type("application/json").send(document),
       );
+      // The reference page, rendered here from the same document (no script, no CDN).
+      const pages = { en: apiReferencePage(document, "en"), "fr-CA": apiReferencePage(document, "fr-CA") };
+      app.get("/docs", { config: { apiPublic: true } }, async (request, reply) => {
+        const asked = (request.query as { lang?: unknown }).lang;
+        // Asked in the address, else the language chosen on the site (its cookie), else the browser's.
+        const locale =
+          asked === "fr-CA" || asked === "en"
+            ? asked
+            : (cookieLocale(request) ?? browserLocale(request.headers["accept-language"]) ?? "en");
+        return reply.type("text/html; charset=utf-8").header("content-language", locale).send(pages[locale]);
+      });
 
       for (const route of API_ROUTES) {
         app.route({

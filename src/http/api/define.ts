@@ -33,7 +33,7 @@ export interface ApiRouteDef<
   B extends z.ZodType,
   R extends z.ZodType,
 > {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   /** OpenAPI style, below /api/v1: `/invoices/{id}`. */
   path: string;
   operationId: string;

@@ -21,10 +21,11 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
 }
 
 const SCOPE_TEXT: Record<(typeof API_SCOPES)[number], string> = {
-  read: "every GET",
-  billing: "pay an invoice, refund a payment",
+  read: "every GET but the webhook endpoints",
+  billing: "pay, adjust an invoice, refund a payment",
   domains: "auto-renew, reactivation, transfer code",
   services: "request or withdraw a cancellation, open a ticket",
+  webhooks: "list, create and delete webhook endpoints (a key of no one customer only)",
 };
 
 const PROBLEM_RESPONSES: Record<number, string> = {
@@ -122,6 +123,29 @@ export function buildOpenApi(routes: ApiRoute[], options: { serverUrl?: string }
         "200": {
           description: "The OpenAPI 3.1 document",
           content: { "application/json": { schema: { type: "object" } } },
+        },
+      },
+    },
+  };
+  paths["/docs"] = {
+    get: {
+      operationId: "getReference",
+      summary: "This document as a reference page (HTML)",
+      tags: ["Meta"],
+      security: [],
+      parameters: [
+        {
+          name: "lang",
+          in: "query",
+          required: false,
+          description: "The page's language; by default the browser's (Accept-Language).",
+          schema: { type: "string", enum: ["en", "fr-CA"] },
+        },
+      ],
+      responses: {
+        "200": {
+          description: "The reference page",
+          content: { "text/html": { schema: { type: "string" } } },
         },
       },
     },

@@ -1,4 +1,5 @@
 /** The API's GET routes (scope `read`): every resource, listed and retrieved. */
+import { type SelectQueryBuilder, sql } from "kysely";
 import { z } from "zod";
 import { PREVIEW_MAX_DAYS, PREVIEW_MIN_DAYS } from "../../domain/preview.js";
 import type { Db } from "../../modules/deps.js";
@@ -36,6 +37,37 @@ const intId = z.strictObject({
 
 function toMs(value: string | undefined): number | undefined {
   return value === undefined ? undefined : Date.parse(value);
+}
+
+/** What a list filters on: every list's filters are these three, applied by `filtered`. */
+interface ListFilters {
+  /** The column of the customer a key restricted to one customer is held to. */
+  restrictTo?: string;
+  /** column → the query parameter's value; a parameter not given filters nothing. */
+  equal?: Record<string, string | number | undefined>;
+  /** [column, `<name>_gte`, `<name>_lt`]: instants from the first (included) to the second (excluded). */
+  range?: [string, string | undefined, string | undefined];
+}
+
+/** The key's restriction, then each filter given: one place for what every list handler did by hand. */
+function filtered<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  ctx: Ctx,
+  filters: ListFilters,
+): SelectQueryBuilder<DB, TB, O> {
+  let q = query;
+  const only = restriction(ctx);
+  if (filters.restrictTo !== undefined && only !== null) q = q.where(sql.ref(filters.restrictTo), "=", only);
+  for (const [column, value] of Object.entries(filters.equal ?? {}))
+    if (value !== undefined) q = q.where(sql.ref(column), "=", value);
+  if (filters.range) {
+    const [column, from, until] = filters.range;
+    const gte = toMs(from);
+    const lt = toMs(until);
+    if (gte !== undefined) q = q.where(sql.ref(column), ">=", gte);
+    if (lt !== undefined) q = q.where(sql.ref(column), "<", lt);
+  }
+  return q;
 }
 
 /** A key restricted to one customer sees only that customer's objects. */
@@ -465,13 +497,13 @@ export const readRoutes: ApiRoute[] = [
     response: listOf(customerSchema),
     handler: async (ctx) => {
       let q = ctx.deps.db.selectFrom("customers").select(CUSTOMER_COLUMNS);
-      const only = restriction(ctx);
-      if (only !== null) q = q.where("id", "=", only);
-      if (ctx.query.email !== undefined) q = q.where("email", "=", ctx.query.email.toLowerCase());
-      const gte = toMs(ctx.query.created_gte);
-      const lt = toMs(ctx.query.created_lt);
-      if (gte !== undefined) q = q.where("created_at", ">=", gte);
-      if (lt !== undefined) q = q.where("created_at", "<", lt);
+      q = filtered(q, ctx, {
+        restrictTo: "id",
+        equal: {
+          email: ctx.query.email?.toLowerCase(),
+        },
+        range: ["created_at", ctx.query.created_gte, ctx.query.created_lt],
+      });
       return paginate(q, "id", ctx.query, false, (rows) => rows.map(customerOut));
     },
   }),
@@ -512,15 +544,15 @@ export const readRoutes: ApiRoute[] = [
     response: listOf(serviceSchema),
     handler: async (ctx) => {
       let q = servicesQuery(ctx.deps.db);
-      const only = restriction(ctx);
-      if (only !== null) q = q.where("s.customer_id", "=", only);
-      if (ctx.query.customer !== undefined) q = q.where("s.customer_id", "=", ctx.query.customer);
-      if (ctx.query.status !== undefined) q = q.where("s.status", "=", ctx.query.status);
-      if (ctx.query.kind !== undefined) q = q.where("s.kind", "=", ctx.query.kind);
-      const gte = toMs(ctx.query.created_gte);
-      const lt = toMs(ctx.query.created_lt);
-      if (gte !== undefined) q = q.where("s.created_at", ">=", gte);
-      if (lt !== undefined) q = q.where("s.created_at", "<", lt);
+      q = filtered(q, ctx, {
+        restrictTo: "s.customer_id",
+        equal: {
+          "s.customer_id": ctx.query.customer,
+          "s.status": ctx.query.status,
+          "s.kind": ctx.query.kind,
+        },
+        range: ["s.created_at", ctx.query.created_gte, ctx.query.created_lt],
+      });
       return paginate(q, "s.id", ctx.query, false, (rows) => rows.map(serviceOut));
     },
   }),
@@ -552,14 +584,14 @@ export const readRoutes: ApiRoute[] = [
     response: listOf(domainSchema),
     handler: async (ctx) => {
       let q = domainsQuery(ctx.deps.db);
-      const only = restriction(ctx);
-      if (only !== null) q = q.where("s.customer_id", "=", only);
-      if (ctx.query.customer !== undefined) q = q.where("s.customer_id", "=", ctx.query.customer);
-      if (ctx.query.status !== undefined) q = q.where("s.status", "=", ctx.query.status);
-      const gte = toMs(ctx.query.expires_gte);
-      const lt = toMs(ctx.query.expires_lt);
-      if (gte !== undefined) q = q.where("d.expires_at", ">=", gte);
-      if (lt !== undefined) q = q.where("d.expires_at", "<", lt);
+      q = filtered(q, ctx, {
+        restrictTo: "s.customer_id",
+        equal: {
+          "s.customer_id": ctx.query.customer,
+          "s.status": ctx.query.status,
+        },
+        range: ["d.expires_at", ctx.query.expires_gte, ctx.query.expires_lt],
+      });
       return paginate(q, "d.service_id", ctx.query, false, (rows) => rows.map(domainOut));
     },
   }),
@@ -592,15 +624,15 @@ export const readRoutes: ApiRoute[] = [
     response: listOf(invoiceSchema),
     handler: async (ctx) => {
       let q = ctx.deps.db.selectFrom("invoices").select(INVOICE_COLUMNS);
-      const only = restriction(ctx);
-      if (only !== null) q = q.where("customer_id", "=", only);
-      if (ctx.query.customer !== undefined) q = q.where("customer_id", "=", ctx.query.customer);
-      if (ctx.query.status !== undefined) q = q.where("status", "=", ctx.query.status);
-      if (ctx.query.service !== undefined) q = q.where("service_id", "=", ctx.query.service);
-      const gte = toMs(ctx.query.issued_gte);
-      const lt = toMs(ctx.query.issued_lt);
-      if (gte !== undefined) q = q.where("issued_at", ">=", gte);
-      if (lt !== undefined) q = q.where("issued_at", "<", lt);
+      q = filtered(q, ctx, {
+        restrictTo: "customer_id",
+        equal: {
+          customer_id: ctx.query.customer,
+          status: ctx.query.status,
+          service_id: ctx.query.service,
+        },
+        range: ["issued_at", ctx.query.issued_gte, ctx.query.issued_lt],
+      });
       return paginate(q, "id", ctx.query, true, (rows) => invoicesOut(ctx.deps.db, rows));
     },
   }),
@@ -666,15 +698,15 @@ export const readRoutes: ApiRoute[] = [
     response: listOf(paymentSchema),
     handler: async (ctx) => {
       let q = paymentsQuery(ctx.deps.db);
-      const only = restriction(ctx);
-      if (only !== null) q = q.where("p.customer_id", "=", only);
-      if (ctx.query.customer !== undefined) q = q.where("p.customer_id", "=", ctx.query.customer);
-      if (ctx.query.status !== undefined) q = q.where("p.status", "=", ctx.query.status);
-      if (ctx.query.invoice !== undefined) q = q.where("p.invoice_id", "=", Number(ctx.query.invoice));
-      const gte = toMs(ctx.query.created_gte);
-      const lt = toMs(ctx.query.created_lt);
-      if (gte !== undefined) q = q.where("p.created_at", ">=", gte);
-      if (lt !== undefined) q = q.where("p.created_at", "<", lt);
+      q = filtered(q, ctx, {
+        restrictTo: "p.customer_id",
+        equal: {
+          "p.customer_id": ctx.query.customer,
+          "p.status": ctx.query.status,
+          "p.invoice_id": ctx.query.invoice === undefined ? undefined : Number(ctx.query.invoice),
+        },
+        range: ["p.created_at", ctx.query.created_gte, ctx.query.created_lt],
+      });
       return paginate(q, "p.id", ctx.query, true, (rows) => rows.map(paymentOut));
     },
   }),
@@ -706,14 +738,14 @@ export const readRoutes: ApiRoute[] = [
     response: listOf(cancellationRequestSchema),
     handler: async (ctx) => {
       let q = cancellationsQuery(ctx.deps.db);
-      const only = restriction(ctx);
-      if (only !== null) q = q.where("s.customer_id", "=", only);
-      if (ctx.query.customer !== undefined) q = q.where("s.customer_id", "=", ctx.query.customer);
-      if (ctx.query.status !== undefined) q = q.where("c.status", "=", ctx.query.status);
-      const gte = toMs(ctx.query.requested_gte);
-      const lt = toMs(ctx.query.requested_lt);
-      if (gte !== undefined) q = q.where("c.requested_at", ">=", gte);
-      if (lt !== undefined) q = q.where("c.requested_at", "<", lt);
+      q = filtered(q, ctx, {
+        restrictTo: "s.customer_id",
+        equal: {
+          "s.customer_id": ctx.query.customer,
+          "c.status": ctx.query.status,
+        },
+        range: ["c.requested_at", ctx.query.requested_gte, ctx.query.requested_lt],
+      });
       return paginate(q, "c.id", ctx.query, true, (rows) => rows.map(cancellationOut));
     },
   }),
@@ -751,14 +783,14 @@ export const readRoutes: ApiRoute[] = [
     response: listOf(ticketSchema),
     handler: async (ctx) => {
       let q = ctx.deps.db.selectFrom("tickets").select(TICKET_COLUMNS);
-      const only = restriction(ctx);
-      if (only !== null) q = q.where("customer_id", "=", only);
-      if (ctx.query.customer !== undefined) q = q.where("customer_id", "=", ctx.query.customer);
-      if (ctx.query.status !== undefined) q = q.where("status", "=", ctx.query.status);
-      const gte = toMs(ctx.query.created_gte);
-      const lt = toMs(ctx.query.created_lt);
-      if (gte !== undefined) q = q.where("created_at", ">=", gte);
-      if (lt !== undefined) q = q.where("created_at", "<", lt);
+      q = filtered(q, ctx, {
+        restrictTo: "customer_id",
+        equal: {
+          customer_id: ctx.query.customer,
+          status: ctx.query.status,
+        },
+        range: ["created_at", ctx.query.created_gte, ctx.query.created_lt],
+      });
       return paginate(q, "id", ctx.query, true, (rows) => rows.map(ticketOut));
     },
   }),
@@ -793,15 +825,15 @@ export const readRoutes: ApiRoute[] = [
       let q = ctx.deps.db
         .selectFrom("events")
         .select(["id", "type", "at", "customer_id", "service_id", "details"]);
-      const only = restriction(ctx);
-      if (only !== null) q = q.where("customer_id", "=", only);
-      if (ctx.query.customer !== undefined) q = q.where("customer_id", "=", ctx.query.customer);
-      if (ctx.query.service !== undefined) q = q.where("service_id", "=", ctx.query.service);
-      if (ctx.query.type !== undefined) q = q.where("type", "=", ctx.query.type);
-      const gte = toMs(ctx.query.at_gte);
-      const lt = toMs(ctx.query.at_lt);
-      if (gte !== undefined) q = q.where("at", ">=", gte);
-      if (lt !== undefined) q = q.where("at", "<", lt);
+      q = filtered(q, ctx, {
+        restrictTo: "customer_id",
+        equal: {
+          customer_id: ctx.query.customer,
+          service_id: ctx.query.service,
+          type: ctx.query.type,
+        },
+        range: ["at", ctx.query.at_gte, ctx.query.at_lt],
+      });
       return paginate(q, "id", ctx.query, true, (rows) => rows.map(eventOut));
     },
   }),
@@ -849,11 +881,10 @@ export const readRoutes: ApiRoute[] = [
           "steps_applied",
           "services_failed",
         ]);
-      if (ctx.query.status !== undefined) q = q.where("status", "=", ctx.query.status);
-      const gte = toMs(ctx.query.started_gte);
-      const lt = toMs(ctx.query.started_lt);
-      if (gte !== undefined) q = q.where("started_at", ">=", gte);
-      if (lt !== undefined) q = q.where("started_at", "<", lt);
+      q = filtered(q, ctx, {
+        equal: { status: ctx.query.status },
+        range: ["started_at", ctx.query.started_gte, ctx.query.started_lt],
+      });
       return paginate(q, "id", ctx.query, true, (rows) => rows.map(runOut));
     },
   }),

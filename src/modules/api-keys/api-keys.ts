@@ -10,16 +10,22 @@ import type { Instant } from "../../domain/time.js";
 import type { Db, Tx } from "../deps.js";
 import type {} from "./tables.js";
 
-export const API_SCOPES = ["read", "billing", "domains", "services"] as const;
+/** `webhooks` (webhook endpoints) is the host's own configuration: only a key of no one customer may hold it. */
+export const API_SCOPES = ["read", "billing", "domains", "services", "webhooks"] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 export const KEY_PREFIX = "tnr_";
 
-export const newApiKeySchema = z.strictObject({
-  name: z.string().trim().min(1, "a name is required").max(100),
-  scopes: z.array(z.enum(API_SCOPES)).min(1, "at least one scope").max(API_SCOPES.length),
-  customerId: z.string().trim().min(1).nullable().default(null),
-});
+export const newApiKeySchema = z
+  .strictObject({
+    name: z.string().trim().min(1, "a name is required").max(100),
+    scopes: z.array(z.enum(API_SCOPES)).min(1, "at least one scope").max(API_SCOPES.length),
+    customerId: z.string().trim().min(1).nullable().default(null),
+  })
+  .refine((key) => key.customerId === null || !key.scopes.includes("webhooks"), {
+    path: ["scopes"],
+    message: "the webhooks scope is for a host-wide key (no customer)",
+  });
 export type NewApiKey = z.input<typeof newApiKeySchema>;
 
 export interface ApiKeyRecord {

@@ -45,7 +45,8 @@ export interface NoticeLine {
   to: string;
   subject: string;
   /** queued (in the outbox), sent, failed (gave up after its attempts). */
-  status: "queued" | "sent" | "failed";
+  /** `skipped`: due before the book was imported (docs/import.md), never sent by Tenure. */
+  status: "queued" | "sent" | "failed" | "skipped";
   attempts: number;
   lastError: string | null;
   createdAt: Instant;
@@ -76,6 +77,7 @@ export interface CustomerOverview {
 function noticeStatus(status: string): NoticeLine["status"] {
   if (status === "sent") return "sent";
   if (status === "failed") return "failed";
+  if (status === "skipped") return "skipped";
   return "queued";
 }
 

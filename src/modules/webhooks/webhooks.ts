@@ -10,33 +10,17 @@ import { Webhook } from "standardwebhooks";
 import { z } from "zod";
 import { AppError } from "../../domain/app-error.js";
 import { EVENT_TYPES } from "../../domain/events.js";
-import { DAY, HOUR, type Instant } from "../../domain/time.js";
+import { DEFAULT_WEBHOOKS, type WebhookPolicy } from "../../domain/policies.js";
+import { DAY, type Instant } from "../../domain/time.js";
 
 const MINUTE = 60_000;
 
 import type {} from "../api-keys/tables.js";
 import type { Db } from "../deps.js";
 
-/**
- * Waits after the 1st, 2nd… failed attempt (Standard Webhooks' suggested schedule, then daily):
- * the retries span more than three days, and an endpoint is disabled five days after the first
- * failure of the delivery at its head.
- */
-export const RETRY_DELAYS: readonly number[] = [
-  5_000,
-  5 * MINUTE,
-  30 * MINUTE,
-  2 * HOUR,
-  5 * HOUR,
-  10 * HOUR,
-  10 * HOUR,
-  DAY,
-  DAY,
-  DAY,
-];
-export const DISABLE_AFTER = 5 * DAY;
-/** How long one attempt may take before it counts as a timeout. */
-export const ATTEMPT_TIMEOUT_MS = 10_000;
+/** The built-in schedule (policy `webhooks`, docs/policies.md), for callers without a policy. */
+export const RETRY_DELAYS: readonly number[] = DEFAULT_WEBHOOKS.retryDelaysSeconds.map((s) => s * 1000);
+export const DISABLE_AFTER = DEFAULT_WEBHOOKS.disableAfterDays * DAY;
 /** What is kept of a receiver's answer. */
 export const EXCERPT_CHARS = 500;
 /** Deliveries sent per endpoint per worker run (the rest wait for the next run, in order). */
@@ -44,8 +28,11 @@ const PER_RUN = 100;
 /** A delivery being sent is leased for this long (two workers never send it together). */
 const LEASE = 2 * MINUTE;
 
-export function retryDelay(failedAttempts: number): number {
-  return RETRY_DELAYS[Math.min(failedAttempts, RETRY_DELAYS.length) - 1] ?? DAY;
+/** The wait after this many failed attempts: the policy's schedule, its last step repeating. */
+export function retryDelay(failedAttempts: number, policy: WebhookPolicy = DEFAULT_WEBHOOKS): number {
+  const delays = policy.retryDelaysSeconds;
+  const seconds = delays[Math.min(Math.max(failedAttempts, 1), delays.length) - 1] ?? 86_400;
+  return seconds * 1000;
 }
 
 export const webhookEndpointSchema = z.strictObject({
@@ -297,15 +284,26 @@ export interface SendOutcome {
 
 export type Sender = (url: string, headers: Record<string, string>, body: string) => Promise<SendOutcome>;
 
-/** Sends with fetch, a timeout, no redirects followed; never throws. */
-export const fetchSender: Sender = async (url, headers, body) => {
+/** Sends with fetch, the policy's timeout, no redirects followed; never throws. */
+export function httpSender(policy: WebhookPolicy = DEFAULT_WEBHOOKS): Sender {
+  return (url, headers, body) => fetchWithin(policy.attemptTimeoutSeconds * 1000, url, headers, body);
+}
+
+export const fetchSender: Sender = httpSender();
+
+async function fetchWithin(
+  timeoutMs: number,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<SendOutcome> {
   try {
     const response = await fetch(url, {
       method: "POST",
       headers,
       body,
       redirect: "manual",
-      signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await response.text().catch(() => "");
     return {
@@ -320,7 +318,7 @@ export const fetchSender: Sender = async (url, headers, body) => {
       name === "TimeoutError" ? "timeout" : error instanceof Error ? error.message : String(error);
     return { ok: false, statusCode: null, error: message.slice(0, EXCERPT_CHARS), excerpt: "" };
   }
-};
+}
 
 export function signedHeaders(
   secret: string,
@@ -391,7 +389,8 @@ export interface WebhookRunReport {
 export async function deliverWebhooks(
   db: Db,
   now: Instant,
-  send: Sender = fetchSender,
+  policy: WebhookPolicy = DEFAULT_WEBHOOKS,
+  send: Sender = httpSender(policy),
 ): Promise<WebhookRunReport> {
   const report: WebhookRunReport = { sent: 0, failed: 0, disabled: [] };
   const endpoints = await db
@@ -436,11 +435,21 @@ export async function deliverWebhooks(
       const firstFailedAt = head.first_failed_at === null ? now : Number(head.first_failed_at);
       await db
         .updateTable("webhook_deliveries")
-        .set({ attempts, first_failed_at: firstFailedAt, next_attempt_at: now + retryDelay(attempts) })
+        .set({
+          attempts,
+          first_failed_at: firstFailedAt,
+          next_attempt_at: now + retryDelay(attempts, policy),
+        })
         .where("id", "=", id)
         .execute();
-      if (now - firstFailedAt >= DISABLE_AFTER) {
-        await setWebhookEndpointEnabled(db, endpoint.id, false, now, "failing for 5 days");
+      if (now - firstFailedAt >= policy.disableAfterDays * DAY) {
+        await setWebhookEndpointEnabled(
+          db,
+          endpoint.id,
+          false,
+          now,
+          `failing for ${policy.disableAfterDays} days`,
+        );
         report.disabled.push(endpoint.id);
       }
       break;
@@ -454,7 +463,8 @@ export async function replayDelivery(
   db: Db,
   deliveryId: number,
   now: Instant,
-  send: Sender = fetchSender,
+  policy: WebhookPolicy = DEFAULT_WEBHOOKS,
+  send: Sender = httpSender(policy),
 ): Promise<SendOutcome | null> {
   const row = await db
     .selectFrom("webhook_deliveries as d")

@@ -25,6 +25,8 @@ const SECTIONS: Section[] = [
   { href: "/admin/drift", label: (c) => c.m.adminDrift.title, roles: ROLES.anyStaff },
   { href: "/admin/audit", label: (c) => c.m.admin.nav.audit, roles: ROLES.anyStaff },
   { href: "/admin/staff", label: (c) => c.m.admin.nav.staff, roles: ROLES.adminOnly },
+  { href: "/admin/api-keys", label: (c) => c.m.admin.nav.apiKeys, roles: ROLES.adminOnly },
+  { href: "/admin/webhooks", label: (c) => c.m.admin.nav.webhooks, roles: ROLES.adminOnly },
   { href: "/admin/account", label: (c) => c.m.admin.nav.account, roles: ROLES.anyStaff },
 ];
 

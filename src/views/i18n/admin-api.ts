@@ -4,7 +4,7 @@ export const en = {
     title: "API keys",
     intro:
       "Keys let other systems use the JSON API (/api/v1). A key is shown once, when it is created; Tenure keeps only its hash.",
-    docs: "API reference (OpenAPI document)",
+    docs: "API reference",
     name: "Name",
     prefix: "Key",
     scopes: "Scopes",
@@ -26,6 +26,7 @@ export const en = {
       billing: "billing (pay, refund)",
       domains: "domains (auto-renew, reactivate, transfer code)",
       services: "services (cancellation, tickets)",
+      webhooks: "webhooks (webhook endpoints; a key of no one customer)",
     } as Record<string, string>,
     created1: (name: string) => `The key “${name}” was created.`,
     shownOnce: "Copy it now: it will not be shown again.",
@@ -38,8 +39,8 @@ export const en = {
   },
   hooks: {
     title: "Webhooks",
-    intro:
-      "Tenure posts each event of the catalog to the endpoints below, signed per the Standard Webhooks specification, retried for more than three days; an endpoint still failing after five days is disabled.",
+    intro: (days: number) =>
+      `Tenure posts each event of the catalog to the endpoints below, signed per the Standard Webhooks specification, retried with a growing delay; an endpoint still failing after ${days} days is disabled.`,
     url: "URL",
     description: "Description",
     events: "Events",
@@ -56,8 +57,8 @@ export const en = {
     added: (url: string) => `The endpoint ${url} was added.`,
     secret: "Signing secret (shown once; the receiver verifies each message with it):",
     invalidUrl: "Enter an http(s) URL.",
-    failing: (count: number) =>
-      `${count} endpoint${count === 1 ? " was" : "s were"} disabled after failing for five days: check the receiver, then enable it again.`,
+    failing: (count: number, days: number) =>
+      `${count} endpoint${count === 1 ? " was" : "s were"} disabled after failing for ${days} days: check the receiver, then enable it again.`,
     disabledBecause: (reason: string) => `Disabled: ${reason}.`,
     enable: "Enable",
     disable: "Disable",
@@ -80,6 +81,25 @@ export const en = {
         : "Sent again: the receiver refused it (see the attempts).",
     back: "All endpoints",
   },
+  reference: {
+    title: "Tenure API reference",
+    intro:
+      "Every route of the JSON API, from its OpenAPI 3.1 document (the same schemas validate each request). Authenticate with Authorization: Bearer <key>.",
+    document: "OpenAPI document (JSON)",
+    guide: "Guide: authentication, scopes, idempotency, errors, pagination, webhooks (docs/api.md)",
+    contents: "Contents",
+    scope: "Scope:",
+    public: "none (public)",
+    parameters: "Parameters",
+    name: "Name",
+    where: "In",
+    required: "Required",
+    yes: "yes",
+    no: "no",
+    body: "Request body (JSON Schema)",
+    responses: "Responses",
+    example: "Example",
+  },
 };
 export type AdminApiMessages = typeof en;
 
@@ -88,7 +108,7 @@ export const frCA: AdminApiMessages = {
     title: "Clés d'API",
     intro:
       "Les clés permettent à d'autres systèmes d'utiliser l'API JSON (/api/v1). Une clé n'est montrée qu'une fois, à sa création; Tenure n'en garde que l'empreinte.",
-    docs: "Référence de l'API (document OpenAPI)",
+    docs: "Référence de l'API",
     name: "Nom",
     prefix: "Clé",
     scopes: "Portées",
@@ -110,6 +130,7 @@ export const frCA: AdminApiMessages = {
       billing: "facturation (payer, rembourser)",
       domains: "domaines (renouvellement automatique, réactivation, code de transfert)",
       services: "services (résiliation, demandes)",
+      webhooks: "webhooks (adresses de webhooks; une clé sans client)",
     } as Record<string, string>,
     created1: (name: string) => `La clé « ${name} » a été créée.`,
     shownOnce: "Copiez-la maintenant : elle ne sera plus affichée.",
@@ -122,8 +143,8 @@ export const frCA: AdminApiMessages = {
   },
   hooks: {
     title: "Webhooks",
-    intro:
-      "Tenure envoie chaque événement du catalogue aux adresses ci-dessous, signé selon la spécification Standard Webhooks, avec des reprises pendant plus de trois jours; une adresse qui échoue encore après cinq jours est désactivée.",
+    intro: (days: number) =>
+      `Tenure envoie chaque événement du catalogue aux adresses ci-dessous, signé selon la spécification Standard Webhooks, avec des reprises de plus en plus espacées\u00a0; une adresse qui échoue encore après ${days}\u00a0jours est désactivée.`,
     url: "Adresse",
     description: "Description",
     events: "Événements",
@@ -140,8 +161,8 @@ export const frCA: AdminApiMessages = {
     added: (url: string) => `L'adresse ${url} a été ajoutée.`,
     secret: "Secret de signature (montré une seule fois; le destinataire vérifie chaque message avec lui) :",
     invalidUrl: "Entrez une adresse http(s).",
-    failing: (count: number) =>
-      `${count} adresse${count === 1 ? " a été désactivée" : "s ont été désactivées"} après cinq jours d'échecs : vérifiez le destinataire, puis réactivez-la.`,
+    failing: (count: number, days: number) =>
+      `${count} adresse${count === 1 ? " a été désactivée" : "s ont été désactivées"} après ${days}\u00a0jours d'échecs : vérifiez le destinataire, puis réactivez-la.`,
     disabledBecause: (reason: string) => `Désactivée : ${reason}.`,
     enable: "Activer",
     disable: "Désactiver",
@@ -163,5 +184,24 @@ export const frCA: AdminApiMessages = {
         ? "Renvoyé : le destinataire l'a accepté."
         : "Renvoyé : le destinataire l'a refusé (voir les tentatives).",
     back: "Toutes les adresses",
+  },
+  reference: {
+    title: "Référence de l'API de Tenure",
+    intro:
+      "Chaque route de l'API JSON, d'après son document OpenAPI 3.1 (les mêmes schémas valident chaque requête). Authentifiez-vous avec Authorization: Bearer <clé>.",
+    document: "Document OpenAPI (JSON)",
+    guide: "Guide : authentification, portées, idempotence, erreurs, pagination, webhooks (docs/api.md)",
+    contents: "Sommaire",
+    scope: "Portée :",
+    public: "aucune (publique)",
+    parameters: "Paramètres",
+    name: "Nom",
+    where: "Où",
+    required: "Obligatoire",
+    yes: "oui",
+    no: "non",
+    body: "Corps de la requête (JSON Schema)",
+    responses: "Réponses",
+    example: "Exemple",
   },
 };

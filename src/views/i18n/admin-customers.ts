@@ -100,7 +100,12 @@ export const en = {
     status: "Delivery",
     attempts: "Attempts",
     lastError: "Last error",
-    statuses: { queued: "queued", sent: "sent", failed: "failed" } as Record<string, string>,
+    statuses: {
+      queued: "queued",
+      sent: "sent",
+      failed: "failed",
+      skipped: "not sent (before the import)",
+    } as Record<string, string>,
     sentAt: (at: string) => `sent ${at}`,
   },
   requests: {
@@ -339,7 +344,7 @@ export const frCA: AdminCustomersMessages = {
     status: "Livraison",
     attempts: "Tentatives",
     lastError: "Dernière erreur",
-    statuses: { queued: "en file", sent: "envoyé", failed: "échec" },
+    statuses: { queued: "en file", sent: "envoyé", failed: "échec", skipped: "non envoyé (avant l’import)" },
     sentAt: (at: string) => `envoyé le ${at}`,
   },
   requests: {

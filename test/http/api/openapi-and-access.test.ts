@@ -12,12 +12,17 @@ vi.mock("fastify", async (importOriginal) =>
 
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { API_SCOPES, type ApiScope, createApiKey } from "../../../src/modules/api-keys/api-keys.js";
+import { issueInvoice } from "../../../src/modules/invoices/invoice-repository.js";
+import { createWebhookEndpoint } from "../../../src/modules/webhooks/webhooks.js";
 import { routesOf } from "../../support/route-recorder.js";
 import { DIALECTS } from "../../support/stores.js";
 import { createTwoCustomers, type TwoCustomers } from "../../support/two-customers.js";
 
 interface Ids {
   payment: number;
+  /** An open invoice of Bob's, for the adjustment line. */
+  adjustable: number;
+  endpoint: string;
   refundTicket: number;
   event: number;
   run: number;
@@ -35,6 +40,22 @@ const same = (p: string) => () => p;
 /** One line per API route: the scope it needs and a request that would succeed. */
 const MATRIX: Record<string, Line> = {
   "GET /api/v1/openapi.json": { scope: "public", path: same("/api/v1/openapi.json") },
+  "GET /api/v1/docs": { scope: "public", path: same("/api/v1/docs") },
+  "GET /api/v1/webhook-endpoints": { scope: "webhooks", path: same("/api/v1/webhook-endpoints") },
+  "POST /api/v1/webhook-endpoints": {
+    scope: "webhooks",
+    path: same("/api/v1/webhook-endpoints"),
+    body: () => ({ url: "https://hooks.example/matrix" }),
+  },
+  "DELETE /api/v1/webhook-endpoints/:id": {
+    scope: "webhooks",
+    path: (_w, ids) => `/api/v1/webhook-endpoints/${ids.endpoint}`,
+  },
+  "POST /api/v1/invoices/:id/adjustments": {
+    scope: "billing",
+    path: (_w, ids) => `/api/v1/invoices/${ids.adjustable}/adjustments`,
+    body: (_w, ids) => ({ action: "void", ticket: ids.refundTicket, reason: "Access matrix" }),
+  },
   "GET /api/v1/customers": { scope: "read", path: same("/api/v1/customers") },
   "GET /api/v1/customers/:id": { scope: "read", path: same("/api/v1/customers/alice") },
   "GET /api/v1/services": { scope: "read", path: same("/api/v1/services") },
@@ -133,7 +154,25 @@ describe.each(DIALECTS)("API contract and access matrix (%s)", (dialect) => {
     const event = await db.selectFrom("events").select("id").executeTakeFirstOrThrow();
     const run = await db.selectFrom("engine_runs").select("id").executeTakeFirstOrThrow();
     const cancellation = await db.selectFrom("cancellation_requests").select("id").executeTakeFirstOrThrow();
+    const adjustable = await db.transaction().execute((tx) =>
+      issueInvoice(tx, {
+        customerId: "bob",
+        issueKey: "matrix:adjustable",
+        serviceId: "b-host",
+        purpose: "manual",
+        periodStartAt: null,
+        currency: "USD",
+        issuedAt: w.f.clock.now(),
+        dueAt: w.f.clock.now(),
+        lines: [
+          { serviceId: "b-host", description: "Setup", amount: 1000, periodStartAt: null, periodEndAt: null },
+        ],
+      }),
+    );
+    const endpoint = await createWebhookEndpoint(db, { url: "https://hooks.example/old" }, w.f.clock.now());
     ids = {
+      adjustable: Number(adjustable),
+      endpoint: endpoint.endpoint.id,
       payment: Number(payment.id),
       refundTicket: ticket.json().id,
       event: Number(event.id),
@@ -171,7 +210,7 @@ describe.each(DIALECTS)("API contract and access matrix (%s)", (dialect) => {
   it("refuses every route without a key (401) and with a key of another scope (403)", async () => {
     for (const [name, line] of Object.entries(MATRIX)) {
       if (line.scope === "public") continue;
-      const [method] = name.split(" ") as ["GET" | "POST"];
+      const [method] = name.split(" ") as ["GET" | "POST" | "DELETE"];
       const url = line.path(w, ids);
       const payload = line.body ? JSON.stringify(line.body(w, ids)) : undefined;
       const json = payload ? { "content-type": "application/json" } : {};
@@ -194,7 +233,7 @@ describe.each(DIALECTS)("API contract and access matrix (%s)", (dialect) => {
   it("lets every route through with a key of its scope", async () => {
     for (const [name, line] of Object.entries(MATRIX)) {
       if (line.scope === "public") continue;
-      const [method] = name.split(" ") as ["GET" | "POST"];
+      const [method] = name.split(" ") as ["GET" | "POST" | "DELETE"];
       const payload = line.body ? JSON.stringify(line.body(w, ids)) : undefined;
       const response = await w.f.app.inject({
         method,
