@@ -18,6 +18,7 @@ import * as scheduledJobs from "./migrations/0020-scheduled-jobs.js";
 import * as domainContacts from "./migrations/0023-domain-contacts.js";
 import * as customerVersions from "./migrations/0024-customer-versions.js";
 import * as narrowCustomerVersions from "./migrations/0025-narrow-customer-versions.js";
+import * as compactionWithoutTrigger from "./migrations/0026-compaction-without-trigger.js";
 
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -38,6 +39,9 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     "0023-domain-contacts": { up: (db: Kysely<unknown>) => domainContacts.up(db) },
     "0024-customer-versions": { up: (db: Kysely<unknown>) => customerVersions.up(db, dialect) },
     "0025-narrow-customer-versions": { up: (db: Kysely<unknown>) => narrowCustomerVersions.up(db, dialect) },
+    "0026-compaction-without-trigger": {
+      up: (db: Kysely<unknown>) => compactionWithoutTrigger.up(db, dialect),
+    },
   };
 }
 

@@ -440,6 +440,7 @@ describe("tenure backup and restore (SQLite)", () => {
       { name: "0023-domain-contacts" },
       { name: "0024-customer-versions" },
       { name: "0025-narrow-customer-versions" },
+      { name: "0026-compaction-without-trigger" },
     ]);
   });
 
