@@ -18,7 +18,10 @@ import type { DialectName } from "../database.js";
 import { withSerialId } from "./0001-initial.js";
 
 /** How each table's row leads to its customer: a column, or through its service, invoice or ticket. */
-export const TRACKED: Array<{ table: string; via: "customer_id" | "service_id" | "invoice_id" | "ticket_id" }> = [
+export const TRACKED: Array<{
+  table: string;
+  via: "customer_id" | "service_id" | "invoice_id" | "ticket_id";
+}> = [
   { table: "services", via: "customer_id" },
   { table: "invoices", via: "customer_id" },
   { table: "payments", via: "customer_id" },
