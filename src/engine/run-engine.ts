@@ -4,7 +4,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { addHours, addMinutes, type Instant } from "../domain/time.js";
-import type { Deps } from "../modules/deps.js";
+import type { Db, Deps, Tx } from "../modules/deps.js";
 import { processBatch, type RetriedGroup } from "./process-batch.js";
 
 export interface RunOptions {
@@ -138,27 +138,30 @@ function retryDelayMinutes(failures: number): number {
   return Math.min(60, 2 ** Math.max(0, failures - 1));
 }
 
+/** Opens an engine run's record (running, nothing applied yet) and returns its id. */
+export async function startEngineRun(db: Db | Tx, worker: string, now: Instant): Promise<number> {
+  const run = await db
+    .insertInto("engine_runs")
+    .values({
+      worker,
+      now_at: now,
+      started_at: now,
+      finished_at: null,
+      status: "running",
+      steps_applied: 0,
+      services_failed: 0,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return Number(run.id);
+}
+
 export async function runEngine(deps: Deps, now: Instant, options: RunOptions = {}): Promise<RunReport> {
   const worker = options.worker ?? "engine";
   const batchSize = options.batchSize ?? 500;
   const leaseMinutes = options.leaseMinutes ?? 10;
   const record = options.record ?? true;
-  const startRun = async () =>
-    (
-      await deps.db
-        .insertInto("engine_runs")
-        .values({
-          worker,
-          now_at: now,
-          started_at: now,
-          finished_at: null,
-          status: "running",
-          steps_applied: 0,
-          services_failed: 0,
-        })
-        .returning("id")
-        .executeTakeFirstOrThrow()
-    ).id;
+  const startRun = () => startEngineRun(deps.db, worker, now);
   let runId: number | null = record ? await startRun() : null;
   const startedMs = performance.now();
   const report: RunReport = {

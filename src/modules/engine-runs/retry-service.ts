@@ -7,7 +7,7 @@
  */
 import { addMinutes, type Instant } from "../../domain/time.js";
 import { applyDueSteps, StepFailure } from "../../engine/process-service.js";
-import { recordFailure } from "../../engine/run-engine.js";
+import { recordFailure, startEngineRun } from "../../engine/run-engine.js";
 import { type Deps, inTransaction } from "../deps.js";
 import { actorMark, recordAudit, type StaffActor } from "../staff/audit-log.js";
 
@@ -50,20 +50,7 @@ export async function retryServiceNow(
       .set({ lease_owner: worker, lease_until: addMinutes(now, RETRY_LEASE_MINUTES) })
       .where("id", "=", serviceId)
       .execute();
-    const run = await tx
-      .insertInto("engine_runs")
-      .values({
-        worker,
-        now_at: now,
-        started_at: now,
-        finished_at: null,
-        status: "running",
-        steps_applied: 0,
-        services_failed: 0,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    const runId = Number(run.id);
+    const runId = await startEngineRun(tx, worker, now);
     await recordAudit(tx, actor, now, {
       action: "service.retried",
       objectType: "service",
