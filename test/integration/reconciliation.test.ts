@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addDays, addYears, formatInstant } from "../../src/domain/time.js";
 import { runEngine } from "../../src/engine/run-engine.js";
+import { issueInvoice } from "../../src/modules/invoices/invoice-repository.js";
 import { decideDrift } from "../../src/modules/reconciliation/decide-drift.js";
 import { listDrift } from "../../src/modules/reconciliation/drift-repository.js";
 import { runReconciliation } from "../../src/modules/reconciliation/reconcile.js";
@@ -314,6 +315,28 @@ describe.each(DIALECTS)("reconciliation (%s)", (dialect) => {
         });
       }
       f.useRegistrar(ours);
+      // An open renewal invoice for the name that leaves: nothing more is owed once it is gone.
+      const renewal = await f.deps.db.transaction().execute((tx) =>
+        issueInvoice(tx, {
+          customerId: "c1",
+          issueKey: "renewal:e2:test",
+          serviceId: "e2",
+          purpose: "renewal",
+          periodStartAt: null,
+          currency: "USD",
+          issuedAt: clock.now,
+          dueAt: clock.now,
+          lines: [
+            {
+              serviceId: "e2",
+              description: "epp2.example",
+              amount: 2200,
+              periodStartAt: null,
+              periodEndAt: null,
+            },
+          ],
+        }),
+      );
       await theirs.transferIn("epp2.example", "Auth-2-xyz");
       clock.now = addDays(clock.now, 5);
       registry.advance();
@@ -328,10 +351,16 @@ describe.each(DIALECTS)("reconciliation (%s)", (dialect) => {
       expect(report.errors).toEqual([]);
       const status = await f.deps.db
         .selectFrom("services")
-        .select("status")
+        .select(["status", "next_due_at"])
         .where("id", "=", "e2")
         .executeTakeFirstOrThrow();
-      expect(status.status).toBe("transferred-out");
+      expect(status).toEqual({ status: "transferred-out", next_due_at: null });
+      const invoice = await f.deps.db
+        .selectFrom("invoices")
+        .select("status")
+        .where("id", "=", Number(renewal))
+        .executeTakeFirstOrThrow();
+      expect(invoice.status).toBe("void");
       expect(await events(f, "domain.transferred_out")).toHaveLength(1);
       expect(report.domainsChecked).toBe(2);
       expect(report.flagged).toBe(0);

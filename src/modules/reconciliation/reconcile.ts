@@ -305,11 +305,18 @@ async function applyPoll(
     await inTransaction(deps, "reconciliation:transferred-out", async (tx) => {
       const moved = await tx
         .updateTable("services")
-        .set({ status: "transferred-out" })
+        .set({ status: "transferred-out", next_due_at: null })
         .where("id", "=", domain.service_id)
         .where("status", "in", LIVE_DOMAIN)
         .executeTakeFirst();
       if (Number(moved.numUpdatedRows) === 0) return;
+      // The name now renews at the gaining registrar: nothing more is owed here for it.
+      await voidOpenInvoices(tx, now, {
+        customerId: domain.customer_id,
+        serviceIds: [domain.service_id],
+        about: message.name,
+        reason: "domain-transferred-out",
+      });
       await recordEvent(tx, "domain.transferred_out", now, refs, { name: message.name });
       report.transferredOut.push(message.name);
     });

@@ -199,6 +199,8 @@ export const en = {
       "domain-released": "domain released",
       "void-requested": "void requested",
       "restore-fee-waived": "restore fee waived",
+      "domain-deleted": "domain deleted",
+      "domain-transferred-out": "domain transferred to another registrar",
     },
     failReasons: {
       declined: "declined",
@@ -491,6 +493,8 @@ export const frCA: ServicesMessages = {
       "domain-released": "domaine libéré",
       "void-requested": "annulation demandée",
       "restore-fee-waived": "frais de restauration annulés",
+      "domain-deleted": "domaine supprimé",
+      "domain-transferred-out": "domaine transféré chez un autre registraire",
     },
     failReasons: {
       declined: "refusé",
