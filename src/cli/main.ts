@@ -208,8 +208,14 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
         return await withRuntime(async (runtime) => {
           const at = values.at === undefined ? runtime.clock.now() : parseInstant(values.at);
           if (at === null) throw new UsageError(`--at: expected an ISO-8601 instant (got "${values.at}")`);
-          const { runReconciliation } = await import("../modules/reconciliation/reconcile.js");
-          const report = await runReconciliation(runtime.deps, at);
+          const { reconcileNow } = await import("../modules/reconciliation/schedule.js");
+          const report = await reconcileNow(runtime.deps, at, `reconcile-${process.pid}`);
+          if (report === null) {
+            io.err(
+              "A worker is running reconciliation right now; its report will be in the back office (Drift). Try again once it has finished.\n",
+            );
+            return 1;
+          }
           io.out(`${JSON.stringify(report)}\n`);
           return report.errors.length > 0 ? 1 : 0;
         });

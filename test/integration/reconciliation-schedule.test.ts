@@ -14,6 +14,7 @@ import {
   nextScheduledRun,
   RECONCILIATION_JOB,
   reconcileIfDue,
+  reconcileNow,
 } from "../../src/modules/reconciliation/schedule.js";
 import { at, createFixture, type Fixture } from "../support/engine-fixture.js";
 import { DIALECTS } from "../support/stores.js";
@@ -71,6 +72,24 @@ describe.each(DIALECTS)("the reconciliation schedule (%s)", (dialect) => {
     const report = await reconcileIfDue(deps, addMinutes(T, 30), "worker-b", { sleep: noWait });
     expect(report?.domainsChecked).toBe(1);
     expect(await nextScheduledRun(f.deps.db, RECONCILIATION_JOB)).toBe(addMinutes(T, 90));
+  });
+
+  it("on demand (tenure reconcile): runs before it is due, never beside a worker holding it, and moves the schedule on", async () => {
+    const deps = withPolicies(f, (p) => {
+      p.reconciliation.everyMinutes = 60;
+      p.reconciliation.leaseMinutes = 30;
+    });
+    expect(await reconcileIfDue(deps, T, "worker-a", { sleep: noWait })).not.toBeNull();
+    // Not due for another 50 minutes, yet asked for: it runs, and the next one is an hour later.
+    const asked = await reconcileNow(deps, addMinutes(T, 10), "cli", { sleep: noWait });
+    expect(asked?.domainsChecked).toBe(1);
+    expect(await nextScheduledRun(f.deps.db, RECONCILIATION_JOB)).toBe(addMinutes(T, 70));
+    // A worker holds the run: the command does not start a second one beside it.
+    expect(await claimScheduledJob(f.deps.db, RECONCILIATION_JOB, addMinutes(T, 70), "worker-b", 30)).toBe(
+      true,
+    );
+    expect(await reconcileNow(deps, addMinutes(T, 75), "cli", { sleep: noWait })).toBeNull();
+    expect(await reconcileNow(deps, addMinutes(T, 100), "cli", { sleep: noWait })).not.toBeNull();
   });
 
   it("switched off (everyMinutes 0): no worker runs it", async () => {

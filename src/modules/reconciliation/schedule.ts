@@ -12,13 +12,17 @@ import { type ReconcileOptions, type ReconciliationReport, runReconciliation } f
 
 export const RECONCILIATION_JOB = "reconciliation";
 
-/** Claims the job if it is due at `now` and nobody holds it: true when this worker should run it. */
+/**
+ * Claims the job if it is due at `now` (or at once, `onDemand`) and nobody holds it: true when
+ * this worker should run it.
+ */
 export async function claimScheduledJob(
   db: Db,
   job: string,
   now: Instant,
   worker: string,
   leaseMinutes: number,
+  onDemand = false,
 ): Promise<boolean> {
   // First sight of the job: due at once, as a fresh installation's first reconciliation.
   await db
@@ -30,7 +34,7 @@ export async function claimScheduledJob(
     .updateTable("scheduled_jobs")
     .set({ lease_owner: worker, lease_until: addMinutes(now, leaseMinutes), last_started_at: now })
     .where("name", "=", job)
-    .where("next_run_at", "<=", now)
+    .$if(!onDemand, (qb) => qb.where("next_run_at", "<=", now))
     .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now)]))
     .executeTakeFirst();
   return Number(claimed.numUpdatedRows) === 1;
@@ -81,6 +85,26 @@ export async function reconcileIfDue(
   const { everyMinutes, leaseMinutes } = deps.policies.reconciliation;
   if (everyMinutes === 0) return null;
   if (!(await claimScheduledJob(deps.db, RECONCILIATION_JOB, now, worker, leaseMinutes))) return null;
+  try {
+    return await runReconciliation(deps, now, options);
+  } finally {
+    await finishScheduledJob(deps.db, RECONCILIATION_JOB, now, worker, everyMinutes);
+  }
+}
+
+/**
+ * `tenure reconcile`: a run now, whatever the schedule says, but under the same claim, so it never
+ * runs beside a worker's scheduled run (null: a worker holds it; try again after its lease). The
+ * next scheduled run then comes a whole interval after this one.
+ */
+export async function reconcileNow(
+  deps: Deps,
+  now: Instant,
+  worker: string,
+  options: ReconcileOptions = {},
+): Promise<ReconciliationReport | null> {
+  const { everyMinutes, leaseMinutes } = deps.policies.reconciliation;
+  if (!(await claimScheduledJob(deps.db, RECONCILIATION_JOB, now, worker, leaseMinutes, true))) return null;
   try {
     return await runReconciliation(deps, now, options);
   } finally {
