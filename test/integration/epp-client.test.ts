@@ -11,8 +11,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { addDays, addYears, parseInstant } from "../../src/domain/time.js";
 import {
   clientTransactionId,
-  DEFAULT_EXT_URIS,
-  DEFAULT_OBJ_URIS,
   EPP,
   EppClient,
   type EppClientConfig,
@@ -21,7 +19,12 @@ import {
 import { EppRegistrar } from "../../src/providers/registrar/epp/epp-registrar.js";
 import { encodeFrame, FrameDecoder } from "../../src/providers/registrar/epp/framing.js";
 import { frameErrors } from "../../src/providers/registrar/epp/schema.js";
-import { EppTestRegistry, makeCertificates, type TlsMaterial } from "../support/epp-registry.js";
+import {
+  clientConfigFor,
+  EppTestRegistry,
+  makeCertificates,
+  type TlsMaterial,
+} from "../support/epp-registry.js";
 
 const T0 = parseInstant("2026-03-01T00:00:00Z") as number;
 const PASSWORD = "s3cret-Login-pw";
@@ -50,26 +53,12 @@ async function startRegistry(extra: { pieceBytes?: number } = {}) {
 }
 
 function config(overrides: Partial<EppClientConfig> = {}): EppClientConfig {
-  return {
-    endpoint: {
-      host: "127.0.0.1",
-      port: registry.port,
-      ca: tls.serverCert,
-      cert: tls.clientCert,
-      key: tls.clientKey,
-      connectTimeoutMs: 5000,
-      commandTimeoutMs: 5000,
-    },
-    clientId: "tenure",
-    password: PASSWORD,
-    objURIs: DEFAULT_OBJ_URIS,
-    extURIs: DEFAULT_EXT_URIS,
-    poolSize: 2,
-    keepAliveMs: 0,
-    validateResponses: true,
-    log: (_direction, xml) => logged.push(xml),
-    ...overrides,
-  };
+  return clientConfigFor(
+    registry,
+    tls,
+    { clientId: "tenure", password: PASSWORD },
+    { poolSize: 2, log: (_direction, xml) => logged.push(xml), ...overrides },
+  );
 }
 
 function newClient(overrides: Partial<EppClientConfig> = {}): EppClient {

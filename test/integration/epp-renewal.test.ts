@@ -11,10 +11,15 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { addYears } from "../../src/domain/time.js";
 import { applyRegistrarRenewal } from "../../src/modules/domains/apply-registrar-renewal.js";
 import { findDomain } from "../../src/modules/domains/domain-repository.js";
-import { DEFAULT_EXT_URIS, DEFAULT_OBJ_URIS, EppClient } from "../../src/providers/registrar/epp/client.js";
+import { EppClient } from "../../src/providers/registrar/epp/client.js";
 import { EppRegistrar } from "../../src/providers/registrar/epp/epp-registrar.js";
 import { at, createFixture, type Fixture } from "../support/engine-fixture.js";
-import { EppTestRegistry, makeCertificates, type TlsMaterial } from "../support/epp-registry.js";
+import {
+  clientConfigFor,
+  EppTestRegistry,
+  makeCertificates,
+  type TlsMaterial,
+} from "../support/epp-registry.js";
 import { DIALECTS } from "../support/stores.js";
 
 const NOW = at("2022-05-20T00:00:00Z");
@@ -41,24 +46,7 @@ describe.each(DIALECTS)("renewing a domain in redemption at an EPP registry (%s)
       now: () => NOW,
     });
     await registry.start();
-    const client = new EppClient({
-      endpoint: {
-        host: "127.0.0.1",
-        port: registry.port,
-        ca: tls.serverCert,
-        cert: tls.clientCert,
-        key: tls.clientKey,
-        connectTimeoutMs: 5000,
-        commandTimeoutMs: 5000,
-      },
-      clientId: "tenure",
-      password: PASSWORD,
-      objURIs: DEFAULT_OBJ_URIS,
-      extURIs: DEFAULT_EXT_URIS,
-      poolSize: 1,
-      keepAliveMs: 0,
-      validateResponses: true,
-    });
+    const client = new EppClient(clientConfigFor(registry, tls, { clientId: "tenure", password: PASSWORD }));
     registrar = new EppRegistrar(client, "tenure", { now: () => NOW });
     f.useRegistrar(registrar);
     await f.addCustomer("c1", "ok");

@@ -16,11 +16,11 @@ import { listDrift } from "../../src/modules/reconciliation/drift-repository.js"
 import { runReconciliation } from "../../src/modules/reconciliation/reconcile.js";
 import { listAudit, type StaffActor } from "../../src/modules/staff/audit-log.js";
 import { buildTimeline } from "../../src/modules/timeline/build-timeline.js";
-import { DEFAULT_EXT_URIS, DEFAULT_OBJ_URIS, EppClient } from "../../src/providers/registrar/epp/client.js";
+import { EppClient } from "../../src/providers/registrar/epp/client.js";
 import { EppRegistrar } from "../../src/providers/registrar/epp/epp-registrar.js";
 import type { Registrar } from "../../src/providers/registrar/registrar.js";
 import { at, createFixture, type Fixture } from "../support/engine-fixture.js";
-import { EppTestRegistry, makeCertificates } from "../support/epp-registry.js";
+import { clientConfigFor, EppTestRegistry, makeCertificates } from "../support/epp-registry.js";
 import { DIALECTS } from "../support/stores.js";
 
 const noWait = async () => undefined;
@@ -285,25 +285,8 @@ describe.each(DIALECTS)("reconciliation (%s)", (dialect) => {
       now: () => clock.now,
     });
     await registry.start();
-    const client = (id: string, password: string) =>
-      new EppClient({
-        endpoint: {
-          host: "127.0.0.1",
-          port: registry.port,
-          ca: tls.serverCert,
-          cert: tls.clientCert,
-          key: tls.clientKey,
-          connectTimeoutMs: 5000,
-          commandTimeoutMs: 5000,
-        },
-        clientId: id,
-        password,
-        objURIs: DEFAULT_OBJ_URIS,
-        extURIs: DEFAULT_EXT_URIS,
-        poolSize: 2,
-        keepAliveMs: 0,
-        validateResponses: true,
-      });
+    const client = (clientId: string, password: string) =>
+      new EppClient(clientConfigFor(registry, tls, { clientId, password }, { poolSize: 2 }));
     const ours = new EppRegistrar(client("tenure", "Tenure-pw-1"), "tenure");
     const theirs = new EppRegistrar(client("otherreg", "Other-pw-1"), "otherreg");
     try {
@@ -389,24 +372,7 @@ describe.each(DIALECTS)("reconciliation (%s)", (dialect) => {
     });
     await registry.start();
     const ours = new EppRegistrar(
-      new EppClient({
-        endpoint: {
-          host: "127.0.0.1",
-          port: registry.port,
-          ca: tls.serverCert,
-          cert: tls.clientCert,
-          key: tls.clientKey,
-          connectTimeoutMs: 5000,
-          commandTimeoutMs: 5000,
-        },
-        clientId: "tenure",
-        password: "Tenure-pw-1",
-        objURIs: DEFAULT_OBJ_URIS,
-        extURIs: DEFAULT_EXT_URIS,
-        poolSize: 1,
-        keepAliveMs: 0,
-        validateResponses: true,
-      }),
+      new EppClient(clientConfigFor(registry, tls, { clientId: "tenure", password: "Tenure-pw-1" })),
       "tenure",
     );
     try {

@@ -11,6 +11,11 @@ import { createServer, type Server, type TLSSocket } from "node:tls";
 import { generate } from "selfsigned";
 import { addDays, addYears } from "../../src/domain/time.js";
 import { type Ledger, openLedger } from "../../src/providers/ledger-file.js";
+import {
+  DEFAULT_EXT_URIS,
+  DEFAULT_OBJ_URIS,
+  type EppClientConfig,
+} from "../../src/providers/registrar/epp/client.js";
 import { encodeFrame, FrameDecoder } from "../../src/providers/registrar/epp/framing.js";
 import { frameErrors } from "../../src/providers/registrar/epp/schema.js";
 import {
@@ -809,4 +814,34 @@ export class EppTestRegistry {
       msg: message.msg,
     });
   }
+}
+
+/**
+ * What a test's EPP client needs to reach this registry over TLS: the default URIs, schema
+ * validation of every answer, no keep-alive; `overrides` for what a test varies.
+ */
+export function clientConfigFor(
+  registry: EppTestRegistry,
+  tls: TlsMaterial,
+  login: { clientId: string; password: string },
+  overrides: Partial<EppClientConfig> = {},
+): EppClientConfig {
+  return {
+    endpoint: {
+      host: "127.0.0.1",
+      port: registry.port,
+      ca: tls.serverCert,
+      cert: tls.clientCert,
+      key: tls.clientKey,
+      connectTimeoutMs: 5000,
+      commandTimeoutMs: 5000,
+    },
+    ...login,
+    objURIs: DEFAULT_OBJ_URIS,
+    extURIs: DEFAULT_EXT_URIS,
+    poolSize: 1,
+    keepAliveMs: 0,
+    validateResponses: true,
+    ...overrides,
+  };
 }
