@@ -1,18 +1,11 @@
-/**
- * The API's later routes over HTTP, on both databases: the reference page, webhook endpoints
- * (scope `webhooks`, host-wide keys only), adjusting an invoice (`billing`, the back office's use
- * case), and the rate limit read from the policy. Each: success, validation, 401, 403, 404, 409.
- */
-import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../../src/http/app.js";
 import { type ApiScope, createApiKey } from "../../../src/modules/api-keys/api-keys.js";
 import { issueInvoice } from "../../../src/modules/invoices/invoice-repository.js";
 import { openTicket } from "../../../src/modules/tickets/open-ticket.js";
+import { apiCaller, apiKey } from "../../support/api-calls.js";
 import { DIALECTS } from "../../support/stores.js";
 import { createTwoCustomers, type TwoCustomers } from "../../support/two-customers.js";
-
-type Method = "GET" | "POST" | "DELETE";
 
 describe.each(DIALECTS)("JSON API: reference, webhook endpoints, adjustments, rate limit (%s)", (dialect) => {
   let w: TwoCustomers;
@@ -20,28 +13,12 @@ describe.each(DIALECTS)("JSON API: reference, webhook endpoints, adjustments, ra
   let twoLines: number;
   let adjustTicket: number;
 
-  async function key(name: string, scopes: ApiScope[], customerId: string | null = null) {
-    return (await createApiKey(w.f.deps.db, { name, scopes, customerId, createdBy: "test" }, w.f.clock.now()))
-      .key;
-  }
-
-  function call(
-    method: Method,
-    path: string,
-    options: { key?: string | null; body?: unknown; idempotencyKey?: string; app?: FastifyInstance } = {},
-  ): Promise<LightMyRequestResponse> {
-    const headers: Record<string, string> = {};
-    const bearer = options.key === undefined ? keys.admin : options.key;
-    if (bearer) headers.authorization = `Bearer ${bearer}`;
-    if (options.idempotencyKey) headers["idempotency-key"] = options.idempotencyKey;
-    if (options.body !== undefined) headers["content-type"] = "application/json";
-    return (options.app ?? w.f.app).inject({
-      method,
-      url: `/api/v1${path}`,
-      headers,
-      ...(options.body !== undefined ? { payload: JSON.stringify(options.body) } : {}),
-    });
-  }
+  const key = (name: string, scopes: ApiScope[], customerId: string | null = null) =>
+    apiKey(w, name, scopes, customerId);
+  const call = apiCaller(
+    () => w,
+    () => keys.admin,
+  );
 
   beforeAll(async () => {
     w = await createTwoCustomers(dialect);

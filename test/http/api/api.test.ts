@@ -1,47 +1,20 @@
-/**
- * The JSON API /api/v1 over HTTP, on both databases: every resource listed and retrieved, every
- * action, and the refusals (400 validation with fields, 401, 403 per scope, 404 for another
- * customer's object with a restricted key, 409 idempotency conflict, 429 with Retry-After).
- */
-import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../../src/http/app.js";
-import { type ApiScope, createApiKey, revokeApiKey } from "../../../src/modules/api-keys/api-keys.js";
+import { type ApiScope, revokeApiKey } from "../../../src/modules/api-keys/api-keys.js";
+import { apiCaller, apiKey } from "../../support/api-calls.js";
 import { DIALECTS } from "../../support/stores.js";
 import { createTwoCustomers, type TwoCustomers } from "../../support/two-customers.js";
-
-type Method = "GET" | "POST";
 
 describe.each(DIALECTS)("JSON API (%s)", (dialect) => {
   let w: TwoCustomers;
   const keys: Record<string, string> = {};
 
-  async function key(name: string, scopes: ApiScope[], customerId: string | null = null) {
-    const { key: secret } = await createApiKey(
-      w.f.deps.db,
-      { name, scopes, customerId, createdBy: "test" },
-      w.f.clock.now(),
-    );
-    return secret;
-  }
-
-  function call(
-    method: Method,
-    path: string,
-    options: { key?: string | null; body?: unknown; idempotencyKey?: string; app?: FastifyInstance } = {},
-  ): Promise<LightMyRequestResponse> {
-    const headers: Record<string, string> = {};
-    const bearer = options.key === undefined ? keys.all : options.key;
-    if (bearer) headers.authorization = `Bearer ${bearer}`;
-    if (options.idempotencyKey) headers["idempotency-key"] = options.idempotencyKey;
-    if (options.body !== undefined) headers["content-type"] = "application/json";
-    return (options.app ?? w.f.app).inject({
-      method,
-      url: `/api/v1${path}`,
-      headers,
-      ...(options.body !== undefined ? { payload: JSON.stringify(options.body) } : {}),
-    });
-  }
+  const key = (name: string, scopes: ApiScope[], customerId: string | null = null) =>
+    apiKey(w, name, scopes, customerId);
+  const call = apiCaller(
+    () => w,
+    () => keys.all,
+  );
 
   beforeAll(async () => {
     w = await createTwoCustomers(dialect);
