@@ -255,6 +255,33 @@ describe.each(CASES)(
       const problems = await findExactlyOnceProblems(book, { finalAt: addMinutes(PEAK, LEASE_MINUTES + 1) });
       expect(problems).toContainEqual(expect.stringMatching(/^double charge: "Invoice \d+" charged 2 times/));
     }, 60_000);
+
+    it("negative control: a renewal quoting the registry's fresh expiry (the registrar modules' bug) renews twice after a kill, and it is caught", async () => {
+      const oneDomain = {
+        hosting: 0,
+        domains: 1,
+        peakAt: PEAK,
+        card: "ok",
+        settleBeforePeak: true,
+        gateway,
+        registrar,
+      } as const;
+      const { registrarAnsweredAfter } = await countStatements(dialect, oneDomain, {
+        brokenRenewQuote: true,
+      });
+      if (registrarAnsweredAfter === null) throw new Error("the probe run never renewed");
+      book = await createPeakDayBook(dialect, oneDomain);
+      // Killed by the first statement after the registry renewed: renewed there, not yet here.
+      const killed = await spawnWorker(book, PEAK, {
+        killAfterStatement: registrarAnsweredAfter + 1,
+        brokenRenewQuote: true,
+      }).exit;
+      expect(killed.signal).toBe("SIGKILL");
+      const restarted = spawnWorker(book, addMinutes(PEAK, LEASE_MINUTES + 1), { brokenRenewQuote: true });
+      expectCleanExit(await restarted.exit);
+      const problems = await findExactlyOnceProblems(book, { finalAt: addMinutes(PEAK, LEASE_MINUTES + 1) });
+      expect(problems).toContainEqual(expect.stringMatching(/renewed 2 times at the registry/));
+    }, 60_000);
   },
 );
 

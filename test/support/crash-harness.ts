@@ -45,6 +45,7 @@ export interface WorkerFlags {
   killAfterStatement?: number;
   countStatements?: boolean;
   brokenKeys?: boolean;
+  brokenRenewQuote?: boolean;
 }
 
 /** Processes not yet ended, killed by stopStrayWorkers() if a test fails half-way. */
@@ -65,6 +66,7 @@ export function startWorker(book: PeakDayBook, flags: WorkerFlags = {}): Spawned
     args.push("--kill-after-statement", String(flags.killAfterStatement));
   if (flags.countStatements) args.push("--count-statements");
   if (flags.brokenKeys) args.push("--broken-keys");
+  if (flags.brokenRenewQuote) args.push("--broken-renew-quote");
   const child = spawn(process.execPath, args, {
     cwd: REPO,
     env: {

@@ -8,7 +8,9 @@
  *   gateway answered the charge and the registrar the renewal, so the tests can aim at every
  *   point of the charge path and of the renewal's;
  * - `--broken-keys`: a deliberately broken key scheme (negative control), the process id appended
- *   to every idempotency key, so a restarted process cannot recognise its predecessor's charge.
+ *   to every idempotency key, so a restarted process cannot recognise its predecessor's charge;
+ * - `--broken-renew-quote`: the registrar modules' bug (negative control), a renewal quoting the
+ *   expiry just read from the registry instead of Tenure's record, so a retry passes the check.
  * It prints `ready` once its modules are loaded, then reads the instant to run at from stdin (one
  * line): the tests spawn the next worker while the current one runs, and kill delays are measured
  * from the moment it is told to go.
@@ -40,11 +42,13 @@ const { values } = parseArgs({
     "kill-after-statement": { type: "string" },
     "count-statements": { type: "boolean", default: false },
     "broken-keys": { type: "boolean", default: false },
+    "broken-renew-quote": { type: "boolean", default: false },
   },
 });
 const killAfter =
   values["kill-after-statement"] === undefined ? null : Number(values["kill-after-statement"]);
-const isHooked = killAfter !== null || values["count-statements"] || values["broken-keys"];
+const isHooked =
+  killAfter !== null || values["count-statements"] || values["broken-keys"] || values["broken-renew-quote"];
 // The whole command (web server included) costs a spawn a third more: loaded only when used.
 const main = isHooked ? null : (await import("../../src/cli/main.js")).main;
 
@@ -98,7 +102,10 @@ if (main) {
     return {
       ...bindAll(registrar),
       async renew(domain, expiresAt, years) {
-        const outcome = await registrar.renew(domain, expiresAt, years);
+        const quoted = values["broken-renew-quote"]
+          ? ((await registrar.info(domain))?.expiresAt ?? expiresAt)
+          : expiresAt;
+        const outcome = await registrar.renew(domain, quoted, years);
         registrarAnsweredAfter ??= statements;
         return outcome;
       },
