@@ -24,6 +24,7 @@ import {
   spawnWorker,
   startWorker,
   stopStrayWorkers,
+  type WorkerFlags,
 } from "../support/crash-harness.js";
 import { at } from "../support/engine-fixture.js";
 import { DIALECTS } from "../support/stores.js";
@@ -239,20 +240,22 @@ describe.each(CASES)(
         LARGE ? 600_000 : 120_000,
       );
 
+    /** Kills a worker after statement `k`, restarts one after its lease: what the check finds. */
+    async function killThenRestart(on: PeakDayBook, k: number, flags: WorkerFlags): Promise<string[]> {
+      const killed = await spawnWorker(on, PEAK, { ...flags, killAfterStatement: k }).exit;
+      expect(killed.signal).toBe("SIGKILL");
+      const restarted = spawnWorker(on, addMinutes(PEAK, LEASE_MINUTES + 1), flags);
+      expectCleanExit(await restarted.exit);
+      return findExactlyOnceProblems(on, { finalAt: addMinutes(PEAK, LEASE_MINUTES + 1) });
+    }
+
     it("negative control: with a broken key scheme, a kill between the charge and its record is caught as a double charge", async () => {
       const oneService = { hosting: 1, domains: 0, peakAt: PEAK, card: "ok", gateway, registrar } as const;
       const { gatewayAnsweredAfter } = await countStatements(dialect, oneService, { brokenKeys: true });
       if (gatewayAnsweredAfter === null) throw new Error("the probe run never charged");
       book = await createPeakDayBook(dialect, oneService);
       // Killed by the first statement after the gateway answered: charged, not yet recorded.
-      const killed = await spawnWorker(book, PEAK, {
-        killAfterStatement: gatewayAnsweredAfter + 1,
-        brokenKeys: true,
-      }).exit;
-      expect(killed.signal).toBe("SIGKILL");
-      const restarted = spawnWorker(book, addMinutes(PEAK, LEASE_MINUTES + 1), { brokenKeys: true });
-      expectCleanExit(await restarted.exit);
-      const problems = await findExactlyOnceProblems(book, { finalAt: addMinutes(PEAK, LEASE_MINUTES + 1) });
+      const problems = await killThenRestart(book, gatewayAnsweredAfter + 1, { brokenKeys: true });
       expect(problems).toContainEqual(expect.stringMatching(/^double charge: "Invoice \d+" charged 2 times/));
     }, 60_000);
 
@@ -272,14 +275,7 @@ describe.each(CASES)(
       if (registrarAnsweredAfter === null) throw new Error("the probe run never renewed");
       book = await createPeakDayBook(dialect, oneDomain);
       // Killed by the first statement after the registry renewed: renewed there, not yet here.
-      const killed = await spawnWorker(book, PEAK, {
-        killAfterStatement: registrarAnsweredAfter + 1,
-        brokenRenewQuote: true,
-      }).exit;
-      expect(killed.signal).toBe("SIGKILL");
-      const restarted = spawnWorker(book, addMinutes(PEAK, LEASE_MINUTES + 1), { brokenRenewQuote: true });
-      expectCleanExit(await restarted.exit);
-      const problems = await findExactlyOnceProblems(book, { finalAt: addMinutes(PEAK, LEASE_MINUTES + 1) });
+      const problems = await killThenRestart(book, registrarAnsweredAfter + 1, { brokenRenewQuote: true });
       expect(problems).toContainEqual(expect.stringMatching(/renewed 2 times at the registry/));
     }, 60_000);
   },

@@ -23,11 +23,11 @@ import { importSubscription } from "../../src/modules/services/import-subscripti
 import type { PaymentGateway } from "../../src/providers/payments/payment-gateway.js";
 import { StripeGateway } from "../../src/providers/payments/stripe-gateway.js";
 import { TestGateway } from "../../src/providers/payments/test-gateway.js";
-import { DEFAULT_EXT_URIS, DEFAULT_OBJ_URIS, EppClient } from "../../src/providers/registrar/epp/client.js";
+import { EppClient } from "../../src/providers/registrar/epp/client.js";
 import { EppRegistrar } from "../../src/providers/registrar/epp/epp-registrar.js";
 import type { Registrar } from "../../src/providers/registrar/registrar.js";
 import { TestRegistrar } from "../../src/providers/registrar/test-registrar.js";
-import { EppTestRegistry, makeCertificates, type TlsMaterial } from "./epp-registry.js";
+import { clientConfigFor, EppTestRegistry, makeCertificates, type TlsMaterial } from "./epp-registry.js";
 import { type FakeStripe, startFakeStripe } from "./fake-stripe.js";
 import { POSTGRES_URL, type TestDialect } from "./stores.js";
 
@@ -155,23 +155,10 @@ async function startBookRegistry(dir: string, stateDir: string, peakAt: Instant)
       commandTimeoutMs: 20_000,
     },
   };
+  const base = clientConfigFor(registry, tls, { clientId: EPP_CLIENT_ID, password: EPP_PASSWORD });
   const client = new EppClient({
-    endpoint: {
-      host: "127.0.0.1",
-      port: registry.port,
-      ca: tls.serverCert,
-      cert: tls.clientCert,
-      key: tls.clientKey,
-      connectTimeoutMs: 10_000,
-      commandTimeoutMs: 20_000,
-    },
-    clientId: EPP_CLIENT_ID,
-    password: EPP_PASSWORD,
-    objURIs: DEFAULT_OBJ_URIS,
-    extURIs: DEFAULT_EXT_URIS,
-    poolSize: 1,
-    keepAliveMs: 0,
-    validateResponses: true,
+    ...base,
+    endpoint: { ...base.endpoint, connectTimeoutMs: 10_000, commandTimeoutMs: 20_000 },
   });
   return {
     registry,

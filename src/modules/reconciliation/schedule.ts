@@ -82,14 +82,8 @@ export async function reconcileIfDue(
   worker: string,
   options: ReconcileOptions = {},
 ): Promise<ReconciliationReport | null> {
-  const { everyMinutes, leaseMinutes } = deps.policies.reconciliation;
-  if (everyMinutes === 0) return null;
-  if (!(await claimScheduledJob(deps.db, RECONCILIATION_JOB, now, worker, leaseMinutes))) return null;
-  try {
-    return await runReconciliation(deps, now, options);
-  } finally {
-    await finishScheduledJob(deps.db, RECONCILIATION_JOB, now, worker, everyMinutes);
-  }
+  if (deps.policies.reconciliation.everyMinutes === 0) return null;
+  return claimedRun(deps, now, worker, options, false);
 }
 
 /**
@@ -103,8 +97,20 @@ export async function reconcileNow(
   worker: string,
   options: ReconcileOptions = {},
 ): Promise<ReconciliationReport | null> {
+  return claimedRun(deps, now, worker, options, true);
+}
+
+/** Claims the run (due, or at once `onDemand`), runs it, and always sets the next one. */
+async function claimedRun(
+  deps: Deps,
+  now: Instant,
+  worker: string,
+  options: ReconcileOptions,
+  onDemand: boolean,
+): Promise<ReconciliationReport | null> {
   const { everyMinutes, leaseMinutes } = deps.policies.reconciliation;
-  if (!(await claimScheduledJob(deps.db, RECONCILIATION_JOB, now, worker, leaseMinutes, true))) return null;
+  if (!(await claimScheduledJob(deps.db, RECONCILIATION_JOB, now, worker, leaseMinutes, onDemand)))
+    return null;
   try {
     return await runReconciliation(deps, now, options);
   } finally {
